@@ -1,0 +1,67 @@
+# stagecoach: make builds ./stagecoach; make test runs every test; make demo
+# walks a release through a throwaway staging and production.
+CC      ?= gcc
+PKGS     = libconfig libpq libcurl libssh2 jansson
+# Debian's libpg-query-dev ships no .pc file: fall back to plain -lpg_query.
+PGQ_CFLAGS := $(shell pkg-config --cflags libpg_query 2>/dev/null)
+PGQ_LIBS   := $(shell pkg-config --libs libpg_query 2>/dev/null || echo -lpg_query)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+WARN     = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wvla
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) $(PGQ_CFLAGS) -I.
+LDLIBS  += $(PKG_LIBS) $(PGQ_LIBS) -lm
+BUILD   ?= build
+
+SRCS := $(sort $(wildcard orchestrator/*.c env/*.c steps/*.c hooks/*.c))
+LIB_SRCS := $(filter-out orchestrator/main.c,$(SRCS))
+OBJS := $(SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: stagecoach
+
+stagecoach: $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/%.o: %.c $(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS)
+
+unit: $(UNIT_BINS)
+
+# make test: unit tests, then every end-to-end scenario; ends with
+# "N passed, N failed".  TESTS=pattern limits the e2e scripts.
+test: stagecoach unit
+	@tests/run.sh $(UNIT_BINS)
+
+# the same under AddressSanitizer/UBSan (LeakSanitizer on)
+check-asan:
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" stagecoach unit
+	@ASAN_OPTIONS=detect_leaks=1 tests/run.sh $(patsubst build/%,build-asan/%,$(UNIT_BINS))
+
+demo: 
+	@tests/lib/install-deps.sh
+	@$(MAKE) --no-print-directory stagecoach
+	@examples/demo/run-demo.sh
+
+bench: stagecoach
+	@bench/run.sh
+
+checksrc:
+	@tests/checksrc.sh
+
+install: stagecoach
+	install -D -m 0755 stagecoach $(DESTDIR)/usr/local/bin/stagecoach
+	install -D -m 0644 docs/stagecoach.1 $(DESTDIR)/usr/local/share/man/man1/stagecoach.1
+
+clean:
+	rm -rf build build-asan stagecoach
+
+.PHONY: all unit test check-asan demo bench checksrc install clean

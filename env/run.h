@@ -1,0 +1,107 @@
+/*
+ * run: one run of a command against one environment, as the steps see it:
+ * the environment's config and variables, its database connection, its
+ * state records and lock, the step being executed and its detail, and the
+ * way to talk to the user (progress, log lines, prompts).
+ *
+ * Ownership: the orchestrator creates and frees the run (run_new/run_free).
+ * Steps borrow everything they get from it.  Strings returned by
+ * run_expand() are the caller's to free.
+ */
+#ifndef SC_RUN_H
+#define SC_RUN_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include "../orchestrator/err.h"
+
+struct config;
+struct env_config;
+struct step;
+struct state;
+struct output;
+
+enum step_status {
+	STEP_PENDING = 0,
+	STEP_RUNNING,
+	STEP_SUCCEEDED,
+	STEP_FAILED,
+	STEP_SKIPPED,
+	STEP_ROLLED_BACK,
+	STEP_ROLLBACK_FAILED,
+};
+const char *step_status_name(enum step_status s);
+
+struct step_exec {
+	struct step *step;
+	enum step_status status;
+	json_t *detail;          /* object, owned; what rollback needs */
+	long long started_ms;    /* wall clock */
+	long long duration_ms;
+	char *error;             /* redacted message, owned */
+};
+
+struct run {
+	struct config *cfg;          /* borrowed */
+	struct env_config *env;      /* borrowed */
+	const char *command;         /* "deploy", "promote", "rollback", ... */
+	char run_id[48];
+	char *release;
+	char *git_commit;            /* NULL outside git */
+	char *actor;
+	char *hostname;
+	char *promoted_from;         /* NULL unless promote */
+	int approve, yes, dry_run, resume, no_rollback;
+	int interactive;             /* stdin and stderr are terminals */
+	struct output *out;          /* borrowed */
+	struct state *state;         /* owned; NULL for read-only commands without state */
+	PGconn *db;                  /* owned; the environment's database for steps, lazily */
+	struct step_exec *execs;     /* one per configured step */
+	size_t nexecs;
+	struct step_exec *cur;       /* the step being applied or rolled back */
+	volatile sig_atomic_t stop;  /* set by SIGINT/SIGTERM */
+};
+
+struct run *run_new(struct config *cfg, struct env_config *env, const char *command);
+void run_free(struct run *r);
+
+/* Expand ${...} (SPEC section 2) for this run.  *out is the caller's.
+ * Values of secret variables are registered for redaction. */
+int run_expand(struct run *r, const char *raw, char **out, struct err *e);
+
+/* The environment's database for steps (not the state/lock connection).
+ * Connects on first use; NULL with e (SC_EUNREACHABLE) on failure. */
+PGconn *run_db(struct run *r, struct err *e);
+
+/* Detail object of the step being executed (never NULL while a step runs). */
+json_t *run_detail(struct run *r);
+
+/* A line of what plan/--dry-run would do for the current step. */
+void run_plan_line(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Live progress of the current step ("migration 3/12", "1.2 MB"). */
+void run_progress(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* An output line of the current step (a host's or command's output); shown with -v
+ * and kept for errors.  Redacted. */
+void run_log(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A warning shown on every run (stderr, "stagecoach: warning: ..."). */
+void run_warn(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Ask for approval (the environment's name typed on a terminal, else
+ * --approve).  0 when approved, -SC_EAPPROVAL with e otherwise. */
+int run_approval(struct run *r, const char *message, struct err *e);
+
+/* Environment for child processes: the process environment plus
+ * STAGECOACH_ENV, STAGECOACH_RELEASE, STAGECOACH_RUN_ID and DATABASE_URL.
+ * Caller frees with strv_free(). */
+char **run_child_env(struct run *r);
+
+/* Run another configured step's apply as a gate (ssh's `health`), in the
+ * current step.  Its outcome is logged; it is not recorded as its own step. */
+int run_gate(struct run *r, const char *step_name, struct err *e);
+
+/* 1 when SIGINT/SIGTERM asked the run to stop: long steps check it. */
+int run_should_stop(const struct run *r);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * state: the records of SPEC section 4 in schema `stagecoach` of the
+ * environment's database, on the state connection (which also holds the
+ * run's advisory lock, see lock.h), in autocommit: a record is durable the
+ * moment the call returns, whatever the steps' own transactions do.
+ *
+ * Tables (created on first use by state_open, versioned in
+ * stagecoach.schema_version):
+ *   schema_migrations(version, name, checksum, down_sql, applied_at, duration_ms, run_id)
+ *   runs(id, env, release, command, status, actor, host, started_at, finished_at,
+ *        error, git_commit, promoted_from)
+ *   run_steps(run_id, position, name, kind, status, started_at, finished_at, detail jsonb, error)
+ *   artifacts(env, release, kind, name, sha256, content bytea, created_at, run_id)
+ *
+ * Every text written is redacted first.  Ownership: state_open returns a
+ * state the caller frees with state_close (which closes the connection,
+ * releasing the lock).  Out-parameters of char* are the caller's.
+ */
+#ifndef SC_STATE_H
+#define SC_STATE_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include "../orchestrator/err.h"
+
+struct run;
+
+struct state {
+	PGconn *conn;
+	char *url;        /* secret: wiped on close */
+	char *env;
+	int locked;
+};
+
+/* Connect and create/upgrade the schema.  SC_EUNREACHABLE when the database
+ * cannot be reached.  application_name is set to "stagecoach" (or given). */
+int state_open(const char *url, const char *env, const char *app_name, struct state **out, struct err *e);
+void state_close(struct state *st);
+
+/* Run rows */
+int state_run_begin(struct state *st, struct run *r, struct err *e);
+int state_run_finish(struct state *st, struct run *r, const char *status, const char *error, struct err *e);
+/* Step rows: written before a step starts and after it ends. */
+int state_step_write(struct state *st, struct run *r, size_t index, struct err *e);
+
+/* Artifacts (function bundles, down SQL, backups): content may be NULL. */
+int state_artifact_put(struct state *st, const char *release, const char *run_id, const char *kind,
+		       const char *name, const char *sha256, const void *content, size_t len, struct err *e);
+/* Newest artifact of kind/name for this environment; returns 1 found, 0 none, <0 error.
+ * *sha256 and *content (if non-NULL pointers) are the caller's. */
+int state_artifact_latest(struct state *st, const char *kind, const char *name, char **sha256,
+			  unsigned char **content, size_t *len, struct err *e);
+
+/* A run found in the records */
+struct state_run {
+	char *id, *env, *release, *command, *status, *actor, *host, *error;
+	char *started_at, *finished_at, *git_commit, *promoted_from;
+	long long duration_ms;   /* -1 when not finished */
+	char *last_step;         /* name of the newest step row, NULL when none */
+	char *last_step_status;
+};
+void state_run_release(struct state_run *sr);
+/* Runs newest first; caller frees each with state_run_release and the array with free. */
+int state_runs_list(struct state *st, int limit, struct state_run **out, size_t *n, struct err *e);
+/* A run left 'running' whose process is gone (no live lock holder): 1 found, 0 none. */
+int state_interrupted_run(struct state *st, struct state_run *out, struct err *e);
+/* Last succeeded deploy/promote run: 1 found, 0 none. */
+int state_last_success(struct state *st, struct state_run *out, struct err *e);
+
+/* Step rows of a past run, in position order; details are new references. */
+struct state_step {
+	int position;
+	char *name, *kind, *status;
+	json_t *detail;
+};
+int state_run_steps(struct state *st, const char *run_id, struct state_step **out, size_t *n, struct err *e);
+void state_steps_free(struct state_step *steps, size_t n);
+
+/* Exec SQL on the state connection; fills e with the PostgreSQL message. */
+PGresult *state_query(struct state *st, const char *sql, int nparams, const char *const *params, struct err *e);
+
+#endif

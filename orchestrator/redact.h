@@ -1,0 +1,26 @@
+/*
+ * redact: the one place secrets are known.  Values registered here are shown
+ * as *** in every output, log, report, state row and error (SPEC section 1).
+ * Registered copies are wiped with explicit_bzero by redact_clear().
+ */
+#ifndef SC_REDACT_H
+#define SC_REDACT_H
+
+#include <stddef.h>
+
+/* Register a secret value (ignored when shorter than 3 characters). */
+void redact_add(const char *value);
+/* Register the password of a database URL (both URL and key=value forms). */
+void redact_add_url_password(const char *url);
+/* Whether an environment variable of this name is secret by its name
+ * (TOKEN, SECRET, PASSWORD, PASSWD, KEY) or by the config's `secrets`. */
+int redact_is_secret_name(const char *name, char *const *secret_names);
+/* A copy of s with every secret replaced by ***; caller frees. */
+char *redact(const char *s);
+/* Replace secrets in place in a buffer of len bytes, returns new length. */
+size_t redact_inplace(char *s, size_t len);
+/* The URL with its password replaced by ***; caller frees. */
+char *redact_url(const char *url);
+void redact_clear(void);
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * migrations: the migration folder of SPEC section 3, as a pure model (no
+ * database).  Discovery reads one folder holding any mix of three layouts:
+ *
+ *   VERSION_name.up.sql [+ VERSION_name.down.sql]       golang-migrate
+ *   VERSION_name.sql with "-- migrate:up" / "-- migrate:down"   dbmate
+ *   VERSION_name/migration.sql                          Prisma (up only)
+ *
+ * VERSION is the leading digits; migrations come out sorted by numeric
+ * version.  Errors (all SC_EUSAGE, naming the file): a duplicate version, a
+ * .down.sql without its .up.sql, a *.sql that matches no layout, a dbmate
+ * file without "-- migrate:up", a file holding NUL bytes or invalid UTF-8.
+ * Files that are not *.sql (README.md, migration_lock.toml) and names
+ * starting with '.' are ignored.
+ *
+ * Discovery does not fail on invalid SQL: that is the lint's finding
+ * ("syntax").  It does parse a migration whose text mentions CONCURRENTLY,
+ * VACUUM, DATABASE or SYSTEM, to tell whether all of its statements must run
+ * outside a transaction.
+ *
+ * SQL statements are split with libpg_query (the PostgreSQL 15 grammar), so
+ * dollar quoting, DO blocks, plpgsql bodies and comments are handled as the
+ * server handles them.
+ *
+ * Ownership: migrations_discover() returns an array the caller frees with
+ * migrations_free(); every string in it is owned by the array.
+ */
+#ifndef SC_MIGRATIONS_H
+#define SC_MIGRATIONS_H
+
+#include <stddef.h>
+#include "../orchestrator/err.h"
+
+enum migration_layout {
+	MIGRATION_GOLANG = 1, /* VERSION_name.up.sql / .down.sql */
+	MIGRATION_DBMATE,     /* VERSION_name.sql with -- migrate:up / -- migrate:down */
+	MIGRATION_PRISMA,     /* VERSION_name/migration.sql */
+	MIGRATION_PLAIN,      /* a lone .sql file given to `lint FILE` (migration_load_file only) */
+};
+
+struct migration {
+	long long version;
+	char *version_str;   /* the digits as written: "20250712093000", "0001" */
+	char *name;          /* what follows "VERSION_": "add_users" ("" when none) */
+	char *file;          /* up file relative to the folder, for messages:
+			      * "0001_init.up.sql", "20230101_init/migration.sql" */
+	char *up_path;       /* path of the file holding the up SQL (folder joined) */
+	char *up_sql;        /* the up SQL (for dbmate: the up section only) */
+	int up_line;         /* 1-based line of the file where up_sql starts */
+	char *down_file;     /* file of the down SQL relative to the folder, NULL when none */
+	char *down_path;     /* NULL when none */
+	char *down_sql;      /* NULL when none */
+	int down_line;       /* 1-based line of down_file where down_sql starts */
+	char checksum[65];   /* sha256 hex of up_sql */
+	int no_transaction;  /* run statement by statement outside a transaction:
+			      * the marker, or every statement requires it */
+	int no_transaction_marker; /* "-- stagecoach:no-transaction" or dbmate's
+				    * "-- migrate:up transaction:false" is present */
+	enum migration_layout layout;
+	char **allow;        /* rules accepted for the whole migration by
+			      * "-- stagecoach:allow RULE[,RULE]" in its first lines
+			      * (the comment lines before the first statement);
+			      * NULL-terminated, NULL when none */
+};
+
+/*
+ * Discover the migrations of folder dir.  Returns 0 with *out (sorted by
+ * version, *n entries; *out is NULL when *n is 0), or -SC_EUSAGE with e
+ * filled ("FILE: ..."), or -SC_EUSAGE when dir cannot be read.
+ */
+int migrations_discover(const char *dir, struct migration **out, size_t *n, struct err *e);
+void migrations_free(struct migration *m, size_t n);
+
+/*
+ * Load one file as a migration (for `lint FILE`): its layout is guessed from
+ * its name and content as in discovery; a .sql file that matches no layout
+ * is MIGRATION_PLAIN (version 0, the whole file is the up SQL).  display is
+ * the name used in messages (copied).  Returns 0, or -SC_EUSAGE.  Release
+ * with migration_release().
+ */
+int migration_load_file(const char *path, const char *display, struct migration *out, struct err *e);
+void migration_release(struct migration *m);
+
+/* One statement of a migration, as split by the PostgreSQL grammar. */
+struct sql_stmt {
+	char *sql;           /* the statement's text from its first token, without
+			      * the final ';' (leading comments are skipped) */
+	int line;            /* 1-based line within the file */
+	int no_transaction;  /* must run outside a transaction (see sql_no_transaction) */
+};
+
+/*
+ * Split sql into statements.  first_line is the file line where sql starts
+ * (migration.up_line), file the name used in messages.  Returns 0 with *out
+ * (*n entries, free with sql_stmts_free), or, on a syntax error, -SC_EUSAGE
+ * with e = "FILE:LINE: syntax error at or near ...".  An empty text (only
+ * comments) gives 0 statements.
+ */
+int sql_split(const char *sql, const char *file, int first_line, struct sql_stmt **out, size_t *n,
+	      struct err *e);
+void sql_stmts_free(struct sql_stmt *s, size_t n);
+
+/*
+ * 1 when the single statement sql cannot run inside a transaction block,
+ * decided from its parse tree: CREATE INDEX CONCURRENTLY, DROP INDEX
+ * CONCURRENTLY, REINDEX ... CONCURRENTLY, VACUUM, CREATE/DROP DATABASE,
+ * ALTER SYSTEM, CREATE/DROP TABLESPACE, ALTER TYPE ... ADD VALUE is NOT in
+ * the list (PostgreSQL 12+ allows it in a transaction).  0 otherwise, and 0
+ * when sql does not parse.
+ */
+int sql_no_transaction(const char *sql);
+
+/* Whether rule is accepted for the whole migration m. */
+int migration_allows(const struct migration *m, const char *rule);
+
+#endif

@@ -51,6 +51,9 @@ struct migration {
 	char *down_path;     /* NULL when none */
 	char *down_sql;      /* NULL when none */
 	int down_line;       /* 1-based line of down_file where down_sql starts */
+	int down_no_transaction; /* the same as no_transaction, for the down SQL
+				  * (dbmate's "-- migrate:down transaction:false",
+				  * the marker in the down file, or all statements) */
 	char checksum[65];   /* sha256 hex of up_sql */
 	int no_transaction;  /* run statement by statement outside a transaction:
 			      * the marker, or every statement requires it */

@@ -116,4 +116,22 @@ int sql_no_transaction(const char *sql);
 /* Whether rule is accepted for the whole migration m. */
 int migration_allows(const struct migration *m, const char *rule);
 
+/*
+ * Lower level, for the lint.  The JSON trees are jansson's json_t (freed
+ * with json_decref by the caller).
+ */
+struct json_t;
+/* pg_query_parse of sql into a JSON tree; a syntax error is -SC_EUSAGE with
+ * e = "FILE:LINE: message" (the line counted from first_line). */
+int sql_parse_json(const char *sql, const char *file, int first_line, struct json_t **tree, struct err *e);
+/* The bytes [*start, *end) of sql holding the statement raw (an element of
+ * the tree's "stmts"), leading comments and trailing blanks left out. */
+int sql_stmt_bounds(const char *sql, size_t sqllen, const struct json_t *raw, size_t *start, size_t *end);
+/* What a statement node (raw's "stmt") is when it cannot run in a
+ * transaction ("CREATE INDEX CONCURRENTLY", "VACUUM", ...), else NULL. */
+const char *sql_no_transaction_node(const struct json_t *stmt);
+/* Add to *rules the rules named after "stagecoach:allow" at p (up to the
+ * end of the line), lowercased, without duplicates. */
+void migration_parse_allow(const char *p, char ***rules);
+
 #endif

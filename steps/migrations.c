@@ -1,0 +1,831 @@
+/*
+ * migrations: discovery of a migration folder (golang-migrate pairs, dbmate
+ * sections, Prisma folders, in any mix) and statement splitting with the
+ * PostgreSQL grammar (libpg_query).  Pure: reads files, never connects.
+ * See migrations.h for the model and who frees what.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+#include <pg_query.h>
+
+#include "migrations.h"
+#include "../orchestrator/util.h"
+
+/* ---- small text helpers ---- */
+
+/* Skip whitespace and comments ("--" to end of line, nested block comments)
+ * from p; returns the first byte of a token, or the end of the string. */
+static const char *migrations_skip_space(const char *p, const char *end)
+{
+	while (p < end) {
+		if (isspace((unsigned char)*p)) {
+			p++;
+		} else if (p + 1 < end && p[0] == '-' && p[1] == '-') {
+			while (p < end && *p != '\n')
+				p++;
+		} else if (p + 1 < end && p[0] == '/' && p[1] == '*') {
+			int depth = 1;
+			p += 2;
+			while (p < end && depth > 0) {
+				if (p + 1 < end && p[0] == '/' && p[1] == '*') {
+					depth++;
+					p += 2;
+				} else if (p + 1 < end && p[0] == '*' && p[1] == '/') {
+					depth--;
+					p += 2;
+				} else {
+					p++;
+				}
+			}
+		} else {
+			break;
+		}
+	}
+	return p;
+}
+
+static int migrations_count_lines(const char *from, const char *to)
+{
+	int n = 0;
+	for (; from < to; from++)
+		if (*from == '\n')
+			n++;
+	return n;
+}
+
+/* Byte offset of the 1-based character position pos (PostgreSQL's
+ * cursorpos counts characters, not bytes). */
+static size_t migrations_char_offset(const char *s, int pos)
+{
+	size_t i = 0;
+	int chars = 0;
+	if (pos <= 1)
+		return 0;
+	while (s[i]) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80) {
+			if (chars == pos - 1)
+				return i;
+			chars++;
+		}
+		i++;
+	}
+	return i;
+}
+
+static int migrations_valid_utf8(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xE0) == 0xC0 && c >= 0xC2) {
+			n = 1;
+		} else if ((c & 0xF0) == 0xE0) {
+			n = 2;
+		} else if ((c & 0xF8) == 0xF0 && c <= 0xF4) {
+			n = 3;
+		} else {
+			return 0;
+		}
+		for (size_t k = 1; k <= n; k++)
+			if (i + k >= len || (s[i + k] & 0xC0) != 0x80)
+				return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+/* Is the text from p (just after "--") the directive word?  Skips spaces. */
+static const char *migrations_directive(const char *p, const char *word)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	size_t n = strlen(word);
+	if (strncasecmp(p, word, n) != 0)
+		return NULL;
+	return p + n;
+}
+
+void migration_parse_allow(const char *p, char ***rules)
+{
+	/* p: what follows "stagecoach:allow"; rules are words separated by
+	 * commas and blanks, up to the end of the line or a non-rule char */
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		const char *w = p;
+		while (isalnum((unsigned char)*p) || *p == '-' || *p == '_')
+			p++;
+		if (p == w)
+			break;
+		char *rule = xstrndup(w, (size_t)(p - w));
+		for (char *c = rule; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		if (!strv_contains(*rules, rule))
+			strv_push(rules, rule);
+		free(rule);
+	}
+}
+
+/*
+ * Scan the first lines of text (the blank and "--" comment lines before the
+ * first statement; dbmate's "-- migrate:up" line is one of them) for the
+ * no-transaction marker and allow directives.
+ */
+static void migrations_scan_header(const char *text, int *marker, char ***allow)
+{
+	const char *p = text;
+	for (;;) {
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		if (p[0] == '/' && p[1] == '*') {
+			const char *q = migrations_skip_space(p, p + strlen(p));
+			if (q == p)
+				break;
+			p = q;
+			continue;
+		}
+		if (!(p[0] == '-' && p[1] == '-'))
+			break;
+		const char *c = p + 2, *r;
+		if ((r = migrations_directive(c, "stagecoach:no-transaction")) != NULL) {
+			*marker = 1;
+		} else if ((r = migrations_directive(c, "stagecoach:allow")) != NULL) {
+			migration_parse_allow(r, allow);
+		}
+		while (*p && *p != '\n')
+			p++;
+	}
+}
+
+/* dbmate's "-- migrate:up" / "-- migrate:down" line: returns the rest of
+ * the line after the directive, or NULL when line is not one. */
+static const char *migrations_dbmate_line(const char *line, const char *which)
+{
+	if (!(line[0] == '-' && line[1] == '-'))
+		return NULL;
+	const char *r = migrations_directive(line + 2, which);
+	if (!r || !(*r == '\0' || *r == '\n' || *r == '\r' || *r == ' ' || *r == '\t'))
+		return NULL;
+	return r;
+}
+
+static int migrations_dbmate_tx_false(const char *rest)
+{
+	const char *eol = strchr(rest, '\n');
+	size_t n = eol ? (size_t)(eol - rest) : strlen(rest);
+	char *opt = xstrndup(rest, n);
+	int r = strstr(opt, "transaction:false") != NULL;
+	free(opt);
+	return r;
+}
+
+/* ---- no-transaction statements ---- */
+
+static int migrations_list_has_defname(const json_t *list, const char *name)
+{
+	size_t i;
+	const json_t *it;
+	json_array_foreach(list, i, it) {
+		const json_t *d = json_object_get(it, "DefElem");
+		const char *dn = json_string_value(json_object_get(d, "defname"));
+		if (dn && strcmp(dn, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+const char *sql_no_transaction_node(const struct json_t *stmt)
+{
+	const char *type;
+	const json_t *v;
+	void *iter = json_object_iter((json_t *)stmt);
+	if (!iter)
+		return NULL;
+	type = json_object_iter_key(iter);
+	v = json_object_iter_value(iter);
+	if (strcmp(type, "IndexStmt") == 0)
+		return json_is_true(json_object_get(v, "concurrent")) ? "CREATE INDEX CONCURRENTLY" : NULL;
+	if (strcmp(type, "DropStmt") == 0)
+		return json_is_true(json_object_get(v, "concurrent")) ? "DROP INDEX CONCURRENTLY" : NULL;
+	if (strcmp(type, "ReindexStmt") == 0)
+		return migrations_list_has_defname(json_object_get(v, "params"), "concurrently")
+			       ? "REINDEX CONCURRENTLY"
+			       : NULL;
+	if (strcmp(type, "VacuumStmt") == 0)
+		return json_is_true(json_object_get(v, "is_vacuumcmd")) ? "VACUUM" : NULL;
+	if (strcmp(type, "CreatedbStmt") == 0)
+		return "CREATE DATABASE";
+	if (strcmp(type, "DropdbStmt") == 0)
+		return "DROP DATABASE";
+	if (strcmp(type, "AlterSystemStmt") == 0)
+		return "ALTER SYSTEM";
+	if (strcmp(type, "CreateTableSpaceStmt") == 0)
+		return "CREATE TABLESPACE";
+	if (strcmp(type, "DropTableSpaceStmt") == 0)
+		return "DROP TABLESPACE";
+	if (strcmp(type, "AlterTableStmt") == 0) {
+		size_t i;
+		const json_t *cmd;
+		json_array_foreach(json_object_get(v, "cmds"), i, cmd) {
+			const json_t *c = json_object_get(cmd, "AlterTableCmd");
+			const char *sub = json_string_value(json_object_get(c, "subtype"));
+			const json_t *pc = json_object_get(json_object_get(c, "def"), "PartitionCmd");
+			if (sub && strcmp(sub, "AT_DetachPartition") == 0 &&
+			    json_is_true(json_object_get(pc, "concurrent")))
+				return "DETACH PARTITION CONCURRENTLY";
+		}
+	}
+	return NULL;
+}
+
+/* ---- parsing and splitting ---- */
+
+int sql_parse_json(const char *sql, const char *file, int first_line, struct json_t **tree, struct err *e)
+{
+	PgQueryParseResult r = pg_query_parse(sql);
+	if (r.error) {
+		size_t off = migrations_char_offset(sql, r.error->cursorpos);
+		int line = first_line + migrations_count_lines(sql, sql + off);
+		err_set(e, SC_EUSAGE, "%s:%d: %s", file, line, r.error->message);
+		pg_query_free_parse_result(r);
+		return -SC_EUSAGE;
+	}
+	json_error_t je;
+	json_t *t = json_loads(r.parse_tree, 0, &je);
+	pg_query_free_parse_result(r);
+	if (!t)
+		BUG("libpg_query gave invalid JSON: %s", je.text);
+	*tree = t;
+	return 0;
+}
+
+int sql_stmt_bounds(const char *sql, size_t sqllen, const struct json_t *raw, size_t *start, size_t *end)
+{
+	json_int_t loc = json_integer_value(json_object_get(raw, "stmt_location"));
+	json_int_t len = json_integer_value(json_object_get(raw, "stmt_len"));
+	if (loc < 0 || (size_t)loc > sqllen)
+		loc = 0;
+	size_t stop = len > 0 && (size_t)(loc + len) <= sqllen ? (size_t)(loc + len) : sqllen;
+	const char *b = migrations_skip_space(sql + loc, sql + stop);
+	const char *t = sql + stop;
+	while (t > b && isspace((unsigned char)t[-1]))
+		t--;
+	*start = (size_t)(b - sql);
+	*end = (size_t)(t - sql);
+	return 0;
+}
+
+int sql_split(const char *sql, const char *file, int first_line, struct sql_stmt **out, size_t *n,
+	      struct err *e)
+{
+	json_t *tree;
+	size_t i, count = 0, sqllen = strlen(sql), prev = 0;
+	int line = first_line;
+	json_t *raw;
+
+	*out = NULL;
+	*n = 0;
+	if (sql_parse_json(sql, file, first_line, &tree, e) < 0)
+		return -SC_EUSAGE;
+	json_t *stmts = json_object_get(tree, "stmts");
+	struct sql_stmt *v = xcalloc(json_array_size(stmts) + 1, sizeof(*v));
+	json_array_foreach(stmts, i, raw) {
+		size_t b, t;
+		sql_stmt_bounds(sql, sqllen, raw, &b, &t);
+		if (b >= t)
+			continue;
+		line += migrations_count_lines(sql + prev, sql + b);
+		prev = b;
+		v[count].sql = xstrndup(sql + b, t - b);
+		v[count].line = line;
+		v[count].no_transaction = sql_no_transaction_node(json_object_get(raw, "stmt")) != NULL;
+		count++;
+	}
+	json_decref(tree);
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+void sql_stmts_free(struct sql_stmt *s, size_t n)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(s[i].sql);
+	free(s);
+}
+
+int sql_no_transaction(const char *sql)
+{
+	struct err e = ERR_INIT;
+	json_t *tree;
+	if (sql_parse_json(sql, "", 1, &tree, &e) < 0)
+		return 0;
+	json_t *stmts = json_object_get(tree, "stmts");
+	int r = json_array_size(stmts) == 1 &&
+		sql_no_transaction_node(json_object_get(json_array_get(stmts, 0), "stmt")) != NULL;
+	json_decref(tree);
+	return r;
+}
+
+/* Cheap test first: only text naming one of these words can hold a
+ * statement that must run outside a transaction. */
+static int migrations_may_need_no_tx(const char *sql)
+{
+	static const char *const words[] = { "concurrently", "vacuum", "database", "system", "tablespace", NULL };
+	for (int i = 0; words[i]; i++)
+		if (strcasestr(sql, words[i]))
+			return 1;
+	return 0;
+}
+
+/* 1 when sql has statements and all of them must run outside a transaction */
+static int migrations_all_no_tx(const char *sql)
+{
+	struct err e = ERR_INIT;
+	json_t *tree, *raw;
+	size_t i;
+	int all = 1;
+	if (!sql || !migrations_may_need_no_tx(sql))
+		return 0;
+	if (sql_parse_json(sql, "", 1, &tree, &e) < 0)
+		return 0;
+	json_t *stmts = json_object_get(tree, "stmts");
+	if (json_array_size(stmts) == 0)
+		all = 0;
+	json_array_foreach(stmts, i, raw) {
+		if (!sql_no_transaction_node(json_object_get(raw, "stmt"))) {
+			all = 0;
+			break;
+		}
+	}
+	json_decref(tree);
+	return all;
+}
+
+/* ---- discovery ---- */
+
+struct migrations_entry {
+	long long version;
+	char *version_str;
+	char *name;
+	enum migration_layout layout;
+	int is_down;
+	char *rel;  /* path relative to the folder */
+};
+
+/* Parse "VERSION[_name]" + suffix from a file or folder name.  Returns 0, or
+ * -1 when name does not start with digits. */
+static int migrations_parse_name(const char *fname, size_t stem_len, long long *version, char **vstr,
+				 char **name, const char *rel, struct err *e)
+{
+	size_t d = 0;
+	while (d < stem_len && isdigit((unsigned char)fname[d]))
+		d++;
+	if (d == 0)
+		return -1;
+	if (d > 18)
+		return err_set(e, SC_EUSAGE, "%s: version '%.*s' has more than 18 digits", rel, (int)d, fname);
+	char *vs = xstrndup(fname, d);
+	*version = strtoll(vs, NULL, 10);
+	*vstr = vs;
+	size_t s = d;
+	if (s < stem_len && (fname[s] == '_' || fname[s] == '-'))
+		s++;
+	*name = xstrndup(fname + s, stem_len - s);
+	return 0;
+}
+
+static int migrations_read(const char *path, const char *rel, char **out, struct err *e)
+{
+	char *data;
+	size_t len;
+	if (file_read_all(path, &data, &len) < 0)
+		return err_set(e, SC_EUSAGE, "%s: cannot read: %s", rel, strerror(errno));
+	if (strlen(data) != len) {
+		free(data);
+		return err_set(e, SC_EUSAGE, "%s: holds NUL bytes: not a text SQL file", rel);
+	}
+	if (!migrations_valid_utf8((const unsigned char *)data, len)) {
+		free(data);
+		return err_set(e, SC_EUSAGE, "%s: is not valid UTF-8", rel);
+	}
+	/* a UTF-8 byte order mark (editors on Windows) is not SQL */
+	if (len >= 3 && (unsigned char)data[0] == 0xEF && (unsigned char)data[1] == 0xBB &&
+	    (unsigned char)data[2] == 0xBF)
+		memmove(data, data + 3, len - 2);
+	*out = data;
+	return 0;
+}
+
+/* Split a dbmate file into its sections.  Returns 0, or -1 when there is no
+ * "-- migrate:up" line (e not set). */
+static int migrations_dbmate_split(const char *text, struct migration *m)
+{
+	const char *p = text, *up = NULL, *down = NULL, *up_rest = NULL, *down_rest = NULL;
+	int line = 1, up_line = 0, down_line = 0;
+	while (*p) {
+		const char *r;
+		if (!up && (r = migrations_dbmate_line(p, "migrate:up")) != NULL) {
+			up = p;
+			up_rest = r;
+			up_line = line;
+		} else if (!down && (r = migrations_dbmate_line(p, "migrate:down")) != NULL) {
+			down = p;
+			down_rest = r;
+			down_line = line;
+		}
+		const char *nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		p = nl + 1;
+		line++;
+	}
+	if (!up)
+		return -1;
+	const char *end = text + strlen(text);
+	const char *ub = strchr(up, '\n');
+	ub = ub ? ub + 1 : end;
+	const char *ue = down && down > up ? down : end;
+	m->up_sql = xstrndup(ub, ub <= ue ? (size_t)(ue - ub) : 0);
+	m->up_line = up_line + 1;
+	m->no_transaction_marker = migrations_dbmate_tx_false(up_rest);
+	if (down) {
+		const char *db = strchr(down, '\n');
+		db = db ? db + 1 : end;
+		const char *de = up > down ? up : end;
+		m->down_sql = xstrndup(db, db <= de ? (size_t)(de - db) : 0);
+		m->down_line = down_line + 1;
+		m->down_no_transaction = migrations_dbmate_tx_false(down_rest);
+	}
+	return 0;
+}
+
+/* Everything after the files are known: markers, checksum, no-transaction. */
+static void migrations_finish(struct migration *m, const char *up_file_text, const char *down_file_text)
+{
+	int marker = m->no_transaction_marker, dmarker = 0;
+	char **dallow = NULL;
+	if (up_file_text)
+		migrations_scan_header(up_file_text, &marker, &m->allow);
+	m->no_transaction_marker = marker;
+	if (down_file_text && down_file_text != up_file_text) {
+		migrations_scan_header(down_file_text, &dmarker, &dallow);
+		strv_free(dallow);
+		if (dmarker)
+			m->down_no_transaction = 1;
+	}
+	sha256_hex(m->up_sql, strlen(m->up_sql), m->checksum);
+	m->no_transaction = marker || migrations_all_no_tx(m->up_sql);
+	if (m->down_sql && !m->down_no_transaction)
+		m->down_no_transaction = migrations_all_no_tx(m->down_sql);
+}
+
+static int migrations_cmp_entry(const void *a, const void *b)
+{
+	const struct migrations_entry *x = a, *y = b;
+	if (x->version != y->version)
+		return x->version < y->version ? -1 : 1;
+	if (x->is_down != y->is_down)
+		return x->is_down - y->is_down;
+	return strcmp(x->rel, y->rel);
+}
+
+static void migrations_entry_free(struct migrations_entry *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].version_str);
+		free(v[i].name);
+		free(v[i].rel);
+	}
+	free(v);
+}
+
+static const char migrations_layouts_hint[] =
+	"expected VERSION_name.up.sql / .down.sql, VERSION_name.sql with '-- migrate:up', "
+	"or VERSION_name/migration.sql";
+
+/* Classify one directory entry; adds to *v or does nothing (ignored). */
+static int migrations_classify(const char *dir, const char *fname, struct migrations_entry **v, size_t *n,
+			       size_t *cap, struct err *e)
+{
+	struct stat st;
+	char *path = path_join(dir, fname);
+	struct migrations_entry ent;
+	size_t flen = strlen(fname);
+	int r = 0;
+
+	memset(&ent, 0, sizeof(ent));
+	if (stat(path, &st) < 0) {
+		r = err_set(e, SC_EUSAGE, "%s: %s", fname, strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (!isdigit((unsigned char)fname[0]))
+			goto out; /* not a migration folder */
+		char *mig = path_join(path, "migration.sql");
+		int has = stat(mig, &st) == 0 && S_ISREG(st.st_mode);
+		free(mig);
+		ent.rel = xasprintf("%s/migration.sql", fname);
+		if (!has) {
+			r = err_set(e, SC_EUSAGE, "%s/: folder has no 'migration.sql' (%s)", fname,
+				    migrations_layouts_hint);
+			goto out;
+		}
+		if ((r = migrations_parse_name(fname, flen, &ent.version, &ent.version_str, &ent.name, ent.rel, e)) < 0)
+			goto out;
+		ent.layout = MIGRATION_PRISMA;
+	} else if (S_ISREG(st.st_mode)) {
+		size_t stem;
+		if (!ends_with(fname, ".sql"))
+			goto out; /* README.md, migration_lock.toml, ... */
+		ent.rel = xstrdup(fname);
+		if (ends_with(fname, ".up.sql")) {
+			stem = flen - strlen(".up.sql");
+			ent.layout = MIGRATION_GOLANG;
+		} else if (ends_with(fname, ".down.sql")) {
+			stem = flen - strlen(".down.sql");
+			ent.layout = MIGRATION_GOLANG;
+			ent.is_down = 1;
+		} else {
+			stem = flen - strlen(".sql");
+			ent.layout = MIGRATION_DBMATE;
+		}
+		r = migrations_parse_name(fname, stem, &ent.version, &ent.version_str, &ent.name, ent.rel, e);
+		if (r == -1) {
+			r = err_set(e, SC_EUSAGE, "%s: matches no migration layout: the name must start with a version (%s)",
+				    fname, migrations_layouts_hint);
+			goto out;
+		}
+		if (r < 0)
+			goto out;
+	} else {
+		goto out;
+	}
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	(*v)[(*n)++] = ent;
+	free(path);
+	return 0;
+out:
+	free(ent.version_str);
+	free(ent.name);
+	free(ent.rel);
+	free(path);
+	return r;
+}
+
+static int migrations_build(const char *dir, struct migrations_entry *up, struct migrations_entry *down,
+			    struct migration *m, struct err *e)
+{
+	char *text = NULL, *dtext = NULL;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	m->version = up->version;
+	m->version_str = xstrdup(up->version_str);
+	m->name = xstrdup(up->name);
+	m->file = xstrdup(up->rel);
+	m->layout = up->layout;
+	m->up_path = path_join(dir, up->rel);
+	if ((r = migrations_read(m->up_path, up->rel, &text, e)) < 0)
+		return r;
+	if (up->layout == MIGRATION_DBMATE) {
+		if (migrations_dbmate_split(text, m) < 0) {
+			free(text);
+			return err_set(e, SC_EUSAGE, "%s: no '-- migrate:up' line: a dbmate migration needs one (%s)",
+				       up->rel, migrations_layouts_hint);
+		}
+		if (m->down_sql) {
+			m->down_file = xstrdup(up->rel);
+			m->down_path = xstrdup(m->up_path);
+		}
+		migrations_finish(m, text, NULL);
+		free(text);
+		return 0;
+	}
+	m->up_sql = text;
+	m->up_line = 1;
+	if (down) {
+		m->down_file = xstrdup(down->rel);
+		m->down_path = path_join(dir, down->rel);
+		if ((r = migrations_read(m->down_path, down->rel, &dtext, e)) < 0)
+			return r;
+		m->down_sql = dtext;
+		m->down_line = 1;
+	}
+	migrations_finish(m, m->up_sql, m->down_sql);
+	return 0;
+}
+
+int migrations_discover(const char *dir, struct migration **out, size_t *n, struct err *e)
+{
+	DIR *d;
+	struct dirent *de;
+	struct migrations_entry *ents = NULL;
+	size_t nents = 0, cap = 0, i, count = 0;
+	struct migration *v = NULL;
+	int r = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!(d = opendir(dir)))
+		return err_set(e, SC_EUSAGE, "migrations folder '%s': %s", dir, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if ((r = migrations_classify(dir, de->d_name, &ents, &nents, &cap, e)) < 0)
+			break;
+	}
+	closedir(d);
+	if (r < 0) {
+		migrations_entry_free(ents, nents);
+		return r;
+	}
+	if (nents > 1)
+		qsort(ents, nents, sizeof(*ents), migrations_cmp_entry);
+	v = xcalloc(nents + 1, sizeof(*v));
+	for (i = 0; i < nents;) {
+		struct migrations_entry *up = &ents[i], *down = NULL;
+		size_t j = i + 1;
+		if (up->is_down) {
+			r = err_set(e, SC_EUSAGE, "%s: down migration without its '%s_%s.up.sql'", up->rel,
+				    up->version_str, up->name);
+			break;
+		}
+		while (j < nents && ents[j].version == up->version) {
+			if (ents[j].is_down && !down && up->layout == MIGRATION_GOLANG) {
+				down = &ents[j];
+			} else if (ents[j].is_down) {
+				r = err_set(e, SC_EUSAGE, "%s: down migration of version %s, which is '%s' (%s)",
+					    ents[j].rel, up->version_str, up->rel,
+					    down ? "that already has a down" : "not a golang-migrate .up.sql");
+				break;
+			} else {
+				r = err_set(e, SC_EUSAGE, "duplicate migration version %lld: '%s' and '%s'", up->version,
+					    up->rel, ents[j].rel);
+				break;
+			}
+			j++;
+		}
+		if (r < 0)
+			break;
+		if ((r = migrations_build(dir, up, down, &v[count], e)) < 0) {
+			count++;
+			break;
+		}
+		count++;
+		i = j;
+	}
+	migrations_entry_free(ents, nents);
+	if (r < 0) {
+		migrations_free(v, count);
+		return r;
+	}
+	if (count == 0) {
+		free(v);
+		v = NULL;
+	}
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+void migration_release(struct migration *m)
+{
+	if (!m)
+		return;
+	free(m->version_str);
+	free(m->name);
+	free(m->file);
+	free(m->up_path);
+	free(m->up_sql);
+	free(m->down_file);
+	free(m->down_path);
+	free(m->down_sql);
+	strv_free(m->allow);
+	memset(m, 0, sizeof(*m));
+}
+
+void migrations_free(struct migration *m, size_t n)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < n; i++)
+		migration_release(&m[i]);
+	free(m);
+}
+
+int migration_allows(const struct migration *m, const char *rule)
+{
+	return m->allow && strv_contains(m->allow, rule);
+}
+
+int migration_load_file(const char *path, const char *display, struct migration *out, struct err *e)
+{
+	const char *base = strrchr(path, '/');
+	char *text = NULL;
+	int r;
+
+	base = base ? base + 1 : path;
+	memset(out, 0, sizeof(*out));
+	if ((r = migrations_read(path, display, &text, e)) < 0)
+		return r;
+	out->file = xstrdup(display);
+	out->up_path = xstrdup(path);
+	out->up_line = 1;
+	out->layout = MIGRATION_PLAIN;
+
+	/* version and name from the file name, or Prisma's folder name */
+	const char *vname = base;
+	size_t vlen = strlen(base);
+	char *parent = NULL;
+	if (strcmp(base, "migration.sql") == 0) {
+		const char *slash = base > path ? base - 1 : NULL;
+		const char *pb = slash;
+		while (pb && pb > path && pb[-1] != '/')
+			pb--;
+		if (slash && pb < slash) {
+			parent = xstrndup(pb, (size_t)(slash - pb));
+			vname = parent;
+			vlen = strlen(parent);
+			out->layout = MIGRATION_PRISMA;
+		}
+	} else if (ends_with(base, ".up.sql")) {
+		vlen -= strlen(".up.sql");
+		out->layout = MIGRATION_GOLANG;
+	} else if (ends_with(base, ".down.sql")) {
+		vlen -= strlen(".down.sql");
+		out->layout = MIGRATION_GOLANG;
+	} else if (ends_with(base, ".sql")) {
+		vlen -= strlen(".sql");
+	}
+	struct err ignored = ERR_INIT;
+	if (migrations_parse_name(vname, vlen, &out->version, &out->version_str, &out->name, display, &ignored) < 0) {
+		out->version_str = xstrdup("0");
+		out->name = xstrndup(vname, vlen);
+	}
+	free(parent);
+
+	if (ends_with(base, ".down.sql")) {
+		/* a down alone: checked for syntax, not linted for destructiveness */
+		out->up_sql = xstrdup("");
+		out->down_sql = text;
+		out->down_file = xstrdup(display);
+		out->down_path = xstrdup(path);
+		out->down_line = 1;
+		migrations_finish(out, NULL, out->down_sql);
+		return 0;
+	}
+	if (migrations_dbmate_split(text, out) == 0) {
+		out->layout = MIGRATION_DBMATE;
+		if (out->down_sql) {
+			out->down_file = xstrdup(display);
+			out->down_path = xstrdup(path);
+		}
+		migrations_finish(out, text, NULL);
+		free(text);
+		return 0;
+	}
+	out->up_sql = text;
+	if (out->layout == MIGRATION_GOLANG) {
+		/* the sibling .down.sql, when there is one */
+		size_t plen = strlen(path) - strlen(".up.sql");
+		char *dpath = xasprintf("%.*s.down.sql", (int)plen, path);
+		struct stat st;
+		if (stat(dpath, &st) == 0 && S_ISREG(st.st_mode)) {
+			size_t dlen = strlen(display);
+			char *ddisp = ends_with(display, ".up.sql")
+					      ? xasprintf("%.*s.down.sql", (int)(dlen - strlen(".up.sql")), display)
+					      : xstrdup(dpath);
+			char *dtext;
+			if ((r = migrations_read(dpath, ddisp, &dtext, e)) < 0) {
+				free(ddisp);
+				free(dpath);
+				migration_release(out);
+				return r;
+			}
+			out->down_sql = dtext;
+			out->down_file = ddisp;
+			out->down_path = dpath;
+			out->down_line = 1;
+			dpath = NULL;
+		}
+		free(dpath);
+	}
+	migrations_finish(out, out->up_sql, out->down_sql);
+	return 0;
+}

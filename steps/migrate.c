@@ -1,0 +1,918 @@
+/*
+ * migrate: applies the pending migrations of the configured folder (SPEC
+ * section 3) to the environment's database, with their history in
+ * stagecoach.schema_migrations.
+ *
+ * plan checks, before anything changes: the checksums of applied
+ * migrations against their files (allow_changed), pending migrations older
+ * than the newest applied one (out_of_order), the lint of the pending ones
+ * (error-level findings, and on a protected environment unaccepted
+ * destructive ones, stop with exit 2), and that rollback = "restore" has a
+ * pg_backup step before this one.
+ *
+ * apply runs each pending up in numeric order, in its own transaction with
+ * SET LOCAL lock_timeout/statement_timeout, its history row written in the
+ * same transaction (one round trip per migration).  A no-transaction
+ * migration runs statement by statement; if one fails, the statements
+ * already run are named in the error and in the detail ("partial").  The
+ * detail records the run id, the strategy and the versions applied; the
+ * down SQL is in the history rows and also stored as an artifact
+ * (kind "down_sql", name = version).  When a migration fails, the ones this
+ * run applied before it are undone at once (unless --no-rollback).
+ *
+ * rollback undoes the migrations of the run:
+ *   "down"    the down SQL of the run's history rows (read from the
+ *             database, not from files: works from any checkout), newest
+ *             first, each in a transaction with the deletion of its row.  A
+ *             missing down (or a no-transaction migration left half-run)
+ *             falls back to restoring the run's backup, if it has one; else
+ *             the error says what remains.
+ *   "restore" restores the backup of the run's pg_backup step (pgtools.h),
+ *             then deletes the run's history rows.
+ *   "none"    nothing.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include "step.h"
+#include "lint.h"
+#include "migrations.h"
+#include "pgtools.h"
+#include "../env/run.h"
+#include "../env/state.h"
+#include "../orchestrator/config.h"
+#include "../orchestrator/util.h"
+
+extern const struct step_ops step_migrate_ops;
+
+enum migrate_rollback {
+	MIGRATE_DOWN = 0,
+	MIGRATE_RESTORE,
+	MIGRATE_NONE,
+};
+static const char *const migrate_rollback_names[] = { "down", "restore", "none" };
+
+struct migrate {
+	enum migrate_rollback rollback;
+	long long lock_timeout_ms;      /* 0: not set */
+	long long statement_timeout_ms; /* 0: not set */
+	int allow_changed;
+	int out_of_order;
+};
+
+static int migrate_parse(struct step *st, const config_setting_t *s, struct err *e)
+{
+	static const char *const known[] = { "rollback", "lock_timeout_ms", "statement_timeout_ms", "allow_changed",
+					     "out_of_order", NULL };
+	struct migrate *m = xcalloc(1, sizeof *m);
+	st->priv = m;
+	char *rb = NULL;
+	int rc;
+	if ((rc = cfg_check_keys(s, known, e)) < 0 || (rc = cfg_string(s, "rollback", 0, &rb, e)) < 0 ||
+	    (rc = cfg_int(s, "lock_timeout_ms", 0, &m->lock_timeout_ms, e)) < 0 ||
+	    (rc = cfg_int(s, "statement_timeout_ms", 0, &m->statement_timeout_ms, e)) < 0 ||
+	    (rc = cfg_bool(s, "allow_changed", 0, &m->allow_changed, e)) < 0 ||
+	    (rc = cfg_bool(s, "out_of_order", 0, &m->out_of_order, e)) < 0) {
+		free(rb);
+		return rc;
+	}
+	if (rb) {
+		int found = -1;
+		for (int i = 0; i < 3; i++)
+			if (strcmp(rb, migrate_rollback_names[i]) == 0)
+				found = i;
+		if (found < 0) {
+			const config_setting_t *r = config_setting_get_member(s, "rollback");
+			rc = cfg_error(r ? r : s, e, "'rollback' must be \"down\", \"restore\" or \"none\", not \"%s\"",
+				       rb);
+			free(rb);
+			return rc;
+		}
+		m->rollback = (enum migrate_rollback)found;
+		free(rb);
+	}
+	if (m->lock_timeout_ms < 0 || m->statement_timeout_ms < 0)
+		return cfg_error(s, e, "timeouts must not be negative");
+	return 0;
+}
+
+/* ---- database helpers (the steps' connection) ---- */
+
+static int migrate_pg_error(PGconn *db, PGresult *res, struct err *e)
+{
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (primary)
+		return err_set(e, SC_EFAIL, "%s", primary);
+	const char *msg = PQerrorMessage(db);
+	size_t l = strlen(msg);
+	while (l && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
+		l--;
+	return err_set(e, SC_EFAIL, "%.*s", (int)l, msg);
+}
+
+static PGresult *migrate_query(PGconn *db, const char *sql, int n, const char *const *params, struct err *e)
+{
+	PGresult *res = n ? PQexecParams(db, sql, n, NULL, params, NULL, NULL, 0) : PQexec(db, sql);
+	ExecStatusType s = PQresultStatus(res);
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+		migrate_pg_error(db, res, e);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* The 1-based line of the file where the statement position of res lies,
+ * when the error happened in [from, from+len) of query; 0 when unknown.
+ * PostgreSQL counts the position in characters, not bytes. */
+static int migrate_error_line(PGresult *res, const char *query, size_t from, size_t len, int first_line)
+{
+	const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+	if (!pos)
+		return 0;
+	long want = strtol(pos, NULL, 10);
+	long chars = 0;
+	size_t i = 0;
+	for (; query[i] && chars < want - 1; i++)
+		if (((unsigned char)query[i] & 0xC0) != 0x80)
+			chars++;
+	while (query[i] && ((unsigned char)query[i] & 0xC0) == 0x80)
+		i++;
+	if (i < from || i > from + len)
+		return 0;
+	int line = first_line;
+	for (size_t k = from; k < i; k++)
+		if (query[k] == '\n')
+			line++;
+	return line;
+}
+
+static void migrate_rollback_tx(PGconn *db)
+{
+	if (PQtransactionStatus(db) != PQTRANS_IDLE)
+		PQclear(PQexec(db, "ROLLBACK"));
+}
+
+/* ---- history and preflight ---- */
+
+struct applied {
+	long long version;
+	char *version_str;
+	char *checksum;
+};
+
+struct migrate_state {
+	struct migration *all;
+	size_t n;
+	struct applied *applied;
+	size_t napplied;
+	long long newest_applied;   /* -1 when none */
+	struct migration *pending;  /* shallow copies of entries of all */
+	size_t npending;
+	struct lint_report lint;
+	char **tables;              /* existing tables, for the lint */
+};
+
+static void migrate_state_release(struct migrate_state *ms)
+{
+	for (size_t i = 0; i < ms->napplied; i++) {
+		free(ms->applied[i].version_str);
+		free(ms->applied[i].checksum);
+	}
+	free(ms->applied);
+	free(ms->pending);
+	migrations_free(ms->all, ms->n);
+	lint_report_release(&ms->lint);
+	strv_free(ms->tables);
+	memset(ms, 0, sizeof *ms);
+}
+
+static int migrate_read_history(PGconn *db, struct migrate_state *ms, struct err *e)
+{
+	ms->newest_applied = -1;
+	PGresult *res = migrate_query(db, "SELECT to_regclass('stagecoach.schema_migrations') IS NOT NULL", 0, NULL, e);
+	if (!res)
+		return err_prefix(e, "cannot read the migration history");
+	int exists = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (!exists)
+		return 0;
+	res = migrate_query(db, "SELECT version, coalesce(checksum, '') FROM stagecoach.schema_migrations", 0, NULL, e);
+	if (!res)
+		return err_prefix(e, "cannot read the migration history");
+	int n = PQntuples(res);
+	ms->applied = xcalloc((size_t)n + 1, sizeof *ms->applied);
+	for (int i = 0; i < n; i++) {
+		struct applied *a = &ms->applied[ms->napplied++];
+		a->version_str = xstrdup(PQgetvalue(res, i, 0));
+		a->version = strtoll(a->version_str, NULL, 10);
+		a->checksum = xstrdup(PQgetvalue(res, i, 1));
+		if (a->version > ms->newest_applied)
+			ms->newest_applied = a->version;
+	}
+	PQclear(res);
+	return 0;
+}
+
+static const struct applied *migrate_find_applied(const struct migrate_state *ms, long long version)
+{
+	for (size_t i = 0; i < ms->napplied; i++)
+		if (ms->applied[i].version == version)
+			return &ms->applied[i];
+	return NULL;
+}
+
+static int migrate_read_tables(PGconn *db, struct migrate_state *ms, struct err *e)
+{
+	PGresult *res = migrate_query(db,
+				      "SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class c "
+				      "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+				      "WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', "
+				      "'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'",
+				      0, NULL, e);
+	if (!res)
+		return err_prefix(e, "cannot list the tables");
+	for (int i = 0; i < PQntuples(res); i++)
+		strv_push(&ms->tables, PQgetvalue(res, i, 0));
+	if (!ms->tables)
+		strv_push(&ms->tables, "pg_catalog.-none-");
+	PQclear(res);
+	return 0;
+}
+
+/* A pg_backup step configured before st that runs on the run's environment
+ * (NULL when none). */
+static struct step *migrate_backup_step(struct step *st, struct run *run)
+{
+	struct step *found = NULL;
+	for (size_t i = 0; i < run->cfg->nsteps; i++) {
+		struct step *o = &run->cfg->steps[i];
+		if (o->position < st->position && strcmp(o->kind, "pg_backup") == 0 &&
+		    config_step_applies(o, run->env))
+			found = o;
+	}
+	return found;
+}
+
+/* Discover, read the history, check it, and lint the pending migrations.
+ * Every failure is SC_EUSAGE (nothing changed) but an unreachable database. */
+static int migrate_preflight(struct step *st, struct run *run, PGconn *db, struct migrate_state *ms,
+			     struct err *e)
+{
+	struct migrate *cfg = st->priv;
+	int rc;
+	memset(ms, 0, sizeof *ms);
+	ms->newest_applied = -1;
+	if (!run->cfg->migrations)
+		return err_set(e, SC_EUSAGE, "the config sets no 'migrations' folder");
+	if (cfg->rollback == MIGRATE_RESTORE && !migrate_backup_step(st, run))
+		return err_set(e, SC_EUSAGE,
+			       "rollback = \"restore\" needs a pg_backup step before this one that runs on '%s'",
+			       run->env->name);
+	if ((rc = migrations_discover(run->cfg->migrations, &ms->all, &ms->n, e)) < 0)
+		return rc;
+	if ((rc = migrate_read_history(db, ms, e)) < 0)
+		return rc;
+	ms->pending = xcalloc(ms->n + 1, sizeof *ms->pending);
+	for (size_t i = 0; i < ms->n; i++) {
+		struct migration *m = &ms->all[i];
+		const struct applied *a = migrate_find_applied(ms, m->version);
+		if (a) {
+			if (*a->checksum && strcmp(a->checksum, m->checksum) != 0 && !cfg->allow_changed)
+				return err_set(e, SC_EUSAGE,
+					       "migration '%s' was changed after it was applied (its sha256 is now %.12s, "
+					       "it was %.12s): restore the file and add a new migration, or set "
+					       "allow_changed = true",
+					       m->file, m->checksum, a->checksum);
+			continue;
+		}
+		if (m->version < ms->newest_applied && !cfg->out_of_order)
+			return err_set(e, SC_EUSAGE,
+				       "migration '%s' is pending but older than the newest applied one (%lld): "
+				       "renumber it, or set out_of_order = true",
+				       m->file, ms->newest_applied);
+		ms->pending[ms->npending++] = *m;
+	}
+	if (ms->npending) {
+		if ((rc = migrate_read_tables(db, ms, e)) < 0)
+			return rc;
+		struct lint_options opt = { 1, ms->tables };
+		lint_migrations(ms->pending, ms->npending, &opt, &ms->lint);
+		const struct lint_finding *blocker = NULL;
+		for (size_t i = 0; i < ms->lint.n && !blocker; i++) {
+			const struct lint_finding *f = &ms->lint.findings[i];
+			if (!f->accepted && (f->severity == LINT_ERROR || (run->env->protected_env && f->destructive)))
+				blocker = f;
+		}
+		if (blocker) {
+			struct buf b = BUF_INIT;
+			lint_finding_format(blocker, NULL, &b);
+			if (blocker->severity == LINT_ERROR)
+				rc = err_set(e, SC_EUSAGE, "the lint found an error, nothing was changed: %s", buf_str(&b));
+			else
+				rc = err_set(e, SC_EUSAGE,
+					     "'%s' is protected and a pending migration has an unaccepted destructive "
+					     "finding (%zu in all), nothing was changed: %s",
+					     run->env->name, ms->lint.destructive, buf_str(&b));
+			buf_release(&b);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static const char *migrate_strategy(const struct step *st)
+{
+	const struct migrate *m = st->priv;
+	switch (m->rollback) {
+	case MIGRATE_DOWN:
+		return "down SQL of each migration, newest first (restore the backup where a down is missing)";
+	case MIGRATE_RESTORE:
+		return "restore the backup taken before it";
+	case MIGRATE_NONE:
+		break;
+	}
+	return "none (migrations stay applied)";
+}
+
+static enum step_undo migrate_undo(const struct step *st)
+{
+	const struct migrate *m = st->priv;
+	return m->rollback == MIGRATE_NONE ? UNDO_IMPOSSIBLE : UNDO_ROLLBACK;
+}
+
+static int migrate_plan(struct step *st, struct run *run, struct err *e)
+{
+	struct migrate *cfg = st->priv;
+	struct migrate_state ms;
+	PGconn *db = run_db(run, e);
+	if (!db)
+		return -e->code;
+	int rc = migrate_preflight(st, run, db, &ms, e);
+	if (rc < 0) {
+		migrate_state_release(&ms);
+		return rc;
+	}
+	if (!ms.npending) {
+		run_plan_line(run, "no pending migration (%zu applied)", ms.napplied);
+	} else {
+		struct step *backup = migrate_backup_step(st, run);
+		run_plan_line(run, "%zu pending migration%s (%zu applied), rollback: %s", ms.npending,
+			      ms.npending == 1 ? "" : "s", ms.napplied, migrate_rollback_names[cfg->rollback]);
+		for (size_t i = 0; i < ms.npending; i++) {
+			const struct migration *m = &ms.pending[i];
+			run_plan_line(run, "  apply %s%s%s", m->file, m->no_transaction ? " (no transaction)" : "",
+				      cfg->rollback == MIGRATE_DOWN && !m->down_sql
+					      ? (backup ? " (no down: rollback restores the backup)"
+							: " (no down: cannot be rolled back)")
+					      : "");
+			for (size_t k = 0; k < ms.lint.n; k++) {
+				const struct lint_finding *f = &ms.lint.findings[k];
+				if (f->migration != i)
+					continue;
+				struct buf b = BUF_INIT;
+				lint_finding_format(f, NULL, &b);
+				run_plan_line(run, "    %s %s", f->severity == LINT_ERROR ? "error:" : "warning:",
+					      buf_str(&b));
+				buf_release(&b);
+			}
+		}
+	}
+	migrate_state_release(&ms);
+	return 0;
+}
+
+/* ---- apply ---- */
+
+static void migrate_set_timeouts(struct buf *q, const struct migrate *cfg, int local)
+{
+	if (cfg->lock_timeout_ms > 0)
+		buf_addf(q, "SET %slock_timeout = %lld;\n", local ? "LOCAL " : "", cfg->lock_timeout_ms);
+	if (cfg->statement_timeout_ms > 0)
+		buf_addf(q, "SET %sstatement_timeout = %lld;\n", local ? "LOCAL " : "", cfg->statement_timeout_ms);
+}
+
+static void migrate_add_literal(PGconn *db, struct buf *q, const char *s)
+{
+	if (!s) {
+		buf_adds(q, "NULL");
+		return;
+	}
+	char *lit = PQescapeLiteral(db, s, strlen(s));
+	if (!lit)
+		BUG("PQescapeLiteral failed: %s", PQerrorMessage(db));
+	buf_adds(q, lit);
+	PQfreemem(lit);
+}
+
+/* The down SQL as stored: a no-transaction down carries the marker, since
+ * rollback reads it from the database alone. */
+static char *migrate_stored_down(const struct migration *m)
+{
+	if (!m->down_sql)
+		return NULL;
+	if (m->down_no_transaction && !strstr(m->down_sql, "stagecoach:no-transaction"))
+		return xasprintf("-- stagecoach:no-transaction\n%s", m->down_sql);
+	return xstrdup(m->down_sql);
+}
+
+static void migrate_add_history_insert(PGconn *db, struct buf *q, const struct migration *m, const char *down,
+				       const char *run_id, long long duration_ms)
+{
+	buf_adds(q, "INSERT INTO stagecoach.schema_migrations (version, name, checksum, down_sql, applied_at, "
+		    "duration_ms, run_id) VALUES (");
+	migrate_add_literal(db, q, m->version_str);
+	buf_adds(q, ", ");
+	migrate_add_literal(db, q, m->name);
+	buf_adds(q, ", ");
+	migrate_add_literal(db, q, m->checksum);
+	buf_adds(q, ", ");
+	migrate_add_literal(db, q, down);
+	buf_adds(q, ", now(), ");
+	if (duration_ms >= 0)
+		buf_addf(q, "%lld", duration_ms);
+	else
+		buf_adds(q, "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint");
+	buf_adds(q, ", ");
+	migrate_add_literal(db, q, run_id);
+	buf_adds(q, ")");
+}
+
+static int migrate_is_tx_control(const char *sql)
+{
+	static const char *const words[] = { "begin", "start transaction", "commit", "end", "rollback", NULL };
+	for (int i = 0; words[i]; i++) {
+		size_t l = strlen(words[i]);
+		if (strncasecmp(sql, words[i], l) == 0 && (!sql[l] || isspace((unsigned char)sql[l]) || sql[l] == ';'))
+			return 1;
+	}
+	return 0;
+}
+
+/* One transactional migration: one round trip holding BEGIN, the timeouts,
+ * the up SQL, the history row and COMMIT.  A migration that holds its own
+ * BEGIN/COMMIT runs statement by statement in our transaction instead,
+ * without them (they would commit it before its history row). */
+static int migrate_apply_tx(struct run *run, PGconn *db, const struct migrate *cfg, const struct migration *m,
+			    const char *down, struct err *e)
+{
+	struct sql_stmt *stmts = NULL;
+	size_t ns = 0;
+	int own_tx = 0;
+	if (strcasestr(m->up_sql, "commit") && sql_split(m->up_sql, m->file, m->up_line, &stmts, &ns, e) == 0) {
+		for (size_t i = 0; i < ns; i++)
+			own_tx |= migrate_is_tx_control(stmts[i].sql);
+	}
+	err_clear(e);
+	struct buf q = BUF_INIT;
+	int rc = 0;
+	buf_adds(&q, "BEGIN;\n");
+	migrate_set_timeouts(&q, cfg, 1);
+	if (!own_tx) {
+		size_t from = q.len;
+		buf_adds(&q, m->up_sql);
+		size_t len = q.len - from;
+		buf_adds(&q, "\n;\n");
+		migrate_add_history_insert(db, &q, m, down, run->run_id, -1);
+		buf_adds(&q, ";\nCOMMIT");
+		PGresult *res = PQexec(db, buf_str(&q));
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+			int line = migrate_error_line(res, buf_str(&q), from, len, m->up_line);
+			migrate_pg_error(db, res, e);
+			if (line)
+				err_prefix(e, "%s:%d", m->file, line);
+			else
+				err_prefix(e, "%s", m->file);
+			rc = -SC_EFAIL;
+		}
+		PQclear(res);
+		migrate_rollback_tx(db);
+		goto out;
+	}
+	PGresult *res = migrate_query(db, buf_str(&q), 0, NULL, e);
+	if (!res) {
+		rc = err_prefix(e, "%s", m->file);
+		goto fail;
+	}
+	PQclear(res);
+	for (size_t i = 0; i < ns; i++) {
+		if (migrate_is_tx_control(stmts[i].sql))
+			continue;
+		res = PQexec(db, stmts[i].sql);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+			migrate_pg_error(db, res, e);
+			err_prefix(e, "%s:%d", m->file, stmts[i].line);
+			PQclear(res);
+			rc = -SC_EFAIL;
+			goto fail;
+		}
+		PQclear(res);
+	}
+	buf_reset(&q);
+	migrate_add_history_insert(db, &q, m, down, run->run_id, -1);
+	buf_adds(&q, ";\nCOMMIT");
+	res = migrate_query(db, buf_str(&q), 0, NULL, e);
+	if (!res) {
+		rc = err_prefix(e, "%s: recording it", m->file);
+		goto fail;
+	}
+	PQclear(res);
+	goto out;
+fail:
+	migrate_rollback_tx(db);
+out:
+	buf_release(&q);
+	sql_stmts_free(stmts, ns);
+	return rc;
+}
+
+/* A no-transaction migration: statement by statement, then its history row.
+ * On failure the statements already run are in the error and in
+ * detail.partial. */
+static int migrate_apply_notx(struct run *run, PGconn *db, const struct migrate *cfg, const struct migration *m,
+			      const char *down, json_t *detail, struct err *e)
+{
+	struct sql_stmt *stmts = NULL;
+	size_t ns = 0;
+	int rc = sql_split(m->up_sql, m->file, m->up_line, &stmts, &ns, e);
+	if (rc < 0)
+		return rc;
+	long long t0 = time_mono_ms();
+	struct buf q = BUF_INIT;
+	migrate_set_timeouts(&q, cfg, 0);
+	if (q.len) {
+		PGresult *res = migrate_query(db, buf_str(&q), 0, NULL, e);
+		if (!res) {
+			rc = err_prefix(e, "%s", m->file);
+			goto out;
+		}
+		PQclear(res);
+	}
+	for (size_t i = 0; i < ns; i++) {
+		PGresult *res = PQexec(db, stmts[i].sql);
+		if (PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK) {
+			PQclear(res);
+			continue;
+		}
+		migrate_pg_error(db, res, e);
+		PQclear(res);
+		migrate_rollback_tx(db);
+		json_t *ran = json_array();
+		struct buf lines = BUF_INIT;
+		for (size_t k = 0; k < i; k++) {
+			json_array_append_new(ran, json_pack("{s:i,s:s}", "line", stmts[k].line, "sql", stmts[k].sql));
+			buf_addf(&lines, "%s%d", k ? ", " : "", stmts[k].line);
+		}
+		json_object_set_new(detail, "partial",
+				    json_pack("{s:s,s:s,s:o,s:i}", "version", m->version_str, "file", m->file, "ran",
+					      ran, "failed_line", stmts[i].line));
+		if (i)
+			err_prefix(e,
+				   "%s:%d: no-transaction migration failed after %zu of its %zu statements had run "
+				   "(lines %s; they stay applied)",
+				   m->file, stmts[i].line, i, ns, buf_str(&lines));
+		else
+			err_prefix(e, "%s:%d", m->file, stmts[i].line);
+		buf_release(&lines);
+		rc = -SC_EFAIL;
+		goto out;
+	}
+	buf_reset(&q);
+	if (cfg->lock_timeout_ms > 0)
+		buf_adds(&q, "RESET lock_timeout;\n");
+	if (cfg->statement_timeout_ms > 0)
+		buf_adds(&q, "RESET statement_timeout;\n");
+	migrate_add_history_insert(db, &q, m, down, run->run_id, time_mono_ms() - t0);
+	PGresult *res = migrate_query(db, buf_str(&q), 0, NULL, e);
+	if (!res) {
+		rc = err_prefix(e, "%s: applied, but its history row could not be written", m->file);
+		json_object_set_new(detail, "partial",
+				    json_pack("{s:s,s:s,s:b}", "version", m->version_str, "file", m->file, "all_ran", 1));
+		goto out;
+	}
+	PQclear(res);
+out:
+	buf_release(&q);
+	sql_stmts_free(stmts, ns);
+	return rc;
+}
+
+static int migrate_rollback(struct step *st, struct run *run, struct err *e);
+
+static int migrate_apply(struct step *st, struct run *run, struct err *e)
+{
+	struct migrate *cfg = st->priv;
+	json_t *detail = run_detail(run);
+	struct migrate_state ms;
+	PGconn *db = run_db(run, e);
+	if (!db)
+		return -e->code;
+	int rc = migrate_preflight(st, run, db, &ms, e);
+	if (rc < 0) {
+		migrate_state_release(&ms);
+		return rc;
+	}
+	json_object_set_new(detail, "run_id", json_string(run->run_id));
+	json_object_set_new(detail, "rollback", json_string(migrate_rollback_names[cfg->rollback]));
+	json_t *applied = json_array();
+	json_object_set_new(detail, "applied", applied);
+	for (size_t i = 0; i < ms.npending && rc == 0; i++) {
+		const struct migration *m = &ms.pending[i];
+		if (run_should_stop(run)) {
+			rc = err_set(e, SC_EFAIL, "interrupted before '%s'", m->file);
+			break;
+		}
+		run_progress(run, "migration %zu/%zu %s", i + 1, ms.npending, m->file);
+		char *down = migrate_stored_down(m);
+		long long t0 = time_mono_ms();
+		rc = m->no_transaction ? migrate_apply_notx(run, db, cfg, m, down, detail, e)
+				       : migrate_apply_tx(run, db, cfg, m, down, e);
+		if (rc == 0) {
+			json_array_append_new(applied, json_pack("{s:s,s:s,s:b,s:I}", "version", m->version_str, "name",
+								 m->name, "down", down != NULL, "duration_ms",
+								 (json_int_t)(time_mono_ms() - t0)));
+			if (down && run->state) {
+				char sha[65];
+				sha256_hex(down, strlen(down), sha);
+				rc = state_artifact_put(run->state, run->release, run->run_id, "down_sql", m->version_str,
+							sha, down, strlen(down), e);
+				if (rc < 0)
+					err_prefix(e, "%s: applied, but its down SQL could not be stored", m->file);
+			}
+		}
+		free(down);
+	}
+	size_t n_applied = json_array_size(applied);
+	if (rc == 0)
+		run_log(run, "%zu migration%s applied", n_applied, n_applied == 1 ? "" : "s");
+	migrate_state_release(&ms);
+	if (rc < 0 && !run->no_rollback && (n_applied || json_object_get(detail, "partial"))) {
+		/* undo what this run applied before the failure, at once: the
+		 * engine's rollback of this step then finds nothing left */
+		struct err e2 = ERR_INIT;
+		if (migrate_rollback(st, run, &e2) == 0) {
+			json_object_set_new(detail, "undone", json_true());
+		} else {
+			json_object_set_new(detail, "undo_error", json_string(e2.msg));
+			size_t l = strlen(e->msg);
+			snprintf(e->msg + l, sizeof e->msg - l, " (undoing the migrations of this run failed too: %s)",
+				 e2.msg);
+			e->code = SC_EROLLBACK;
+			rc = -SC_EROLLBACK;
+		}
+	}
+	return rc;
+}
+
+/* ---- rollback ---- */
+
+/* The backup of this run: the detail of a pg_backup step before st. */
+static const char *migrate_run_backup(struct step *st, struct run *run, struct step **backup_step)
+{
+	const char *path = NULL;
+	*backup_step = NULL;
+	for (size_t i = 0; i < run->nexecs; i++) {
+		struct step_exec *x = &run->execs[i];
+		if (!x->step || x->step == st || x->step->position > st->position)
+			continue;
+		if (strcmp(x->step->kind, "pg_backup") != 0 || !x->detail)
+			continue;
+		const char *p = json_string_value(json_object_get(x->detail, "path"));
+		if (p) {
+			path = p;
+			*backup_step = x->step;
+		}
+	}
+	return path;
+}
+
+struct history_row {
+	char *version;
+	char *name;
+	char *down;   /* NULL when none */
+};
+
+static int history_row_cmp(const void *a, const void *b)
+{
+	const struct history_row *x = a, *y = b;
+	long long vx = strtoll(x->version, NULL, 10), vy = strtoll(y->version, NULL, 10);
+	if (vx != vy)
+		return vx > vy ? -1 : 1;
+	return -strcmp(x->version, y->version);
+}
+
+static void history_rows_free(struct history_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].version);
+		free(rows[i].name);
+		free(rows[i].down);
+	}
+	free(rows);
+}
+
+static int migrate_delete_history(PGconn *db, const char *run_id, struct err *e)
+{
+	const char *p[1] = { run_id };
+	PGresult *res = migrate_query(db, "DELETE FROM stagecoach.schema_migrations WHERE run_id = $1", 1, p, e);
+	if (!res)
+		return err_prefix(e, "cannot delete the history rows of run '%s'", run_id);
+	PQclear(res);
+	return 0;
+}
+
+static int migrate_restore_backup(struct run *run, PGconn *db, const char *path, struct step *backup_step,
+				  const char *run_id, struct err *e)
+{
+	char *pg_dump = pg_backup_pg_dump(backup_step, run);
+	int rc = pgtools_restore(run, db, path, pg_dump, e);
+	free(pg_dump);
+	if (rc < 0)
+		return rc;
+	/* the records of schema stagecoach survive a restore: the run's
+	 * migrations are no longer applied */
+	return migrate_delete_history(db, run_id, e);
+}
+
+/* Whether the down text asks to run outside a transaction, or must. */
+static int migrate_down_no_tx(const char *down, struct sql_stmt *stmts, size_t n)
+{
+	if (strstr(down, "stagecoach:no-transaction") || strstr(down, "transaction:false"))
+		return 1;
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!stmts[i].no_transaction)
+			return 0;
+	return 1;
+}
+
+static int migrate_run_down(PGconn *db, const struct migrate *cfg, const struct history_row *r, struct err *e)
+{
+	struct sql_stmt *stmts = NULL;
+	size_t ns = 0;
+	char *file = xasprintf("down of %s", r->version);
+	int rc = 0;
+	struct buf q = BUF_INIT;
+	const char *vp[1] = { r->version };
+	if (sql_split(r->down, file, 1, &stmts, &ns, e) < 0)
+		err_clear(e);   /* the server will say what is wrong */
+	if (migrate_down_no_tx(r->down, stmts, ns)) {
+		for (size_t i = 0; i < ns; i++) {
+			PGresult *res = migrate_query(db, stmts[i].sql, 0, NULL, e);
+			if (!res) {
+				rc = err_prefix(e, "%s:%d", file, stmts[i].line);
+				goto out;
+			}
+			PQclear(res);
+		}
+		PGresult *res = migrate_query(db, "DELETE FROM stagecoach.schema_migrations WHERE version = $1", 1, vp, e);
+		if (!res) {
+			rc = err_prefix(e, "%s", file);
+			goto out;
+		}
+		PQclear(res);
+		goto out;
+	}
+	buf_adds(&q, "BEGIN;\n");
+	migrate_set_timeouts(&q, cfg, 1);
+	size_t from = q.len;
+	buf_adds(&q, r->down);
+	size_t len = q.len - from;
+	buf_adds(&q, "\n;\nDELETE FROM stagecoach.schema_migrations WHERE version = ");
+	migrate_add_literal(db, &q, r->version);
+	buf_adds(&q, ";\nCOMMIT");
+	PGresult *res = PQexec(db, buf_str(&q));
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+		int line = migrate_error_line(res, buf_str(&q), from, len, 1);
+		migrate_pg_error(db, res, e);
+		if (line)
+			err_prefix(e, "%s:%d", file, line);
+		else
+			err_prefix(e, "%s", file);
+		rc = -SC_EFAIL;
+	}
+	PQclear(res);
+	migrate_rollback_tx(db);
+out:
+	buf_release(&q);
+	sql_stmts_free(stmts, ns);
+	free(file);
+	return rc;
+}
+
+static int migrate_rollback(struct step *st, struct run *run, struct err *e)
+{
+	struct migrate *cfg = st->priv;
+	json_t *detail = run_detail(run);
+	if (json_is_true(json_object_get(detail, "undone")))
+		return 0;
+	const char *strategy = json_string_value(json_object_get(detail, "rollback"));
+	const char *run_id = json_string_value(json_object_get(detail, "run_id"));
+	if (!strategy)
+		strategy = migrate_rollback_names[cfg->rollback];
+	if (!run_id)
+		run_id = run->run_id;
+	if (strcmp(strategy, "none") == 0) {
+		run_log(run, "rollback = \"none\": the migrations of run '%s' stay applied", run_id);
+		return 0;
+	}
+	PGconn *db = run_db(run, e);
+	if (!db)
+		return -e->code;
+	migrate_rollback_tx(db);
+	struct step *backup_step = NULL;
+	const char *backup = migrate_run_backup(st, run, &backup_step);
+	json_t *partial = json_object_get(detail, "partial");
+
+	/* the run's migrations, from the database */
+	const char *p[1] = { run_id };
+	PGresult *res = migrate_query(db,
+				      "SELECT version, coalesce(name, ''), down_sql FROM stagecoach.schema_migrations "
+				      "WHERE run_id = $1",
+				      1, p, e);
+	if (!res)
+		return err_prefix(e, "cannot read the migration history");
+	size_t n = (size_t)PQntuples(res);
+	struct history_row *rows = xcalloc(n + 1, sizeof *rows);
+	int missing_down = 0;
+	for (size_t i = 0; i < n; i++) {
+		rows[i].version = xstrdup(PQgetvalue(res, (int)i, 0));
+		rows[i].name = xstrdup(PQgetvalue(res, (int)i, 1));
+		rows[i].down = PQgetisnull(res, (int)i, 2) ? NULL : xstrdup(PQgetvalue(res, (int)i, 2));
+		if (!rows[i].down)
+			missing_down = 1;
+	}
+	PQclear(res);
+	if (n)
+		qsort(rows, n, sizeof *rows, history_row_cmp);
+	int rc = 0;
+	if (strcmp(strategy, "restore") == 0 || ((missing_down || partial) && backup)) {
+		if (!backup) {
+			rc = err_set(e, SC_EROLLBACK, "rollback = \"restore\" but run '%s' has no backup", run_id);
+		} else {
+			if (strcmp(strategy, "restore") != 0)
+				run_log(run, "%s: restoring the backup %s",
+					partial ? "a no-transaction migration ran in part" : "a migration has no down SQL",
+					backup);
+			rc = migrate_restore_backup(run, db, backup, backup_step, run_id, e);
+			if (rc == 0)
+				json_object_set_new(detail, "restored", json_string(backup));
+		}
+		history_rows_free(rows, n);
+		return rc;
+	}
+	json_t *done = json_array();
+	size_t i = 0;
+	for (; i < n; i++) {
+		if (!rows[i].down) {
+			struct buf rest = BUF_INIT;
+			for (size_t k = i; k < n; k++)
+				buf_addf(&rest, "%s%s%s%s", k > i ? ", " : "", rows[k].version, *rows[k].name ? "_" : "",
+					 rows[k].name);
+			rc = err_set(e, SC_EROLLBACK,
+				     "migration %s has no down SQL and run '%s' has no backup: still applied: %s", rows[i].version,
+				     run_id, buf_str(&rest));
+			buf_release(&rest);
+			break;
+		}
+		run_progress(run, "down %zu/%zu %s", i + 1, n, rows[i].version);
+		if ((rc = migrate_run_down(db, cfg, &rows[i], e)) < 0) {
+			struct buf rest = BUF_INIT;
+			for (size_t k = i; k < n; k++)
+				buf_addf(&rest, "%s%s", k > i ? ", " : "", rows[k].version);
+			err_prefix(e, "rolling back (still applied: %s)", buf_str(&rest));
+			e->code = SC_EROLLBACK;
+			rc = -SC_EROLLBACK;
+			buf_release(&rest);
+			break;
+		}
+		json_array_append_new(done, json_string(rows[i].version));
+	}
+	json_object_set_new(detail, "rolled_back", done);
+	if (rc == 0 && partial) {
+		rc = err_set(e, SC_EROLLBACK,
+			     "no-transaction migration '%s' ran in part and run '%s' has no backup: its statements "
+			     "that ran stay applied (see the step's detail)",
+			     json_string_value(json_object_get(partial, "file")), run_id);
+	}
+	history_rows_free(rows, n);
+	return rc;
+}
+
+static void migrate_free(struct step *st)
+{
+	free(st->priv);
+	st->priv = NULL;
+}
+
+const struct step_ops step_migrate_ops = {
+	.kind = "migrate",
+	.parse = migrate_parse,
+	.plan = migrate_plan,
+	.apply = migrate_apply,
+	.rollback = migrate_rollback,
+	.free = migrate_free,
+	.undo = migrate_undo,
+	.rollback_strategy = migrate_strategy,
+};

@@ -1,0 +1,159 @@
+/*
+ * pg_backup: a backup of the environment's database with PostgreSQL's own
+ * pg_dump -Fc, before the steps that change it.
+ *
+ * apply writes dir/ENV-RUNID.dump (through a temporary name, fsynced,
+ * renamed, mode 0600), verifies it with pg_restore --list, records its path,
+ * size and sha256 in the step's detail and as an artifact (kind "backup"),
+ * and removes this environment's older dumps beyond the newest `keep`.
+ * rollback does nothing itself (the file is kept): it is what a migrate
+ * step with rollback = "restore", or a missing down, restores.
+ *
+ * Keys: dir (default "backups", relative to the config file's folder),
+ * keep (default 5), pg_dump (path of the pg_dump to use).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "step.h"
+#include "pgtools.h"
+#include "../env/run.h"
+#include "../orchestrator/config.h"
+#include "../orchestrator/util.h"
+
+extern const struct step_ops step_pg_backup_ops;
+
+struct pg_backup {
+	char *dir;     /* raw */
+	long long keep;
+	char *pg_dump; /* raw, NULL: found */
+};
+
+static int pg_backup_parse(struct step *st, const config_setting_t *s, struct err *e)
+{
+	static const char *const known[] = { "dir", "keep", "pg_dump", NULL };
+	struct pg_backup *b = xcalloc(1, sizeof *b);
+	st->priv = b;
+	b->keep = 5;
+	int rc;
+	if ((rc = cfg_check_keys(s, known, e)) < 0 || (rc = cfg_string(s, "dir", 0, &b->dir, e)) < 0 ||
+	    (rc = cfg_int(s, "keep", 0, &b->keep, e)) < 0 || (rc = cfg_string(s, "pg_dump", 0, &b->pg_dump, e)) < 0)
+		return rc;
+	if (b->keep < 1) {
+		const config_setting_t *k = config_setting_get_member(s, "keep");
+		return cfg_error(k ? k : s, e, "'keep' must be at least 1");
+	}
+	if (!b->dir)
+		b->dir = xstrdup("backups");
+	return 0;
+}
+
+/* Expanded folder (absolute) and pg_dump path; the caller frees both. */
+static int pg_backup_settings(struct step *st, struct run *run, char **dir, char **pg_dump, struct err *e)
+{
+	struct pg_backup *b = st->priv;
+	char *raw = NULL;
+	*dir = *pg_dump = NULL;
+	int rc = run_expand(run, b->dir, &raw, e);
+	if (rc < 0)
+		return rc;
+	*dir = path_join(run->cfg->dir, raw);
+	free(raw);
+	if (b->pg_dump && (rc = run_expand(run, b->pg_dump, pg_dump, e)) < 0) {
+		free(*dir);
+		*dir = NULL;
+		return rc;
+	}
+	return 0;
+}
+
+static int pg_backup_plan(struct step *st, struct run *run, struct err *e)
+{
+	struct pg_backup *b = st->priv;
+	char *dir, *pg_dump;
+	int rc = pg_backup_settings(st, run, &dir, &pg_dump, e);
+	if (rc < 0)
+		return rc;
+	char *bin = pgtools_find(pg_dump, "pg_dump");
+	PGconn *db = run_db(run, e);
+	if (!db)
+		rc = -e->code;
+	else
+		rc = pgtools_check_version(bin, db, e);
+	if (rc == 0)
+		run_plan_line(run, "pg_dump -Fc to %s/%s-%s.dump with %s, keep the newest %lld", dir, run->env->name,
+			      run->run_id, bin, b->keep);
+	free(bin);
+	free(dir);
+	free(pg_dump);
+	return rc;
+}
+
+static int pg_backup_apply(struct step *st, struct run *run, struct err *e)
+{
+	struct pg_backup *b = st->priv;
+	char *dir, *pg_dump;
+	int rc = pg_backup_settings(st, run, &dir, &pg_dump, e);
+	if (rc < 0)
+		return rc;
+	PGconn *db = run_db(run, e);
+	if (!db)
+		rc = -e->code;
+	else
+		rc = pgtools_backup(run, db, dir, (int)b->keep, pg_dump, run_detail(run), e);
+	free(dir);
+	free(pg_dump);
+	return rc;
+}
+
+static void pg_backup_free(struct step *st)
+{
+	struct pg_backup *b = st->priv;
+	if (!b)
+		return;
+	free(b->dir);
+	free(b->pg_dump);
+	free(b);
+	st->priv = NULL;
+}
+
+static enum step_undo pg_backup_undo(const struct step *st)
+{
+	return UNDO_NOTHING;
+}
+
+static const char *pg_backup_strategy(const struct step *st)
+{
+	return "nothing (the dump is kept for a restore)";
+}
+
+int pg_backup_run(struct step *st, struct run *run, struct err *e)
+{
+	if (st && st->ops == &step_pg_backup_ops)
+		return pg_backup_apply(st, run, e);
+	char *dir = path_join(run->cfg->dir, "backups");
+	PGconn *db = run_db(run, e);
+	int rc = db ? pgtools_backup(run, db, dir, 5, NULL, run_detail(run), e) : -e->code;
+	free(dir);
+	return rc;
+}
+
+char *pg_backup_pg_dump(struct step *st, struct run *run)
+{
+	struct pg_backup *b = st && st->ops == &step_pg_backup_ops ? st->priv : NULL;
+	char *out = NULL;
+	struct err e = ERR_INIT;
+	if (b && b->pg_dump && run_expand(run, b->pg_dump, &out, &e) < 0)
+		out = NULL;
+	return out;
+}
+
+const struct step_ops step_pg_backup_ops = {
+	.kind = "pg_backup",
+	.parse = pg_backup_parse,
+	.plan = pg_backup_plan,
+	.apply = pg_backup_apply,
+	.rollback = NULL,
+	.free = pg_backup_free,
+	.undo = pg_backup_undo,
+	.rollback_strategy = pg_backup_strategy,
+};

@@ -1,0 +1,864 @@
+/*
+ * pgtools: pg_dump, pg_restore and psql as child processes, and the backup
+ * and restore built on them (see pgtools.h).
+ *
+ * A backup never passes through our memory: pg_dump's stdout is the dump
+ * file itself, and we only poll its size for progress.  A restore streams
+ * pg_restore's script straight into psql through a pipe between the two
+ * children, with the clean-up in front of it in the same transaction.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "pgtools.h"
+#include "step.h"
+#include "../env/run.h"
+#include "../env/state.h"
+#include "../orchestrator/config.h"
+
+extern char **environ;
+
+#define PGTOOLS_ERR_KEEP (16 * 1024)
+
+char *pgtools_find(const char *configured_pg_dump, const char *tool)
+{
+	if (configured_pg_dump && *configured_pg_dump) {
+		if (strcmp(tool, "pg_dump") == 0)
+			return xstrdup(configured_pg_dump);
+		const char *slash = strrchr(configured_pg_dump, '/');
+		if (slash) {
+			char *p = xasprintf("%.*s/%s", (int)(slash - configured_pg_dump), configured_pg_dump, tool);
+			if (access(p, X_OK) == 0)
+				return p;
+			free(p);
+		}
+	}
+	/* Debian's layout: one folder per major version, newest wins */
+	char *pattern = xasprintf("/usr/lib/postgresql/*/bin/%s", tool);
+	glob_t g;
+	char *best = NULL;
+	long best_v = -1;
+	if (glob(pattern, 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			long v = strtol(g.gl_pathv[i] + strlen("/usr/lib/postgresql/"), NULL, 10);
+			if (v > best_v && access(g.gl_pathv[i], X_OK) == 0) {
+				best_v = v;
+				free(best);
+				best = xstrdup(g.gl_pathv[i]);
+			}
+		}
+		globfree(&g);
+	}
+	free(pattern);
+	return best ? best : xstrdup(tool);
+}
+
+static void env_set(char ***v, const char *name, const char *value)
+{
+	size_t nl = strlen(name);
+	char *entry = xasprintf("%s=%s", name, value);
+	for (size_t i = 0; *v && (*v)[i]; i++) {
+		if (strncmp((*v)[i], name, nl) == 0 && (*v)[i][nl] == '=') {
+			explicit_bzero((*v)[i], strlen((*v)[i]));
+			free((*v)[i]);
+			(*v)[i] = entry;
+			return;
+		}
+	}
+	strv_push(v, entry);
+	explicit_bzero(entry, strlen(entry));
+	free(entry);
+}
+
+char **pgtools_env(PGconn *db, char *const *base)
+{
+	char **v = NULL;
+	for (char *const *p = base ? base : environ; p && *p; p++)
+		strv_push(&v, *p);
+	PQconninfoOption *opts = db ? PQconninfo(db) : NULL;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+		if (!o->envvar || !o->val || !*o->val)
+			continue;
+		env_set(&v, o->envvar, o->val);
+	}
+	if (opts)
+		PQconninfoFree(opts);
+	if (!v)
+		strv_push(&v, "PATH=/usr/bin:/bin");
+	return v;
+}
+
+/* Start argv with the given fds as its stdin/stdout/stderr (-1: /dev/null).
+ * The fds are the caller's; the child gets duplicates. */
+static int pgtools_spawn(char *const *argv, char *const *envp, int in_fd, int out_fd, int err_fd, pid_t *pid,
+			 struct err *e)
+{
+	pid_t p = fork();
+	if (p < 0)
+		return err_set(e, SC_EFAIL, "cannot start '%s': %s", argv[0], strerror(errno));
+	if (p == 0) {
+		int null_fd = open("/dev/null", O_RDWR);
+		int fds[3] = { in_fd, out_fd, err_fd };
+		for (int i = 0; i < 3; i++) {
+			int src = fds[i] >= 0 ? fds[i] : null_fd;
+			if (src != i && dup2(src, i) < 0)
+				_exit(127);
+			if (src == i)
+				fcntl(i, F_SETFD, 0);
+		}
+		signal(SIGPIPE, SIG_DFL);
+		closefrom(3);
+		execvpe(argv[0], argv, envp);
+		/* the parent recognises this line (exit status 127) */
+		const char *msg = strerror(errno);
+		if (write(2, "exec: ", 6) < 0 || write(2, msg, strlen(msg)) < 0 || write(2, "\n", 1) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	*pid = p;
+	return 0;
+}
+
+struct pgtools_child {
+	pid_t pid;
+	int err_fd;          /* read end of its stderr pipe, -1 when closed */
+	struct buf *errout;  /* may be NULL */
+	int status;
+	int done;
+};
+
+static void pgtools_keep(struct buf *b, const char *data, size_t n)
+{
+	if (!b || b->len >= PGTOOLS_ERR_KEEP)
+		return;
+	if (n > PGTOOLS_ERR_KEEP - b->len)
+		n = PGTOOLS_ERR_KEEP - b->len;
+	buf_add(b, data, n);
+}
+
+/* Wait for every child, draining their stderr and (out_fd >= 0) one more
+ * stdout pipe into out, calling tick about every 200 ms. */
+static int pgtools_wait(struct pgtools_child *ch, size_t n, int out_fd, struct buf *out,
+			int (*tick)(void *, struct err *), void *arg, struct err *e)
+{
+	long long last_tick = time_mono_ms();
+	int rc = 0;
+	char chunk[65536];
+	for (;;) {
+		struct pollfd pfd[4];
+		int which[4];
+		nfds_t np = 0;
+		for (size_t i = 0; i < n && np < 3; i++)
+			if (ch[i].err_fd >= 0) {
+				pfd[np].fd = ch[i].err_fd;
+				pfd[np].events = POLLIN;
+				which[np++] = (int)i;
+			}
+		if (out_fd >= 0) {
+			pfd[np].fd = out_fd;
+			pfd[np].events = POLLIN;
+			which[np++] = -1;
+		}
+		int all_done = 1;
+		for (size_t i = 0; i < n; i++) {
+			if (ch[i].done)
+				continue;
+			int st;
+			pid_t w = waitpid(ch[i].pid, &st, WNOHANG);
+			if (w == ch[i].pid) {
+				ch[i].done = 1;
+				ch[i].status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			} else {
+				all_done = 0;
+			}
+		}
+		if (all_done && np == 0)
+			break;
+		int pr = poll(pfd, np, np ? 200 : 50);
+		if (pr < 0 && errno != EINTR) {
+			rc = err_set(e, SC_EFAIL, "poll: %s", strerror(errno));
+			break;
+		}
+		for (nfds_t k = 0; pr > 0 && k < np; k++) {
+			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			ssize_t r = read(pfd[k].fd, chunk, sizeof chunk);
+			if (r < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (r <= 0) {
+				close(pfd[k].fd);
+				if (which[k] < 0)
+					out_fd = -1;
+				else
+					ch[which[k]].err_fd = -1;
+				continue;
+			}
+			if (which[k] < 0) {
+				if (out)
+					buf_add(out, chunk, (size_t)r);
+			} else {
+				pgtools_keep(ch[which[k]].errout, chunk, (size_t)r);
+			}
+		}
+		if (tick && time_mono_ms() - last_tick >= 200) {
+			last_tick = time_mono_ms();
+			if (tick(arg, e) != 0) {
+				rc = -(e->code ? e->code : SC_EFAIL);
+				break;
+			}
+		}
+	}
+	if (rc < 0) {
+		for (size_t i = 0; i < n; i++)
+			if (!ch[i].done)
+				kill(ch[i].pid, SIGTERM);
+		for (size_t i = 0; i < n; i++)
+			if (!ch[i].done) {
+				int st;
+				waitpid(ch[i].pid, &st, 0);
+				ch[i].done = 1;
+				ch[i].status = 128 + SIGTERM;
+			}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (ch[i].err_fd >= 0) {
+			close(ch[i].err_fd);
+			ch[i].err_fd = -1;
+		}
+	if (out_fd >= 0)
+		close(out_fd);
+	return rc;
+}
+
+int pgtools_run(char *const *argv, char *const *envp, int in_fd, int out_fd, struct buf *out,
+		struct buf *errout, int (*tick)(void *arg, struct err *e), void *arg, int *status, struct err *e)
+{
+	int errp[2], outp[2] = { -1, -1 };
+	if (pipe2(errp, O_CLOEXEC) < 0)
+		return err_set(e, SC_EFAIL, "cannot create a pipe: %s", strerror(errno));
+	if (out_fd < 0 && out && pipe2(outp, O_CLOEXEC) < 0) {
+		close(errp[0]);
+		close(errp[1]);
+		return err_set(e, SC_EFAIL, "cannot create a pipe: %s", strerror(errno));
+	}
+	struct pgtools_child ch = { 0, errp[0], errout, 0, 0 };
+	int rc = pgtools_spawn(argv, envp, in_fd, out_fd >= 0 ? out_fd : outp[1], errp[1], &ch.pid, e);
+	close(errp[1]);
+	if (outp[1] >= 0)
+		close(outp[1]);
+	if (rc < 0) {
+		close(errp[0]);
+		if (outp[0] >= 0)
+			close(outp[0]);
+		return rc;
+	}
+	rc = pgtools_wait(&ch, 1, outp[0], out, tick, arg, e);
+	*status = ch.status;
+	if (rc == 0 && ch.status == 127 && errout && starts_with(buf_str(errout), "exec: ")) {
+		char *why = xstrdup(buf_str(errout) + 6);
+		why[strcspn(why, "\n")] = '\0';
+		rc = err_set(e, SC_EUSAGE, "cannot run '%s': %s", argv[0], why);
+		free(why);
+	}
+	return rc;
+}
+
+const char *pgtools_first_error(struct buf *b)
+{
+	if (!b || !b->len)
+		return "";
+	char *s = b->data;
+	/* prefer the first line saying error/fatal; else the first line */
+	char *line = s;
+	for (char *p = s; *p;) {
+		char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		if (memmem(p, len, "ERROR", 5) || memmem(p, len, "error:", 6) || memmem(p, len, "FATAL", 5)) {
+			line = p;
+			break;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	line[strcspn(line, "\n")] = '\0';
+	size_t l = strlen(line);
+	while (l && (line[l - 1] == '\r' || line[l - 1] == ' '))
+		line[--l] = '\0';
+	return line;
+}
+
+int pgtools_client_version(const char *bin, int *major, char **text, struct err *e)
+{
+	char *argv[] = { (char *)bin, "--version", NULL };
+	struct buf out = BUF_INIT, errb = BUF_INIT;
+	int status = 0;
+	int rc = pgtools_run(argv, environ, -1, -1, &out, &errb, NULL, NULL, &status, e);
+	if (rc == 0 && status != 0)
+		rc = err_set(e, SC_EUSAGE, "cannot run '%s': exit status %d %s", bin, status,
+			     pgtools_first_error(&errb));
+	if (rc == 0) {
+		const char *s = buf_str(&out);
+		const char *v = strstr(s, "PostgreSQL) ");
+		v = v ? v + strlen("PostgreSQL) ") : strpbrk(s, "0123456789");
+		if (!v || *v < '0' || *v > '9') {
+			rc = err_set(e, SC_EUSAGE, "cannot tell the version of '%s' from '%s'", bin, s);
+		} else {
+			*major = (int)strtol(v, NULL, 10);
+			if (text)
+				*text = xstrndup(v, strcspn(v, " \n"));
+		}
+	}
+	buf_release(&out);
+	buf_release(&errb);
+	return rc;
+}
+
+int pgtools_check_version(const char *bin, PGconn *db, struct err *e)
+{
+	int major = 0;
+	char *text = NULL;
+	int rc = pgtools_client_version(bin, &major, &text, e);
+	if (rc < 0)
+		return rc;
+	int sv = PQserverVersion(db);
+	int smajor = sv >= 100000 ? sv / 10000 : sv / 100;
+	const char *stext = PQparameterStatus(db, "server_version");
+	if (major < smajor) {
+		rc = err_set(e, SC_EUSAGE,
+			     "'%s' is version %s, older than the server (PostgreSQL %.*s): install a client of version %d "
+			     "or newer, or set the step's 'pg_dump' key to one",
+			     bin, text, stext ? (int)strcspn(stext, " ") : 1, stext ? stext : "?", smajor);
+	}
+	free(text);
+	return rc;
+}
+
+void pgtools_human_size(long long bytes, char *out, size_t outlen)
+{
+	const char *unit[] = { "B", "kB", "MB", "GB", "TB" };
+	double v = (double)bytes;
+	int u = 0;
+	while (v >= 1000.0 && u < 4) {
+		v /= 1000.0;
+		u++;
+	}
+	if (u == 0)
+		snprintf(out, outlen, "%lld B", bytes);
+	else
+		snprintf(out, outlen, "%.1f %s", v, unit[u]);
+}
+
+int pgtools_list_line_is_schema(const char *line, const char *schema)
+{
+	/* "6; 2615 16386 SCHEMA - stagecoach owner", "3362; 0 0 COMMENT - SCHEMA stagecoach owner" */
+	const char *p = line;
+	if (*p < '0' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p++ != ';')
+		return 0;
+	for (int field = 0; field < 2; field++) {
+		while (*p == ' ')
+			p++;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	while (*p == ' ')
+		p++;
+	size_t sl = strlen(schema);
+	if (starts_with(p, "SCHEMA - ") && strncmp(p + 9, schema, sl) == 0 && (p[9 + sl] == ' ' || !p[9 + sl] ||
+									   p[9 + sl] == '\n'))
+		return 1;
+	const char *kinds[] = { "COMMENT - SCHEMA ", "ACL - SCHEMA ", "SECURITY LABEL - SCHEMA ", NULL };
+	for (int i = 0; kinds[i]; i++) {
+		size_t kl = strlen(kinds[i]);
+		if (strncmp(p, kinds[i], kl) == 0 && strncmp(p + kl, schema, sl) == 0 &&
+		    (p[kl + sl] == ' ' || !p[kl + sl] || p[kl + sl] == '\n'))
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- backup ---- */
+
+static int pgtools_mkdir_p(const char *dir, struct err *e)
+{
+	char *p = xstrdup(dir);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			int r = err_set(e, SC_EFAIL, "cannot create folder '%s': %s", p, strerror(errno));
+			free(p);
+			return r;
+		}
+		*s = '/';
+	}
+	int r = 0;
+	if (mkdir(p, 0700) < 0 && errno != EEXIST)
+		r = err_set(e, SC_EFAIL, "cannot create folder '%s': %s", p, strerror(errno));
+	free(p);
+	return r;
+}
+
+struct backup_tick {
+	struct run *run;
+	int fd;
+	long long last_size;
+	long long deadline_ms; /* monotonic; 0: none */
+};
+
+static int backup_tick(void *arg, struct err *e)
+{
+	struct backup_tick *t = arg;
+	struct stat sb;
+	if (fstat(t->fd, &sb) == 0 && (long long)sb.st_size != t->last_size) {
+		char h[32];
+		t->last_size = (long long)sb.st_size;
+		pgtools_human_size(t->last_size, h, sizeof h);
+		run_progress(t->run, "%s written", h);
+	}
+	if (run_should_stop(t->run))
+		return err_set(e, SC_EFAIL, "interrupted");
+	if (t->deadline_ms && time_mono_ms() > t->deadline_ms)
+		return err_set(e, SC_EFAIL, "timed out (timeout_ms)");
+	return 0;
+}
+
+static long long step_deadline(struct run *run)
+{
+	if (run->cur && run->cur->step && run->cur->step->timeout_ms > 0)
+		return time_mono_ms() + run->cur->step->timeout_ms;
+	return 0;
+}
+
+struct dump_file {
+	char *name;
+	long long mtime_ns;
+};
+
+static int dump_file_cmp(const void *a, const void *b)
+{
+	const struct dump_file *x = a, *y = b;
+	if (x->mtime_ns != y->mtime_ns)
+		return x->mtime_ns > y->mtime_ns ? -1 : 1;
+	return -strcmp(x->name, y->name);
+}
+
+/* Whether name is one of env's dumps (ENV-*.dump), not another environment's
+ * whose name starts with "ENV-". */
+static int backup_is_env_dump(struct run *run, const char *name, const char *env)
+{
+	size_t el = strlen(env);
+	if (strncmp(name, env, el) != 0 || name[el] != '-' || !ends_with(name, ".dump"))
+		return 0;
+	for (size_t i = 0; run->cfg && i < run->cfg->nenvs; i++) {
+		const char *other = run->cfg->envs[i].name;
+		size_t ol = strlen(other);
+		if (ol > el && strncmp(other, env, el) == 0 && other[el] == '-' && strncmp(name, other, ol) == 0 &&
+		    name[ol] == '-')
+			return 0;
+	}
+	return 1;
+}
+
+static void backup_prune(struct run *run, const char *dir, int keep, json_t *pruned)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dump_file *files = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!backup_is_env_dump(run, de->d_name, run->env->name))
+			continue;
+		char *p = path_join(dir, de->d_name);
+		struct stat sb;
+		if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode)) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				files = xrealloc(files, cap * sizeof *files);
+			}
+			files[n].name = xstrdup(de->d_name);
+			files[n].mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
+			n++;
+		}
+		free(p);
+	}
+	closedir(d);
+	if (n)
+		qsort(files, n, sizeof *files, dump_file_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if ((int)i >= keep) {
+			char *p = path_join(dir, files[i].name);
+			if (unlink(p) == 0)
+				json_array_append_new(pruned, json_string(files[i].name));
+			else
+				run_warn(run, "cannot remove old backup '%s': %s", p, strerror(errno));
+			free(p);
+		}
+		free(files[i].name);
+	}
+	free(files);
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int r = fsync(fd);
+	close(fd);
+	return r;
+}
+
+int pgtools_backup(struct run *run, PGconn *db, const char *dir, int keep, const char *pg_dump, json_t *detail,
+		   struct err *e)
+{
+	char *bin = pgtools_find(pg_dump, "pg_dump");
+	char *restore_bin = pgtools_find(pg_dump, "pg_restore");
+	char *file = xasprintf("%s-%s.dump", run->env->name, run->run_id);
+	char *path = path_join(dir, file);
+	char *tmp = xasprintf("%s.tmp", path);
+	char **envp = NULL, **base = NULL;
+	struct buf errb = BUF_INIT, list = BUF_INIT;
+	char *client_v = NULL;
+	int fd = -1, rc, major = 0, status = 0;
+
+	if ((rc = pgtools_check_version(bin, db, e)) < 0)
+		goto out;
+	pgtools_client_version(bin, &major, &client_v, e);
+	err_clear(e);
+	if ((rc = pgtools_mkdir_p(dir, e)) < 0)
+		goto out;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = err_set(e, SC_EFAIL, "cannot create '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	fchmod(fd, 0600);
+	base = run_child_env(run);
+	envp = pgtools_env(db, base);
+	char *argv[] = { bin, "--format=custom", "--no-password", NULL };
+	struct backup_tick t = { run, fd, -1, step_deadline(run) };
+	rc = pgtools_run(argv, envp, -1, fd, NULL, &errb, backup_tick, &t, &status, e);
+	if (rc == 0 && status != 0)
+		rc = err_set(e, SC_EFAIL, "pg_dump failed (exit status %d): %s", status, pgtools_first_error(&errb));
+	if (rc == 0 && fsync(fd) < 0)
+		rc = err_set(e, SC_EFAIL, "cannot write '%s': %s", tmp, strerror(errno));
+	if (close(fd) < 0 && rc == 0)
+		rc = err_set(e, SC_EFAIL, "cannot write '%s': %s", tmp, strerror(errno));
+	fd = -1;
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = err_set(e, SC_EFAIL, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+	if (rc < 0) {
+		unlink(tmp);
+		goto out;
+	}
+	fsync_dir(dir);
+	backup_tick(&t, e);
+
+	/* the file must be readable by the program that will restore it */
+	char *largv[] = { restore_bin, "--list", path, NULL };
+	buf_reset(&errb);
+	rc = pgtools_run(largv, envp, -1, -1, &list, &errb, NULL, NULL, &status, e);
+	if (rc == 0 && status != 0)
+		rc = err_set(e, SC_EFAIL, "backup '%s' does not verify with pg_restore --list: %s", path,
+			     pgtools_first_error(&errb));
+	if (rc < 0) {
+		unlink(path);
+		goto out;
+	}
+
+	char sha[65];
+	struct stat sb;
+	if (sha256_file_hex(path, sha) < 0 || stat(path, &sb) < 0) {
+		rc = err_set(e, SC_EFAIL, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	const char *sv = PQparameterStatus(db, "server_version");
+	json_object_set_new(detail, "path", json_string(path));
+	json_object_set_new(detail, "file", json_string(file));
+	json_object_set_new(detail, "size", json_integer((json_int_t)sb.st_size));
+	json_object_set_new(detail, "sha256", json_string(sha));
+	json_object_set_new(detail, "pg_dump", json_string(bin));
+	if (client_v)
+		json_object_set_new(detail, "pg_dump_version", json_string(client_v));
+	if (sv)
+		json_object_set_new(detail, "server_version", json_stringn(sv, strcspn(sv, " ")));
+	if (run->state &&
+	    (rc = state_artifact_put(run->state, run->release, run->run_id, "backup", path, sha, NULL, 0, e)) < 0)
+		goto out;
+	json_t *pruned = json_array();
+	backup_prune(run, dir, keep, pruned);
+	json_object_set_new(detail, "pruned", pruned);
+	char h[32];
+	pgtools_human_size((long long)sb.st_size, h, sizeof h);
+	run_log(run, "backup %s (%s, sha256 %s)", path, h, sha);
+	rc = 0;
+out:
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	strv_free(envp);
+	strv_free(base);
+	buf_release(&errb);
+	buf_release(&list);
+	free(client_v);
+	free(bin);
+	free(restore_bin);
+	free(file);
+	free(path);
+	free(tmp);
+	return rc;
+}
+
+/* ---- restore ---- */
+
+/* The clean-up run in front of the restore, in its transaction: the
+ * database loses everything but schema stagecoach and the system schemas,
+ * and public comes back as initdb makes it, since pg_dump never creates
+ * public (it assumes initdb's, and dumps only changes to it). */
+static const char restore_prelude[] =
+	"BEGIN;\n"
+	"SET LOCAL client_min_messages = warning;\n"
+	"DO $stagecoach$\n"
+	"DECLARE r record;\n"
+	"BEGIN\n"
+	"  FOR r IN SELECT evtname FROM pg_catalog.pg_event_trigger LOOP\n"
+	"    EXECUTE format('DROP EVENT TRIGGER IF EXISTS %I CASCADE', r.evtname);\n"
+	"  END LOOP;\n"
+	"  FOR r IN SELECT pubname FROM pg_catalog.pg_publication LOOP\n"
+	"    EXECUTE format('DROP PUBLICATION IF EXISTS %I CASCADE', r.pubname);\n"
+	"  END LOOP;\n"
+	"  FOR r IN SELECT e.extname FROM pg_catalog.pg_extension e\n"
+	"           JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace\n"
+	"           WHERE e.extname <> 'plpgsql' AND n.nspname <> 'stagecoach' LOOP\n"
+	"    EXECUTE format('DROP EXTENSION IF EXISTS %I CASCADE', r.extname);\n"
+	"  END LOOP;\n"
+	"  FOR r IN SELECT nspname FROM pg_catalog.pg_namespace\n"
+	"           WHERE nspname NOT IN ('stagecoach', 'pg_catalog', 'information_schema', 'pg_toast')\n"
+	"             AND nspname NOT LIKE 'pg\\_temp\\_%' AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%' LOOP\n"
+	"    EXECUTE format('DROP SCHEMA IF EXISTS %I CASCADE', r.nspname);\n"
+	"  END LOOP;\n"
+	"  PERFORM pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata;\n"
+	"  IF current_setting('server_version_num')::int >= 150000 THEN\n"
+	"    EXECUTE 'CREATE SCHEMA public AUTHORIZATION pg_database_owner';\n"
+	"    GRANT USAGE ON SCHEMA public TO PUBLIC;\n"
+	"  ELSE\n"
+	"    EXECUTE format('CREATE SCHEMA public AUTHORIZATION %I',\n"
+	"                   (SELECT rolname FROM pg_catalog.pg_roles WHERE oid = 10));\n"
+	"    GRANT CREATE, USAGE ON SCHEMA public TO PUBLIC;\n"
+	"  END IF;\n"
+	"  COMMENT ON SCHEMA public IS 'standard public schema';\n"
+	"END\n"
+	"$stagecoach$;\n";
+
+static int restore_list(const char *restore_bin, char *const *envp, const char *file, struct buf *list,
+			struct err *e)
+{
+	char *argv[] = { (char *)restore_bin, "--list", (char *)file, NULL };
+	struct buf errb = BUF_INIT;
+	int status = 0;
+	int rc = pgtools_run(argv, envp, -1, -1, list, &errb, NULL, NULL, &status, e);
+	if (rc == 0 && status != 0)
+		rc = err_set(e, SC_EUSAGE, "backup '%s' cannot be read by pg_restore: %s", file,
+			     pgtools_first_error(&errb));
+	buf_release(&errb);
+	return rc;
+}
+
+static int restore_check_sha(struct run *run, const char *file, int *known, struct err *e)
+{
+	char *abs = realpath(file, NULL);
+	*known = 0;
+	if (!abs)
+		return err_set(e, SC_EUSAGE, "cannot read backup '%s': %s", file, strerror(errno));
+	int rc = 0;
+	if (run->state) {
+		char *want = NULL;
+		int found = state_artifact_latest(run->state, "backup", abs, &want, NULL, NULL, e);
+		if (found < 0) {
+			rc = found;
+		} else if (found == 1 && want && *want) {
+			char got[65];
+			if (sha256_file_hex(abs, got) < 0)
+				rc = err_set(e, SC_EUSAGE, "cannot read backup '%s': %s", file, strerror(errno));
+			else if (strcmp(got, want) != 0)
+				rc = err_set(e, SC_EUSAGE,
+					     "backup '%s' is corrupted: its sha256 is %s, the records say %s; refusing to "
+					     "restore it",
+					     file, got, want);
+			else
+				*known = 1;
+		}
+		free(want);
+	}
+	free(abs);
+	return rc;
+}
+
+int pgtools_check_backup(struct run *run, const char *file, const char *pg_dump, int *known, struct err *e)
+{
+	int rc = restore_check_sha(run, file, known, e);
+	if (rc < 0)
+		return rc;
+	char *restore_bin = pgtools_find(pg_dump, "pg_restore");
+	struct buf list = BUF_INIT;
+	rc = restore_list(restore_bin, environ, file, &list, e);
+	buf_release(&list);
+	free(restore_bin);
+	return rc;
+}
+
+struct restore_tick {
+	struct run *run;
+	long long started, deadline_ms;
+};
+
+static int restore_tick(void *arg, struct err *e)
+{
+	struct restore_tick *t = arg;
+	run_progress(t->run, "restoring, %llds", (time_mono_ms() - t->started) / 1000);
+	if (run_should_stop(t->run))
+		return err_set(e, SC_EFAIL, "interrupted");
+	if (t->deadline_ms && time_mono_ms() > t->deadline_ms)
+		return err_set(e, SC_EFAIL, "timed out (timeout_ms)");
+	return 0;
+}
+
+int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *pg_dump, struct err *e)
+{
+	int known = 0, rc;
+	char *restore_bin = pgtools_find(pg_dump, "pg_restore");
+	char *psql_bin = pgtools_find(pg_dump, "psql");
+	char **base = run_child_env(run);
+	char **envp = pgtools_env(db, base);
+	struct buf list = BUF_INIT, errr = BUF_INIT, errp = BUF_INIT;
+	char listpath[] = "/tmp/stagecoach-restore-XXXXXX";
+	int listfd = -1;
+	int pipefd[2] = { -1, -1 }, perr[2] = { -1, -1 }, qerr[2] = { -1, -1 };
+
+	if ((rc = restore_check_sha(run, file, &known, e)) < 0)
+		goto out;
+	if ((rc = restore_list(restore_bin, envp, file, &list, e)) < 0)
+		goto out;
+	/* the list without schema stagecoach's own entries; -N drops the rest of it */
+	listfd = mkstemp(listpath);
+	if (listfd < 0) {
+		rc = err_set(e, SC_EFAIL, "cannot create a temporary file: %s", strerror(errno));
+		goto out;
+	}
+	{
+		struct buf kept = BUF_INIT;
+		char *s = list.data ? list.data : "";
+		while (*s) {
+			char *nl = strchr(s, '\n');
+			size_t len = nl ? (size_t)(nl - s) + 1 : strlen(s);
+			char save = s[len - (nl ? 1 : 0)];
+			if (nl)
+				*nl = '\0';
+			if (!pgtools_list_line_is_schema(s, "stagecoach")) {
+				buf_add(&kept, s, strlen(s));
+				buf_addc(&kept, '\n');
+			}
+			if (nl)
+				*nl = save;
+			s += len;
+		}
+		ssize_t w = kept.len ? write(listfd, kept.data, kept.len) : 0;
+		int ok = w == (ssize_t)kept.len;
+		buf_release(&kept);
+		if (!ok || close(listfd) < 0) {
+			listfd = -1;
+			rc = err_set(e, SC_EFAIL, "cannot write '%s': %s", listpath, strerror(errno));
+			goto out;
+		}
+		listfd = -1;
+	}
+	/* an open transaction of the steps' connection would hold locks the drops wait for */
+	if (db && PQtransactionStatus(db) != PQTRANS_IDLE)
+		PQclear(PQexec(db, "ROLLBACK"));
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0 || pipe2(perr, O_CLOEXEC) < 0 || pipe2(qerr, O_CLOEXEC) < 0) {
+		rc = err_set(e, SC_EFAIL, "cannot create a pipe: %s", strerror(errno));
+		goto out;
+	}
+	/* The prelude opens the transaction and leaves it open; the script of
+	 * pg_restore --single-transaction runs in it (its own BEGIN only warns)
+	 * and ends with the COMMIT.  A script cut short (pg_restore failing
+	 * midway) has no COMMIT: psql's end of input rolls everything back. */
+	char *rargv[] = { restore_bin, "--single-transaction", "--exit-on-error", "--use-list", listpath,
+			  "--exclude-schema", "stagecoach", "--file", "-", (char *)file, NULL };
+	char *qargv[] = { psql_bin, "-X", "-q", "--no-password", "-v", "ON_ERROR_STOP=1", "-c",
+			  (char *)restore_prelude, "-f", "-", NULL };
+	struct pgtools_child ch[2] = { { 0, perr[0], &errr, 0, 0 }, { 0, qerr[0], &errp, 0, 0 } };
+	rc = pgtools_spawn(rargv, envp, -1, pipefd[1], perr[1], &ch[0].pid, e);
+	if (rc < 0)
+		goto out;
+	rc = pgtools_spawn(qargv, envp, pipefd[0], -1, qerr[1], &ch[1].pid, e);
+	if (rc < 0) {
+		kill(ch[0].pid, SIGTERM);
+		waitpid(ch[0].pid, NULL, 0);
+		goto out;
+	}
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(perr[1]);
+	close(qerr[1]);
+	pipefd[0] = pipefd[1] = perr[1] = qerr[1] = -1;
+	perr[0] = qerr[0] = -1; /* owned by ch now */
+	struct restore_tick t = { run, time_mono_ms(), step_deadline(run) };
+	rc = pgtools_wait(ch, 2, -1, NULL, restore_tick, &t, e);
+	if (rc < 0) {
+		err_prefix(e, "restore of '%s' stopped, nothing was changed", file);
+		goto out;
+	}
+	if (ch[1].status != 0) {
+		rc = err_set(e, SC_EFAIL, "restore of '%s' failed, nothing was changed: %s", file,
+			     *pgtools_first_error(&errp) ? pgtools_first_error(&errp) : pgtools_first_error(&errr));
+		goto out;
+	}
+	if (ch[0].status != 0) {
+		rc = err_set(e, SC_EFAIL, "restore of '%s' failed, nothing was changed: %s", file,
+			     pgtools_first_error(&errr));
+		goto out;
+	}
+	run_log(run, "restored %s%s", file, known ? " (sha256 checked against the records)" : "");
+	rc = 0;
+out:
+	for (int i = 0; i < 2; i++) {
+		if (pipefd[i] >= 0)
+			close(pipefd[i]);
+		if (perr[i] >= 0)
+			close(perr[i]);
+		if (qerr[i] >= 0)
+			close(qerr[i]);
+	}
+	if (listfd >= 0)
+		close(listfd);
+	unlink(listpath);
+	buf_release(&list);
+	buf_release(&errr);
+	buf_release(&errp);
+	strv_free(envp);
+	strv_free(base);
+	free(restore_bin);
+	free(psql_bin);
+	return rc;
+}

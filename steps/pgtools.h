@@ -1,0 +1,110 @@
+/*
+ * pgtools: PostgreSQL's own client programs (pg_dump, pg_restore, psql) run
+ * as child processes, and the two operations built on them that the
+ * pg_backup and migrate steps and the `backup` and `restore` commands share:
+ * taking a backup and restoring one.
+ *
+ * Children are started with fork/execvp (never a shell).  The connection
+ * parameters of the environment's live connection are handed to them as
+ * PG* variables of the child's environment, the password as PGPASSWORD:
+ * it is never on a command line (visible in ps) nor in a message.
+ *
+ * Binaries: next to the configured `pg_dump` path when one is set, else in
+ * the newest /usr/lib/postgresql/N/bin, else found on PATH.
+ *
+ * Ownership: strings and vectors returned are the caller's (free, strv_free).
+ * File descriptors passed in are borrowed: pgtools never closes them.
+ */
+#ifndef SC_PGTOOLS_H
+#define SC_PGTOOLS_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include "../orchestrator/err.h"
+#include "../orchestrator/util.h"
+
+struct run;
+
+/* The program `tool` ("pg_dump", "pg_restore", "psql") to run.
+ * configured_pg_dump: the step's `pg_dump` key (expanded) or NULL. */
+char *pgtools_find(const char *configured_pg_dump, const char *tool);
+
+/* A child environment: base (NULL: the process environment) plus the
+ * parameters of db's connection as PG* variables (PGPASSWORD included). */
+char **pgtools_env(PGconn *db, char *const *base);
+
+/*
+ * Run argv[0] (found on PATH when it has no '/') with environment envp.
+ * stdin is in_fd (-1: /dev/null); stdout goes to out_fd, or when out_fd is
+ * -1 into *out (when out is NULL: /dev/null).  stderr is kept in *errout
+ * (its first 16 KiB; may be NULL).  tick, when set, is called about every
+ * 200 ms while the child runs; a nonzero return kills the child (SIGTERM)
+ * and the function fails with the code tick put in e.
+ * Returns 0 with *status the exit status (128+N when killed by signal N),
+ * or a negative code with e filled when the program could not be started.
+ */
+int pgtools_run(char *const *argv, char *const *envp, int in_fd, int out_fd, struct buf *out,
+		struct buf *errout, int (*tick)(void *arg, struct err *e), void *arg, int *status, struct err *e);
+
+/* The first line of a child's stderr, for messages ("" when none); the
+ * pointer is into b, which is modified. */
+const char *pgtools_first_error(struct buf *b);
+
+/* Major version (15, 16, ...) of a client program from `bin --version`;
+ * *text (when non-NULL) gets "15.8".  SC_EUSAGE when it cannot be run. */
+int pgtools_client_version(const char *bin, int *major, char **text, struct err *e);
+
+/* Refuse (SC_EUSAGE) when the client program bin is older than the server
+ * of db, naming both versions. */
+int pgtools_check_version(const char *bin, PGconn *db, struct err *e);
+
+/*
+ * Take a backup of db: `pg_dump -Fc` streamed to dir/ENV-RUNID.dump.tmp
+ * (pg_dump's stdout is the file), fsync, rename to dir/ENV-RUNID.dump (mode
+ * 0600), verified with `pg_restore --list`, sha256 computed; then every
+ * ENV-*.dump of dir but the newest `keep` is removed.  dir is absolute (made
+ * when missing, mode 0700).  Progress bytes go to run_progress.  Fills
+ * detail with path, file, size, sha256, pg_dump_version, server_version,
+ * pruned, and records the artifact (kind "backup", name = path).
+ */
+int pgtools_backup(struct run *run, PGconn *db, const char *dir, int keep, const char *pg_dump, json_t *detail,
+		   struct err *e);
+
+/*
+ * Restore the backup file into db, so that afterwards the database holds
+ * exactly what the backup holds, except schema "stagecoach", whose records
+ * are kept.  One transaction, run by psql with ON_ERROR_STOP: it opens with
+ * a clean-up that drops every schema but stagecoach and the system ones
+ * (public is recreated as initdb makes it, since pg_dump never creates it),
+ * extensions, event triggers, publications and large objects; then comes
+ * the script of `pg_restore --single-transaction --exit-on-error`, limited
+ * by a -L list and -N to everything outside schema stagecoach, which ends
+ * with the COMMIT.  Any failure leaves the database as it was.
+ *
+ * When the file is one of ours (an artifact of kind "backup" names its real
+ * path), its sha256 must match the record: a changed file is refused
+ * (SC_EUSAGE) before anything changes.  So is a file pg_restore cannot list.
+ */
+int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *pg_dump, struct err *e);
+
+/* Only the checks of pgtools_restore (checksum against the records, and
+ * `pg_restore --list`): 0 when the file can be restored.  *known is set to 1
+ * when the file is one of ours and its checksum matched. */
+int pgtools_check_backup(struct run *run, const char *file, const char *pg_dump, int *known, struct err *e);
+
+/* "1.2 MB" style size, into out (at least 32 bytes). */
+void pgtools_human_size(long long bytes, char *out, size_t outlen);
+
+/* Whether a `pg_restore --list` line is an entry of schema `schema` itself
+ * (its SCHEMA entry, or the COMMENT/ACL/SECURITY LABEL on it). */
+int pgtools_list_line_is_schema(const char *line, const char *schema);
+
+/* steps/pg_backup.c: a backup with the settings of the configured
+ * pg_backup step st (NULL or another kind: dir "backups", keep 5), into
+ * run_detail(run); and st's `pg_dump` key expanded (NULL when none). */
+struct step;
+int pg_backup_run(struct step *st, struct run *run, struct err *e);
+char *pg_backup_pg_dump(struct step *st, struct run *run);
+
+#endif

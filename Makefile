@@ -20,9 +20,10 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-all: stagecoach
+BIN ?= stagecoach
+all: $(BIN)
 
-stagecoach: $(OBJS)
+$(BIN): $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/%.o: %.c $(wildcard */*.h)
@@ -37,27 +38,27 @@ unit: $(UNIT_BINS)
 
 # make test: unit tests, then every end-to-end scenario; ends with
 # "N passed, N failed".  TESTS=pattern limits the e2e scripts.
-test: stagecoach unit
-	@tests/run.sh $(UNIT_BINS)
+test: $(BIN) unit
+	@SC_BIN=$(abspath $(BIN)) tests/run.sh $(UNIT_BINS)
 
 # the same under AddressSanitizer/UBSan (LeakSanitizer on)
 check-asan:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-		LDFLAGS="-fsanitize=address,undefined" stagecoach unit
-	@ASAN_OPTIONS=detect_leaks=1 tests/run.sh $(patsubst build/%,build-asan/%,$(UNIT_BINS))
+		LDFLAGS="-fsanitize=address,undefined" BIN=build-asan/stagecoach build-asan/stagecoach unit
+	@ASAN_OPTIONS=detect_leaks=1 SC_BIN=$(abspath build-asan/stagecoach) tests/run.sh $(patsubst build/%,build-asan/%,$(UNIT_BINS))
 
 demo: 
 	@tests/lib/install-deps.sh
 	@$(MAKE) --no-print-directory stagecoach
 	@examples/demo/run-demo.sh
 
-bench: stagecoach
+bench: $(BIN)
 	@bench/run.sh
 
 checksrc:
 	@tests/checksrc.sh
 
-install: stagecoach
+install: $(BIN)
 	install -D -m 0755 stagecoach $(DESTDIR)/usr/local/bin/stagecoach
 	install -D -m 0644 docs/stagecoach.1 $(DESTDIR)/usr/local/share/man/man1/stagecoach.1
 

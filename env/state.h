@@ -77,6 +77,9 @@ struct state_step {
 int state_run_steps(struct state *st, const char *run_id, struct state_step **out, size_t *n, struct err *e);
 void state_steps_free(struct state_step *steps, size_t n);
 
+/* A libpq notice processor that drops notices (they would reach stderr unredacted). */
+void state_quiet_notice(void *arg, const char *message);
+
 /* Exec SQL on the state connection; fills e with the PostgreSQL message. */
 PGresult *state_query(struct state *st, const char *sql, int nparams, const char *const *params, struct err *e);
 

@@ -59,6 +59,8 @@ struct env_config {
 	size_t nhosts;
 	struct kv *vars;    /* raw values as written (may use ${NAME}) */
 	size_t nvars;
+	struct env_raw *raw; /* private to config.c: the raw strings, for config_env_resolve */
+	int resolved;       /* config_env_resolve succeeded */
 };
 
 struct hooks_config {
@@ -81,6 +83,8 @@ struct config {
 	struct step *steps; /* array of nsteps */
 	size_t nsteps;
 	struct hooks_config hooks;
+	struct raw_string *raw_strings; /* private to config.c: every step/hook string, for checks */
+	size_t nraw_strings;
 };
 
 /* Load and check path.  Returns 0 and *out, or -SC_EUSAGE with e filled
@@ -88,7 +92,17 @@ struct config {
 int config_load(const char *path, struct config **out, struct err *e);
 void config_free(struct config *cfg);
 
+/*
+ * Expand the environment's own strings (database, functions_api, ssh,
+ * hosts) and check that every step string and hook that applies to it
+ * expands.  Commands that target one environment resolve only that one, so
+ * a CI job for staging needs no production secrets; `validate` resolves
+ * them all.  Idempotent.
+ */
+int config_env_resolve(struct config *cfg, struct env_config *env, struct err *e);
 struct env_config *config_env(struct config *cfg, const char *name);
+/* config_env, with an error naming the known environments when absent */
+int config_env_get(struct config *cfg, const char *name, struct env_config **out, struct err *e);
 struct step *config_step(struct config *cfg, const char *name);
 /* Whether step runs on env (only/skip). */
 int config_step_applies(const struct step *st, const struct env_config *env);

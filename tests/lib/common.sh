@@ -20,7 +20,7 @@
 
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-SC="$TOP/stagecoach"
+SC="${SC_BIN:-$TOP/stagecoach}"
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 _AT_EXIT=""
 
@@ -78,8 +78,8 @@ local all all trust
 host all postgres 127.0.0.1/32 trust
 host all all 127.0.0.1/32 scram-sha-256
 HBA
-	_as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$T/pg.log" -w -t 30 start >/dev/null ||
-		fail "postgres did not start: $(tail -5 "$T/pg.log")"
+	_as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGSOCK/pg.log" -w -t 30 start >/dev/null ||
+		fail "postgres did not start: $(tail -5 "$PGSOCK/pg.log")"
 	at_exit "pg_stop"
 	PG_SUPER="-h $PGSOCK -p $PGPORT -U postgres -X -q"
 	DB_PASS="pw-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"

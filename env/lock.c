@@ -1,0 +1,95 @@
+/*
+ * lock: the environment's advisory lock (see lock.h).  The holder is found
+ * through pg_locks and pg_stat_activity: every stagecoach connection sets
+ * application_name to "stagecoach/RUN_ID", and the run's row (if it was
+ * written yet) gives the actor and start time.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "lock.h"
+#include "state.h"
+#include "../orchestrator/util.h"
+
+long long lock_key(const char *project, const char *env)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	const char *parts[] = { "stagecoach", project, env };
+	for (size_t i = 0; i < 3; i++) {
+		for (const char *p = parts[i]; *p; p++) {
+			h ^= (unsigned char)*p;
+			h *= 1099511628211ULL;
+		}
+		h ^= 0xff;
+		h *= 1099511628211ULL;
+	}
+	return (long long)(h & 0x7fffffffffffffffULL);
+}
+
+int lock_holder(struct state *st, const char *project, const char *env, char *buf, size_t len, struct err *e)
+{
+	long long key = lock_key(project, env);
+	char classid[32], objid[32];
+	snprintf(classid, sizeof(classid), "%u", (unsigned)((unsigned long long)key >> 32));
+	snprintf(objid, sizeof(objid), "%u", (unsigned)((unsigned long long)key & 0xffffffffu));
+	const char *p[] = { classid, objid };
+	PGresult *res = state_query(st,
+				    "SELECT a.application_name, r.id, r.actor, r.host, "
+				    "to_char(coalesce(r.started_at, a.backend_start) AT TIME ZONE 'UTC', "
+				    "'YYYY-MM-DD HH24:MI:SS \"UTC\"'), r.command "
+				    "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+				    "LEFT JOIN stagecoach.runs r ON r.backend_pid = a.pid AND r.status = 'running' "
+				    "AND 'stagecoach/' || r.id = a.application_name "
+				    "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::oid "
+				    "AND l.objid = $2::oid AND l.objsubid = 1 AND l.pid <> pg_backend_pid() LIMIT 1",
+				    2, p, e);
+	if (!res)
+		return -SC_EFAIL;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		if (len)
+			buf[0] = '\0';
+		return 0;
+	}
+	const char *app = PQgetvalue(res, 0, 0);
+	const char *run_id = PQgetisnull(res, 0, 1) ? (starts_with(app, "stagecoach/") ? app + 11 : app)
+						    : PQgetvalue(res, 0, 1);
+	const char *actor = PQgetisnull(res, 0, 2) ? "unknown (starting up)" : PQgetvalue(res, 0, 2);
+	const char *host = PQgetisnull(res, 0, 3) ? "" : PQgetvalue(res, 0, 3);
+	const char *cmd = PQgetisnull(res, 0, 5) ? "a run" : PQgetvalue(res, 0, 5);
+	snprintf(buf, len, "%s run '%s' by %s%s%s, started %s", cmd, run_id, actor, host[0] ? " on " : "", host,
+		 PQgetvalue(res, 0, 4));
+	PQclear(res);
+	return 1;
+}
+
+int lock_acquire(struct state *st, const char *project, const char *env, const char *run_id, int wait_ms,
+		 struct err *e)
+{
+	char key[32];
+	snprintf(key, sizeof(key), "%lld", lock_key(project, env));
+	const char *p[] = { key };
+	long long deadline = time_mono_ms() + (wait_ms > 0 ? wait_ms : 0);
+	(void)run_id;
+	for (;;) {
+		PGresult *res = state_query(st, "SELECT pg_try_advisory_lock($1::bigint)", 1, p, e);
+		if (!res)
+			return err_prefix(e, "taking the lock of environment '%s'", env);
+		int got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		PQclear(res);
+		if (got) {
+			st->locked = 1;
+			return 0;
+		}
+		if (time_mono_ms() >= deadline)
+			break;
+		usleep(200 * 1000);
+	}
+	char holder[512];
+	if (lock_holder(st, project, env, holder, sizeof(holder), e) < 0)
+		return err_prefix(e, "environment '%s' is locked by another run", env);
+	return err_set(e, SC_ELOCKED, "environment '%s' is locked by %s; nothing was changed%s", env,
+		       holder[0] ? holder : "another run (it just finished?)",
+		       wait_ms > 0 ? "" : " (set lock_wait_ms to wait for it)");
+}

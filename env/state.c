@@ -1,0 +1,404 @@
+/*
+ * state: the stagecoach schema and its records (see state.h).
+ *
+ * The schema is versioned in stagecoach.schema_version; state_open applies
+ * the upgrades it lacks, under a transaction-level advisory lock so that two
+ * first runs at once do not race to create it.  Later issues add upgrades by
+ * appending to `upgrades`.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "state.h"
+#include "run.h"
+#include "../orchestrator/config.h"
+#include "../orchestrator/redact.h"
+#include "../orchestrator/util.h"
+#include "../steps/step.h"
+
+static const char *const upgrades[] = {
+	/* 1: the tables of SPEC section 4 */
+	"CREATE TABLE stagecoach.schema_migrations ("
+	"  version text PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, down_sql text,"
+	"  applied_at timestamptz NOT NULL DEFAULT now(), duration_ms bigint, run_id text);"
+	"CREATE TABLE stagecoach.runs ("
+	"  id text PRIMARY KEY, env text NOT NULL, release text, command text NOT NULL,"
+	"  status text NOT NULL CHECK (status IN ('running','succeeded','failed','rolled_back','rollback_failed')),"
+	"  actor text, host text, started_at timestamptz NOT NULL DEFAULT now(), finished_at timestamptz,"
+	"  error text, git_commit text, promoted_from text, backend_pid int, pid int);"
+	"CREATE INDEX runs_env_started ON stagecoach.runs (env, started_at DESC);"
+	"CREATE TABLE stagecoach.run_steps ("
+	"  run_id text NOT NULL REFERENCES stagecoach.runs(id), position int NOT NULL, name text NOT NULL,"
+	"  kind text NOT NULL, status text NOT NULL, started_at timestamptz, finished_at timestamptz,"
+	"  detail jsonb NOT NULL DEFAULT '{}', error text, PRIMARY KEY (run_id, position));"
+	"CREATE TABLE stagecoach.artifacts ("
+	"  id bigserial PRIMARY KEY, env text NOT NULL, release text, run_id text, kind text NOT NULL,"
+	"  name text NOT NULL, sha256 text, content bytea, created_at timestamptz NOT NULL DEFAULT now());"
+	"CREATE INDEX artifacts_lookup ON stagecoach.artifacts (env, kind, name, id DESC);",
+};
+#define NUPGRADES (sizeof(upgrades) / sizeof(upgrades[0]))
+
+static int pg_fail(struct err *e, PGconn *c, const char *what)
+{
+	char *msg = redact(PQerrorMessage(c));
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	err_set(e, SC_EFAIL, "%s: %s", what, msg);
+	free(msg);
+	return -SC_EFAIL;
+}
+
+PGresult *state_query(struct state *st, const char *sql, int nparams, const char *const *params, struct err *e)
+{
+	PGresult *res = nparams ? PQexecParams(st->conn, sql, nparams, NULL, params, NULL, NULL, 0)
+				: PQexec(st->conn, sql);
+	ExecStatusType s = PQresultStatus(res);
+	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
+		return res;
+	char *msg = redact(PQresultErrorMessage(res));
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	err_set(e, SC_EFAIL, "state database: %s", msg[0] ? msg : PQerrorMessage(st->conn));
+	free(msg);
+	PQclear(res);
+	return NULL;
+}
+
+static int exec_ok(struct state *st, const char *sql, struct err *e)
+{
+	PGresult *res = state_query(st, sql, 0, NULL, e);
+	if (!res)
+		return -SC_EFAIL;
+	PQclear(res);
+	return 0;
+}
+
+static int upgrade_schema(struct state *st, struct err *e)
+{
+	int rc;
+	if ((rc = exec_ok(st, "BEGIN; SELECT pg_advisory_xact_lock(7306744136431011);"
+			      "CREATE SCHEMA IF NOT EXISTS stagecoach;"
+			      "CREATE TABLE IF NOT EXISTS stagecoach.schema_version (version int NOT NULL);", e)) < 0)
+		goto fail;
+	PGresult *res = state_query(st, "SELECT coalesce(max(version), 0) FROM stagecoach.schema_version", 0, NULL, e);
+	if (!res)
+		goto fail;
+	int have = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if ((size_t)have > NUPGRADES) {
+		exec_ok(st, "ROLLBACK", e);
+		return err_set(e, SC_EUSAGE,
+			       "the stagecoach records are at schema version %d, newer than this stagecoach "
+			       "knows (%zu): upgrade stagecoach", have, NUPGRADES);
+	}
+	for (size_t v = (size_t)have; v < NUPGRADES; v++) {
+		if ((rc = exec_ok(st, upgrades[v], e)) < 0)
+			goto fail;
+		char sql[128];
+		snprintf(sql, sizeof(sql), "INSERT INTO stagecoach.schema_version VALUES (%zu)", v + 1);
+		if ((rc = exec_ok(st, sql, e)) < 0)
+			goto fail;
+	}
+	return exec_ok(st, "COMMIT", e);
+fail:
+	{
+		struct err ignore = ERR_INIT;
+		exec_ok(st, "ROLLBACK", &ignore);
+	}
+	return err_prefix(e, "creating the stagecoach schema");
+}
+
+void state_quiet_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+int state_open(const char *url, const char *env, const char *app_name, struct state **out, struct err *e)
+{
+	const char *keys[] = { "dbname", "application_name", "connect_timeout", NULL };
+	const char *vals[] = { url, app_name ? app_name : "stagecoach", "10", NULL };
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	if (PQstatus(c) != CONNECTION_OK) {
+		char *where = redact_url(url);
+		pg_fail(e, c, "cannot connect to the database");
+		err_prefix(e, "%s", where);
+		free(where);
+		e->code = SC_EUNREACHABLE;
+		PQfinish(c);
+		return -SC_EUNREACHABLE;
+	}
+	PQsetNoticeProcessor(c, state_quiet_notice, NULL);
+	struct state *st = xcalloc(1, sizeof(*st));
+	st->conn = c;
+	st->url = xstrdup(url);
+	st->env = xstrdup(env);
+	int rc = exec_ok(st, "SET client_min_messages = warning", e);
+	if (rc == 0)
+		rc = upgrade_schema(st, e);
+	if (rc < 0) {
+		state_close(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+void state_close(struct state *st)
+{
+	if (!st)
+		return;
+	PQfinish(st->conn);
+	if (st->url) {
+		explicit_bzero(st->url, strlen(st->url));
+		free(st->url);
+	}
+	free(st->env);
+	free(st);
+}
+
+int state_run_begin(struct state *st, struct run *r, struct err *e)
+{
+	char pid[32];
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	const char *p[] = { r->run_id, r->env->name, r->release, r->command, r->actor, r->hostname, r->git_commit,
+			    r->promoted_from, pid };
+	PGresult *res = state_query(st,
+				    "INSERT INTO stagecoach.runs (id, env, release, command, status, actor, host, "
+				    "git_commit, promoted_from, pid, backend_pid) "
+				    "VALUES ($1,$2,$3,$4,'running',$5,$6,$7,$8,$9::int,pg_backend_pid())",
+				    9, p, e);
+	if (!res)
+		return -SC_EFAIL;
+	PQclear(res);
+	return 0;
+}
+
+int state_run_finish(struct state *st, struct run *r, const char *status, const char *error, struct err *e)
+{
+	char *red = redact(error);
+	const char *p[] = { r->run_id, status, red };
+	PGresult *res = state_query(st,
+				    "UPDATE stagecoach.runs SET status = $2, error = $3, finished_at = now() "
+				    "WHERE id = $1",
+				    3, p, e);
+	free(red);
+	if (!res)
+		return -SC_EFAIL;
+	PQclear(res);
+	return 0;
+}
+
+int state_step_write(struct state *st, struct run *r, size_t index, struct err *e)
+{
+	struct step_exec *x = &r->execs[index];
+	char pos[16], started[32];
+	snprintf(pos, sizeof(pos), "%d", x->step->position);
+	time_iso8601(x->started_ms ? x->started_ms : time_wall_ms(), started);
+	char *detail = x->detail ? json_dumps(x->detail, JSON_COMPACT) : xstrdup("{}");
+	size_t n = redact_inplace(detail, strlen(detail));
+	(void)n;
+	char *error = redact(x->error);
+	int finished = x->status != STEP_RUNNING && x->status != STEP_PENDING;
+	const char *p[] = { r->run_id, pos, x->step->name, x->step->kind, step_status_name(x->status), started,
+			    detail, error, finished ? "1" : NULL };
+	PGresult *res = state_query(st,
+				    "INSERT INTO stagecoach.run_steps (run_id, position, name, kind, status, "
+				    "started_at, finished_at, detail, error) VALUES ($1, $2::int, $3, $4, $5, "
+				    "$6::timestamptz, CASE WHEN $9::text IS NULL THEN NULL ELSE now() END, $7::jsonb, $8) "
+				    "ON CONFLICT (run_id, position) DO UPDATE SET status = EXCLUDED.status, "
+				    "finished_at = EXCLUDED.finished_at, detail = EXCLUDED.detail, error = EXCLUDED.error",
+				    9, p, e);
+	free(detail);
+	free(error);
+	if (!res)
+		return -SC_EFAIL;
+	PQclear(res);
+	return 0;
+}
+
+int state_artifact_put(struct state *st, const char *release, const char *run_id, const char *kind,
+		       const char *name, const char *sha256, const void *content, size_t len, struct err *e)
+{
+	const char *p[] = { st->env, release, run_id, kind, name, sha256, content };
+	int lens[] = { 0, 0, 0, 0, 0, 0, (int)len };
+	int fmts[] = { 0, 0, 0, 0, 0, 0, 1 };
+	PGresult *res = PQexecParams(st->conn,
+				     "INSERT INTO stagecoach.artifacts (env, release, run_id, kind, name, sha256, "
+				     "content) VALUES ($1,$2,$3,$4,$5,$6,$7::bytea)",
+				     7, NULL, p, lens, fmts, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		err_set(e, SC_EFAIL, "storing artifact %s '%s': %s", kind, name, PQresultErrorMessage(res));
+		PQclear(res);
+		return -SC_EFAIL;
+	}
+	PQclear(res);
+	return 0;
+}
+
+int state_artifact_latest(struct state *st, const char *kind, const char *name, char **sha256,
+			  unsigned char **content, size_t *len, struct err *e)
+{
+	const char *p[] = { st->env, kind, name };
+	PGresult *res = PQexecParams(st->conn,
+				     "SELECT sha256, content FROM stagecoach.artifacts WHERE env = $1 AND kind = $2 "
+				     "AND name = $3 ORDER BY id DESC LIMIT 1",
+				     3, NULL, p, NULL, NULL, 1);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		err_set(e, SC_EFAIL, "reading artifact %s '%s': %s", kind, name, PQresultErrorMessage(res));
+		PQclear(res);
+		return -SC_EFAIL;
+	}
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return 0;
+	}
+	if (sha256)
+		*sha256 = PQgetisnull(res, 0, 0) ? NULL : xstrndup(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+	if (content) {
+		*content = NULL;
+		if (len)
+			*len = 0;
+		if (!PQgetisnull(res, 0, 1)) {
+			size_t n = (size_t)PQgetlength(res, 0, 1);
+			*content = xmalloc(n + 1);
+			memcpy(*content, PQgetvalue(res, 0, 1), n);
+			(*content)[n] = 0;
+			if (len)
+				*len = n;
+		}
+	}
+	PQclear(res);
+	return 1;
+}
+
+void state_run_release(struct state_run *sr)
+{
+	char **fields[] = { &sr->id, &sr->env, &sr->release, &sr->command, &sr->status, &sr->actor, &sr->host,
+			    &sr->error, &sr->started_at, &sr->finished_at, &sr->git_commit, &sr->promoted_from,
+			    &sr->last_step, &sr->last_step_status };
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		free(*fields[i]);
+		*fields[i] = NULL;
+	}
+}
+
+#define RUN_COLUMNS                                                                                              \
+	"r.id, r.env, r.release, r.command, r.status, r.actor, r.host, r.error, "                               \
+	"to_char(r.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                           \
+	"to_char(r.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), r.git_commit, "             \
+	"r.promoted_from, "                                                                                      \
+	"coalesce((extract(epoch FROM r.finished_at - r.started_at) * 1000)::bigint, -1), "                     \
+	"(SELECT s.name FROM stagecoach.run_steps s WHERE s.run_id = r.id ORDER BY s.started_at DESC NULLS "    \
+	"LAST, s.position DESC LIMIT 1), "                                                                       \
+	"(SELECT s.status FROM stagecoach.run_steps s WHERE s.run_id = r.id ORDER BY s.started_at DESC NULLS "  \
+	"LAST, s.position DESC LIMIT 1) "
+
+static char *col(PGresult *res, int row, int c)
+{
+	return PQgetisnull(res, row, c) ? NULL : xstrdup(PQgetvalue(res, row, c));
+}
+
+static void fill_run(PGresult *res, int row, struct state_run *sr)
+{
+	sr->id = col(res, row, 0);
+	sr->env = col(res, row, 1);
+	sr->release = col(res, row, 2);
+	sr->command = col(res, row, 3);
+	sr->status = col(res, row, 4);
+	sr->actor = col(res, row, 5);
+	sr->host = col(res, row, 6);
+	sr->error = col(res, row, 7);
+	sr->started_at = col(res, row, 8);
+	sr->finished_at = col(res, row, 9);
+	sr->git_commit = col(res, row, 10);
+	sr->promoted_from = col(res, row, 11);
+	sr->duration_ms = atoll(PQgetvalue(res, row, 12));
+	sr->last_step = col(res, row, 13);
+	sr->last_step_status = col(res, row, 14);
+}
+
+int state_runs_list(struct state *st, int limit, struct state_run **out, size_t *n, struct err *e)
+{
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%d", limit > 0 ? limit : 20);
+	const char *p[] = { st->env, lim };
+	PGresult *res = state_query(st, "SELECT " RUN_COLUMNS " FROM stagecoach.runs r WHERE r.env = $1 "
+					"ORDER BY r.started_at DESC, r.id DESC LIMIT $2::int",
+				    2, p, e);
+	if (!res)
+		return -SC_EFAIL;
+	*n = (size_t)PQntuples(res);
+	*out = xcalloc(*n ? *n : 1, sizeof(**out));
+	for (size_t i = 0; i < *n; i++)
+		fill_run(res, (int)i, &(*out)[i]);
+	PQclear(res);
+	return 0;
+}
+
+static int one_run(struct state *st, const char *where, struct state_run *out, struct err *e)
+{
+	char *sql = xasprintf("SELECT " RUN_COLUMNS " FROM stagecoach.runs r WHERE r.env = $1 AND %s "
+			      "ORDER BY r.started_at DESC, r.id DESC LIMIT 1", where);
+	const char *p[] = { st->env };
+	PGresult *res = state_query(st, sql, 1, p, e);
+	free(sql);
+	if (!res)
+		return -SC_EFAIL;
+	int found = PQntuples(res) > 0;
+	memset(out, 0, sizeof(*out));
+	if (found)
+		fill_run(res, 0, out);
+	PQclear(res);
+	return found;
+}
+
+int state_interrupted_run(struct state *st, struct state_run *out, struct err *e)
+{
+	/* 'running' while no session of that run is alive: its process was killed */
+	return one_run(st, "r.status = 'running' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a "
+			   "WHERE a.pid = r.backend_pid AND a.application_name = 'stagecoach/' || r.id)",
+		       out, e);
+}
+
+int state_last_success(struct state *st, struct state_run *out, struct err *e)
+{
+	return one_run(st, "r.status = 'succeeded' AND r.command IN ('deploy', 'promote')", out, e);
+}
+
+int state_run_steps(struct state *st, const char *run_id, struct state_step **out, size_t *n, struct err *e)
+{
+	const char *p[] = { run_id };
+	PGresult *res = state_query(st, "SELECT position, name, kind, status, detail::text FROM stagecoach.run_steps "
+					"WHERE run_id = $1 ORDER BY position",
+				    1, p, e);
+	if (!res)
+		return -SC_EFAIL;
+	*n = (size_t)PQntuples(res);
+	*out = xcalloc(*n ? *n : 1, sizeof(**out));
+	for (size_t i = 0; i < *n; i++) {
+		struct state_step *s = &(*out)[i];
+		s->position = atoi(PQgetvalue(res, (int)i, 0));
+		s->name = col(res, (int)i, 1);
+		s->kind = col(res, (int)i, 2);
+		s->status = col(res, (int)i, 3);
+		s->detail = json_loads(PQgetvalue(res, (int)i, 4), 0, NULL);
+		if (!s->detail)
+			s->detail = json_object();
+	}
+	PQclear(res);
+	return 0;
+}
+
+void state_steps_free(struct state_step *steps, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(steps[i].name);
+		free(steps[i].kind);
+		free(steps[i].status);
+		json_decref(steps[i].detail);
+	}
+	free(steps);
+}

@@ -1,0 +1,7 @@
+/* cmd-backup: placeholder until its issue lands: answers "not yet implemented". */
+#include "cmd.h"
+
+int cmd_backup(int argc, char **argv, struct global *g, struct err *e)
+{
+	return err_set(e, SC_EUSAGE, "'backup' is not yet implemented in this version");
+}

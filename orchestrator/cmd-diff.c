@@ -1,0 +1,7 @@
+/* cmd-diff: placeholder until its issue lands: answers "not yet implemented". */
+#include "cmd.h"
+
+int cmd_diff(int argc, char **argv, struct global *g, struct err *e)
+{
+	return err_set(e, SC_EUSAGE, "'diff' is not yet implemented in this version");
+}

@@ -1,0 +1,7 @@
+/* cmd-plan: placeholder until its issue lands: answers "not yet implemented". */
+#include "cmd.h"
+
+int cmd_plan(int argc, char **argv, struct global *g, struct err *e)
+{
+	return err_set(e, SC_EUSAGE, "'plan' is not yet implemented in this version");
+}

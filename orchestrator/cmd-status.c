@@ -1,0 +1,106 @@
+/*
+ * cmd-status: `status ENV`: the current release (of the last successful
+ * deploy or promote), the last run and its outcome, an interrupted run, and
+ * the lock holder.  Read-only.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include "cmd.h"
+#include "config.h"
+#include "output.h"
+#include "../env/lock.h"
+#include "../env/run.h"
+#include "../env/state.h"
+
+static json_t *run_json(const struct state_run *sr)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(sr->id));
+	json_object_set_new(o, "command", json_string(sr->command));
+	json_object_set_new(o, "release", sr->release ? json_string(sr->release) : json_null());
+	json_object_set_new(o, "status", json_string(sr->status));
+	json_object_set_new(o, "actor", sr->actor ? json_string(sr->actor) : json_null());
+	json_object_set_new(o, "host", sr->host ? json_string(sr->host) : json_null());
+	json_object_set_new(o, "started_at", json_string(sr->started_at));
+	json_object_set_new(o, "finished_at", sr->finished_at ? json_string(sr->finished_at) : json_null());
+	json_object_set_new(o, "duration_ms", sr->duration_ms >= 0 ? json_integer(sr->duration_ms) : json_null());
+	json_object_set_new(o, "error", sr->error ? json_string(sr->error) : json_null());
+	json_object_set_new(o, "last_step", sr->last_step ? json_string(sr->last_step) : json_null());
+	if (sr->promoted_from)
+		json_object_set_new(o, "promoted_from", json_string(sr->promoted_from));
+	if (sr->git_commit)
+		json_object_set_new(o, "git_commit", json_string(sr->git_commit));
+	return o;
+}
+
+json_t *status_run_json(const struct state_run *sr);
+json_t *status_run_json(const struct state_run *sr)
+{
+	return run_json(sr);
+}
+
+int cmd_status(int argc, char **argv, struct global *g, struct err *e)
+{
+	if (argc != 2 || argv[1][0] == '-')
+		return cmd_usage_error("status", e, "name the environment");
+	struct config *cfg;
+	int rc = cmd_load_config(g, &cfg, e);
+	if (rc < 0)
+		return rc;
+	struct run *r;
+	if ((rc = cmd_open_run(g, cfg, argv[1], "status", NULL, 0, &r, e)) < 0) {
+		config_free(cfg);
+		return rc;
+	}
+	struct state_run last = { 0 }, ok = { 0 }, intr = { 0 };
+	struct state_run *list = NULL;
+	size_t n = 0;
+	char holder[512] = "";
+	int has_ok, has_intr;
+	if ((rc = state_runs_list(r->state, 1, &list, &n, e)) < 0 || (has_ok = state_last_success(r->state, &ok, e)) < 0 ||
+	    (has_intr = state_interrupted_run(r->state, &intr, e)) < 0 ||
+	    lock_holder(r->state, cfg->project, argv[1], holder, sizeof(holder), e) < 0) {
+		rc = err_prefix(e, "status '%s'", argv[1]);
+		goto out;
+	}
+	if (n)
+		last = list[0];
+	if (g->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "env", json_string(argv[1]));
+		json_object_set_new(o, "current_release", has_ok ? json_string(ok.release) : json_null());
+		json_object_set_new(o, "last_run", n ? run_json(&last) : json_null());
+		json_object_set_new(o, "interrupted_run", has_intr ? run_json(&intr) : json_null());
+		json_object_set_new(o, "lock_holder", holder[0] ? json_string(holder) : json_null());
+		json_object_set_new(o, "local_release", json_string(r->release));
+		out_json(g->out, o);
+	} else {
+		printf("environment:     %s%s\n", argv[1], r->env->protected_env ? " (protected)" : "");
+		printf("current release: %s%s%s\n", has_ok ? ok.release : "none (never deployed)",
+		       has_ok ? ", deployed " : "", has_ok ? ok.finished_at : "");
+		printf("local release:   %s\n", r->release);
+		if (n)
+			printf("last run:        %s %s %s by %s, started %s%s%s\n", last.id, last.command, last.status,
+			       last.actor ? last.actor : "?", last.started_at, last.error ? "\n  error: " : "",
+			       last.error ? last.error : "");
+		else
+			printf("last run:        none\n");
+		if (has_intr)
+			printf("INTERRUPTED:     run %s (%s by %s, started %s) stopped at step '%s' (%s)\n"
+			       "                 run 'stagecoach deploy %s --resume' or 'stagecoach rollback %s'\n",
+			       intr.id, intr.command, intr.actor ? intr.actor : "?", intr.started_at,
+			       intr.last_step ? intr.last_step : "-", intr.last_step_status ? intr.last_step_status : "-",
+			       argv[1], argv[1]);
+		printf("lock:            %s\n", holder[0] ? holder : "free");
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		state_run_release(&list[i]);
+	free(list);
+	state_run_release(&ok);
+	state_run_release(&intr);
+	cmd_close_run(r);
+	config_free(cfg);
+	return rc;
+}

@@ -1,0 +1,86 @@
+/*
+ * cmd: the command table (git's builtin/ and commands[]) and what every
+ * cmd-NAME.c shares.  A command is `int cmd_NAME(int argc, char **argv,
+ * struct global *g, struct err *e)`: argv[0] is the command's name, the rest
+ * its arguments.  It returns an exit code (>= 0) or a negative code with e
+ * filled; only main.c prints the final error and exits.
+ */
+#ifndef SC_CMD_H
+#define SC_CMD_H
+
+#include "err.h"
+
+struct config;
+struct run;
+struct output;
+
+struct global {
+	const char *config_path;  /* -c, else $STAGECOACH_CONFIG, else ./stagecoach.conf */
+	int json;
+	int color;                /* resolved: 1 colour, 0 none */
+	int quiet, verbose;
+	struct output *out;
+};
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct global *g, struct err *e);
+	const char *usage;        /* "deploy ENV [--release ID] ..." */
+	const char *summary;      /* one line */
+	const char *help;         /* paragraphs and an example */
+};
+extern const struct command commands[];
+const struct command *command_find(const char *name);
+
+/* Load the configuration of g; errors are SC_EUSAGE with FILE:LINE. */
+int cmd_load_config(struct global *g, struct config **cfg, struct err *e);
+
+/* Flags every mutating command understands */
+struct run_flags {
+	const char *release;
+	int approve, yes, dry_run, resume, no_rollback;
+	const char *junit;        /* --junit FILE */
+};
+
+/*
+ * Open a run of `command` on environment env_name: creates the run, opens
+ * the state (SC_EUNREACHABLE when the database cannot be reached), and, when
+ * `lock` is set, takes the environment's lock (SC_ELOCKED).  *out is freed
+ * with cmd_close_run.
+ */
+int cmd_open_run(struct global *g, struct config *cfg, const char *env_name, const char *command,
+		 const struct run_flags *flags, int lock, struct run **out, struct err *e);
+void cmd_close_run(struct run *r);
+
+/*
+ * The deploy pipeline of `deploy` and `promote` on env_name: opens the run
+ * with its lock, refuses an interrupted run (exit 2) unless flags->resume,
+ * runs the pipeline.  promoted_from is recorded (NULL for deploy).
+ */
+int cmd_deploy_run(struct global *g, struct config *cfg, const char *env_name, const char *command,
+		   const struct run_flags *flags, const char *promoted_from, struct err *e);
+/* Parse the run flags of argv[first..]; positional arguments are collected
+ * into pos (at most maxpos).  Returns the number of positionals or <0. */
+int cmd_parse_flags(const char *name, int argc, char **argv, struct run_flags *f, const char **pos, int maxpos,
+		    struct err *e);
+
+/* Print `usage` of the command and return SC_EUSAGE in e. */
+int cmd_usage_error(const char *name, struct err *e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* 1 when argv holds --help or -h (then the command prints its help) */
+int cmd_wants_help(int argc, char **argv);
+int cmd_print_help(const char *name);
+
+int cmd_validate(int, char **, struct global *, struct err *);
+int cmd_plan(int, char **, struct global *, struct err *);
+int cmd_deploy(int, char **, struct global *, struct err *);
+int cmd_promote(int, char **, struct global *, struct err *);
+int cmd_rollback(int, char **, struct global *, struct err *);
+int cmd_status(int, char **, struct global *, struct err *);
+int cmd_history(int, char **, struct global *, struct err *);
+int cmd_diff(int, char **, struct global *, struct err *);
+int cmd_lint(int, char **, struct global *, struct err *);
+int cmd_backup(int, char **, struct global *, struct err *);
+int cmd_restore(int, char **, struct global *, struct err *);
+int cmd_help(int, char **, struct global *, struct err *);
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * commands: the command table (git's commands[]).  A new command is its
+ * cmd-NAME.c and one row here.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "cmd.h"
+
+const struct command commands[] = {
+	{ "validate", cmd_validate, "validate [ENV ...]",
+	  "check the config, every step's settings and every migration, without connecting anywhere",
+	  "Parses the config, expands every variable for every environment (or only the\n"
+	  "ENVs named), checks each step's settings, parses every migration with the\n"
+	  "PostgreSQL grammar and runs the lint. Exit 0 when valid, 2 with FILE:LINE otherwise.\n\n"
+	  "example:\n  stagecoach -c stagecoach.conf validate" },
+	{ "plan", cmd_plan, "plan ENV",
+	  "show what 'deploy ENV' would do (read-only)",
+	  "Pending migrations with lint findings, functions whose content differs, hosts,\n"
+	  "gates and the rollback strategy of each step. Changes nothing.\n\n"
+	  "example:\n  stagecoach plan production" },
+	{ "deploy", cmd_deploy, "deploy ENV [--release ID] [--approve] [--yes] [--dry-run] [--resume] [--no-rollback] [--junit FILE]",
+	  "run the pipeline on ENV; on failure roll back",
+	  "Takes the environment's lock, checks every step, then runs them in order,\n"
+	  "recording each in ENV's database. When a step fails, the steps done are undone\n"
+	  "newest first (exit 1), or the rollback's failure is reported (exit 3).\n"
+	  "--approve gives the approval a protected environment or an approval step needs\n"
+	  "when there is no terminal; --dry-run is 'plan'.\n\n"
+	  "example:\n  stagecoach deploy staging\n  stagecoach deploy staging --json --approve" },
+	{ "promote", cmd_promote, "promote FROM TO [--approve] [--yes] [--junit FILE]",
+	  "deploy to TO exactly the release that last succeeded on FROM",
+	  "Refuses (exit 5) unless FROM's last successful run has the local release id.\n\n"
+	  "example:\n  stagecoach promote staging production --approve" },
+	{ "rollback", cmd_rollback, "rollback ENV [--to RELEASE] [--approve] [--yes] [--junit FILE]",
+	  "undo the newest release on ENV from the records in ENV's database",
+	  "Works from the records alone, from any checkout.\n\n"
+	  "example:\n  stagecoach rollback production --approve" },
+	{ "status", cmd_status, "status ENV",
+	  "current release, last run, interrupted run, lock holder",
+	  "Read-only. With --json, one object.\n\nexample:\n  stagecoach status production" },
+	{ "history", cmd_history, "history ENV [--limit N]",
+	  "the runs on ENV, newest first",
+	  "Read-only. With --json, one object per run.\n\nexample:\n  stagecoach history production --limit 5" },
+	{ "diff", cmd_diff, "diff ENV_A ENV_B",
+	  "schema and functions differences between two environments",
+	  "Exit 0 when identical, 1 when they differ.\n\nexample:\n  stagecoach diff staging production" },
+	{ "lint", cmd_lint, "lint [PATH ...]",
+	  "migration safety lint (default: the configured migrations)",
+	  "Exit 1 on error-level findings.\n\nexample:\n  stagecoach lint migrations/" },
+	{ "backup", cmd_backup, "backup ENV",
+	  "take an on-demand backup of ENV's database",
+	  "example:\n  stagecoach backup production" },
+	{ "restore", cmd_restore, "restore ENV FILE [--yes] [--approve]",
+	  "restore a backup into ENV's database",
+	  "A protected environment needs approval.\n\nexample:\n  stagecoach restore staging backups/staging-RUN.dump --yes" },
+	{ "help", cmd_help, "help [COMMAND]", "show help for stagecoach or one command",
+	  "example:\n  stagecoach help deploy" },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+const struct command *command_find(const char *name)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int cmd_help(int argc, char **argv, struct global *g, struct err *e)
+{
+	(void)g;
+	if (argc >= 2) {
+		if (!command_find(argv[1]))
+			return err_set(e, SC_EUSAGE, "help: unknown command '%s'", argv[1]);
+		return cmd_print_help(argv[1]);
+	}
+	printf("usage: stagecoach [-c FILE] [--json] [--color=auto|always|never] [-q] [-v] COMMAND [ARGS]\n\n"
+	       "The config is -c FILE, else $STAGECOACH_CONFIG, else ./stagecoach.conf.\n\ncommands:\n");
+	for (const struct command *c = commands; c->name; c++)
+		printf("  %-10s %s\n", c->name, c->summary);
+	printf("\nexit codes: 0 success, 1 failed and rolled back, 2 usage/config error (nothing changed),\n"
+	       "3 rollback incomplete, 4 locked by another run, 5 approval or promotion refused,\n"
+	       "6 target unreachable before anything changed\n");
+	return 0;
+}

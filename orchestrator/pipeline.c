@@ -1,0 +1,304 @@
+/*
+ * pipeline: preflight, apply, record, roll back (see pipeline.h).
+ *
+ * A run goes: approval of a protected environment, then `plan` of every
+ * step (a failing check changes nothing), the run row, `before` hooks,
+ * then each step: its row written as running, apply, its row written with
+ * the outcome.  On a failure the done steps (and the failed one, which may
+ * have done part of its work) are rolled back newest first.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "config.h"
+#include "output.h"
+#include "pipeline.h"
+#include "redact.h"
+#include "util.h"
+#include "../env/run.h"
+#include "../env/state.h"
+#include "../hooks/hooks.h"
+#include "../hooks/notify.h"
+#include "../steps/step.h"
+
+static struct run *signal_run;
+static volatile sig_atomic_t rolling_back;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (!signal_run)
+		return;
+	if (rolling_back || signal_run->stop) {
+		static const char msg[] = "\nstagecoach: rolling back: the signal is ignored until the rollback "
+					  "ends (kill -9 leaves the run interrupted)\n";
+		ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		(void)w;
+		return;
+	}
+	static const char msg[] = "\nstagecoach: interrupted: stopping the current step, then rolling back\n";
+	ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)w;
+	signal_run->stop = 1;
+}
+
+void pipeline_signals(struct run *r)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	signal_run = r;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void set_error(struct step_exec *x, const struct err *e)
+{
+	free(x->error);
+	x->error = redact(e->msg);
+}
+
+static void write_step(struct run *r, size_t i)
+{
+	struct err e = ERR_INIT;
+	if (r->state && state_step_write(r->state, r, i, &e) < 0)
+		out_warn(r->out, "%s '%s': step '%s': could not record the step: %s", r->command, r->env->name,
+			 r->execs[i].step->name, e.msg);
+}
+
+int pipeline_preflight(struct run *r, struct err *e)
+{
+	for (size_t i = 0; i < r->nexecs; i++) {
+		struct step_exec *x = &r->execs[i];
+		if (!config_step_applies(x->step, r->env)) {
+			x->status = STEP_SKIPPED;
+			continue;
+		}
+		x->status = STEP_PENDING;
+		if (r->dry_run && !r->out->json)
+			out_text(r->out, "  %-4s %-16s %-16s %s", "plan", x->step->name, x->step->kind,
+				 x->step->ops->rollback_strategy ? x->step->ops->rollback_strategy(x->step)
+				 : step_undo_of(x->step) == UNDO_NOTHING ? "(a gate: nothing to undo)"
+				 : step_undo_of(x->step) == UNDO_ROLLBACK ? "(rollback: yes)"
+									  : "(cannot be undone)");
+		if (!x->step->ops->plan)
+			continue;
+		r->cur = x;
+		int rc = x->step->ops->plan(x->step, r, e);
+		r->cur = NULL;
+		if (rc < 0) {
+			err_prefix(e, "step '%s'", x->step->name);
+			return e->code ? e->code : SC_EUSAGE;
+		}
+	}
+	return 0;
+}
+
+static void rollback_one(struct run *r, size_t i, int *failed, struct buf *remains)
+{
+	struct step_exec *x = &r->execs[i];
+	struct err e = ERR_INIT;
+	enum step_undo how = step_undo_of(x->step);
+	if (how == UNDO_NOTHING)
+		return;
+	long long t0 = time_mono_ms();
+	int rc;
+	if (how == UNDO_IMPOSSIBLE || !x->step->ops->rollback) {
+		rc = err_set(&e, SC_EROLLBACK, "step kind '%s' cannot be undone", x->step->kind);
+	} else {
+		r->cur = x;
+		rc = x->step->ops->rollback(x->step, r, &e);
+		r->cur = NULL;
+	}
+	x->duration_ms = time_mono_ms() - t0;
+	if (rc < 0) {
+		x->status = STEP_ROLLBACK_FAILED;
+		set_error(x, &e);
+		*failed = 1;
+		buf_addf(remains, "%sstep '%s': %s", remains->len ? "; " : "", x->step->name, x->error);
+	} else {
+		x->status = STEP_ROLLED_BACK;
+	}
+	write_step(r, i);
+	out_step_rolled_back(r->out, r, x);
+}
+
+int pipeline_rollback(struct run *r, struct err *e)
+{
+	int failed = 0;
+	struct buf remains = BUF_INIT;
+	rolling_back = 1;
+	out_rollback_started(r->out, r, NULL);
+	for (size_t i = r->nexecs; i-- > 0;) {
+		struct step_exec *x = &r->execs[i];
+		if (x->status == STEP_SUCCEEDED || x->status == STEP_FAILED)
+			rollback_one(r, i, &failed, &remains);
+	}
+	rolling_back = 0;
+	if (failed)
+		err_set(e, SC_EROLLBACK, "the rollback did not complete: %s", buf_str(&remains));
+	buf_release(&remains);
+	return failed ? SC_EROLLBACK : 0;
+}
+
+/* Whether any step done so far changed something (for exit code 6). */
+static int changed_anything(struct run *r, size_t upto)
+{
+	for (size_t i = 0; i < upto; i++)
+		if (r->execs[i].status == STEP_SUCCEEDED && step_undo_of(r->execs[i].step) != UNDO_NOTHING)
+			return 1;
+	return 0;
+}
+
+static void finish(struct run *r, const char *status, const char *error, int code)
+{
+	struct err e = ERR_INIT;
+	if (r->state && state_run_finish(r->state, r, status, error, &e) < 0)
+		out_warn(r->out, "%s '%s': could not record the end of run '%s': %s", r->command, r->env->name,
+			 r->run_id, e.msg);
+	notify_send(r, status, error);
+	out_run_finished(r->out, r, status, error, code);
+}
+
+int pipeline_deploy(struct run *r, struct err *e)
+{
+	int rc;
+	pipeline_signals(r);
+	out_run_started(r->out, r);
+	if (r->env->protected_env && !r->dry_run) {
+		char *msg = xasprintf("%s to protected environment '%s' (release %s)", r->command, r->env->name,
+				      r->release ? r->release : "-");
+		rc = run_approval(r, msg, e);
+		free(msg);
+		if (rc < 0)
+			return SC_EAPPROVAL;
+	}
+	if ((rc = pipeline_preflight(r, e)) != 0) {
+		err_prefix(e, "%s", rc == SC_EAPPROVAL ? "nothing was changed" : "nothing was changed");
+		return rc;
+	}
+	if (r->dry_run) {
+		out_text(r->out, "dry run: nothing was changed");
+		return 0;
+	}
+	if (r->state && state_run_begin(r->state, r, e) < 0)
+		return e->code ? e->code : SC_EFAIL;
+	if (hooks_run(r, r->cfg->hooks.before, "before", e) < 0) {
+		err_prefix(e, "nothing was changed");
+		finish(r, "failed", e->msg, SC_EFAIL);
+		return SC_EFAIL;
+	}
+
+	size_t failed_at = r->nexecs;
+	struct err step_err = ERR_INIT;
+	int warnings = 0;
+	for (size_t i = 0; i < r->nexecs; i++) {
+		struct step_exec *x = &r->execs[i];
+		if (x->status == STEP_SKIPPED) {
+			write_step(r, i);
+			out_step_finished(r->out, r, x);
+			continue;
+		}
+		if (r->stop) {
+			err_set(&step_err, SC_EFAIL, "interrupted by a signal before step '%s'", x->step->name);
+			failed_at = i;
+			break;
+		}
+		x->status = STEP_RUNNING;
+		x->started_ms = time_wall_ms();
+		if (r->state) {
+			struct err we = ERR_INIT;
+			if (state_step_write(r->state, r, i, &we) < 0) {
+				err_set(&step_err, SC_EFAIL, "step '%s': not started: cannot record it: %s",
+					x->step->name, we.msg);
+				x->status = STEP_PENDING;
+				failed_at = i;
+				break;
+			}
+		}
+		out_step_started(r->out, r, x);
+		long long t0 = time_mono_ms();
+		r->cur = x;
+		struct err se = ERR_INIT;
+		rc = x->step->ops->apply(x->step, r, &se);
+		r->cur = NULL;
+		x->duration_ms = time_mono_ms() - t0;
+		if (rc == 0 && r->stop) {
+			/* the step finished; stop before the next one */
+			x->status = STEP_SUCCEEDED;
+		} else if (rc < 0) {
+			x->status = STEP_FAILED;
+			if (r->stop && !strstr(se.msg, "interrupt"))
+				err_prefix(&se, "interrupted");
+			set_error(x, &se);
+		} else {
+			x->status = STEP_SUCCEEDED;
+		}
+		write_step(r, i);
+		out_step_finished(r->out, r, x);
+		if (rc < 0) {
+			if (x->step->continue_on_error && !r->stop) {
+				warnings++;
+				out_warn(r->out, "%s '%s': step '%s' failed and continue_on_error is set: %s",
+					 r->command, r->env->name, x->step->name, x->error);
+				continue;
+			}
+			step_err = se;
+			err_prefix(&step_err, "step '%s'", x->step->name);
+			failed_at = i;
+			break;
+		}
+	}
+
+	if (failed_at == r->nexecs) {
+		struct err he = ERR_INIT;
+		if (hooks_run(r, r->cfg->hooks.after, "after", &he) < 0)
+			out_warn(r->out, "%s '%s': %s", r->command, r->env->name, he.msg);
+		finish(r, "succeeded", NULL, 0);
+		if (warnings)
+			out_warn(r->out, "%s '%s': %d step%s failed with continue_on_error", r->command, r->env->name,
+				 warnings, warnings == 1 ? "" : "s");
+		return 0;
+	}
+
+	/* failure: undo */
+	int code;
+	const char *status;
+	struct buf msg = BUF_INIT;
+	buf_adds(&msg, step_err.msg);
+	int nothing_changed = !changed_anything(r, failed_at);
+	if (r->no_rollback) {
+		code = SC_EROLLBACK;
+		status = "failed";
+		buf_addf(&msg, "; not rolled back (--no-rollback): the environment is part-way; run 'stagecoach "
+			 "rollback %s' or 'stagecoach deploy %s --resume'", r->env->name, r->env->name);
+	} else {
+		struct err re = ERR_INIT;
+		code = pipeline_rollback(r, &re);
+		if (code == 0) {
+			status = "rolled_back";
+			if (step_err.code == SC_EAPPROVAL)
+				code = SC_EAPPROVAL;
+			else if (step_err.code == SC_EUNREACHABLE && nothing_changed)
+				code = SC_EUNREACHABLE;
+			else
+				code = SC_EFAIL;
+			buf_addf(&msg, "; rolled back: '%s' is at its previous release", r->env->name);
+		} else {
+			status = "rollback_failed";
+			buf_addf(&msg, "; %s; manual attention needed: see 'stagecoach status %s'", re.msg,
+				 r->env->name);
+		}
+	}
+	struct err he = ERR_INIT;
+	if (hooks_run(r, r->cfg->hooks.on_failure, "on_failure", &he) < 0)
+		out_warn(r->out, "%s '%s': %s", r->command, r->env->name, he.msg);
+	finish(r, status, buf_str(&msg), code);
+	err_set(e, code, "%s", buf_str(&msg));
+	buf_release(&msg);
+	return code;
+}

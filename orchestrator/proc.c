@@ -1,0 +1,199 @@
+/*
+ * proc: child processes with captured output and a timeout (see proc.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "proc.h"
+#include "util.h"
+
+#define KEEP_BYTES (64 * 1024)
+
+static void keep_tail(struct buf *all, const char *data, size_t n)
+{
+	buf_add(all, data, n);
+	if (all->len > 2 * KEEP_BYTES) {
+		size_t drop = all->len - KEEP_BYTES;
+		memmove(all->data, all->data + drop, all->len - drop);
+		all->len -= drop;
+		all->data[all->len] = '\0';
+	}
+}
+
+static void emit_lines(struct buf *line, const char *data, size_t n, void (*on_line)(void *, const char *),
+		       void *ctx, int flush)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (data[i] == '\n') {
+			if (on_line)
+				on_line(ctx, buf_str(line));
+			buf_reset(line);
+		} else if (data[i] != '\r') {
+			buf_addc(line, data[i]);
+		}
+	}
+	if (flush && line->len) {
+		if (on_line)
+			on_line(ctx, buf_str(line));
+		buf_reset(line);
+	}
+}
+
+int proc_run(char *const argv[], char *const envp[], const char *cwd, long long timeout_ms,
+	     void (*on_line)(void *ctx, const char *line), void *ctx, volatile sig_atomic_t *stop,
+	     struct proc_result *res, struct err *e)
+{
+	memset(res, 0, sizeof(*res));
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return err_set(e, SC_EFAIL, "cannot create a pipe: %s", strerror(errno));
+	long long t0 = time_mono_ms();
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return err_set(e, SC_EFAIL, "cannot fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		setpgid(0, 0);
+		int devnull = open("/dev/null", O_RDONLY);
+		if (devnull >= 0)
+			dup2(devnull, 0);
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		if (cwd && chdir(cwd) < 0) {
+			dprintf(2, "cannot enter folder %s: %s\n", cwd, strerror(errno));
+			_exit(126);
+		}
+		if (envp)
+			execve(argv[0], argv, envp);
+		else
+			execv(argv[0], argv);
+		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(fds[1]);
+	struct buf all = BUF_INIT, line = BUF_INIT;
+	int killed = 0;
+	long long kill_at = 0;
+	char chunk[8192];
+	for (;;) {
+		long long now = time_mono_ms();
+		int wait = 200;
+		if (!killed && timeout_ms > 0 && now - t0 >= timeout_ms) {
+			res->timed_out = 1;
+			killed = 1;
+		} else if (!killed && stop && *stop) {
+			res->stopped = 1;
+			killed = 1;
+		}
+		if (killed == 1) {
+			kill(-pid, SIGTERM);
+			kill_at = now + 3000;
+			killed = 2;
+		} else if (killed == 2 && now >= kill_at) {
+			kill(-pid, SIGKILL);
+			killed = 3;
+		}
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		int pr = poll(&pfd, 1, wait);
+		if (pr < 0 && errno != EINTR)
+			break;
+		if (pr > 0) {
+			ssize_t n = read(fds[0], chunk, sizeof(chunk));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			keep_tail(&all, chunk, (size_t)n);
+			emit_lines(&line, chunk, (size_t)n, on_line, ctx, 0);
+		}
+	}
+	emit_lines(&line, "", 0, on_line, ctx, 1);
+	close(fds[0]);
+	/* the pipe closed: the child (or all of its group) is done writing; reap it,
+	 * still honouring the timeout for a child that closed its output */
+	int status = 0;
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			break;
+		long long now = time_mono_ms();
+		if (!killed && ((timeout_ms > 0 && now - t0 >= timeout_ms) || (stop && *stop))) {
+			res->timed_out = !(stop && *stop);
+			res->stopped = stop && *stop;
+			kill(-pid, SIGTERM);
+			kill_at = now + 3000;
+			killed = 2;
+		} else if (killed == 2 && now >= kill_at) {
+			kill(-pid, SIGKILL);
+			killed = 3;
+		}
+		usleep(10000);
+	}
+	kill(-pid, SIGKILL); /* leave no grandchild behind */
+	res->duration_ms = time_mono_ms() - t0;
+	if (WIFEXITED(status)) {
+		res->exited = 1;
+		res->status = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		res->signaled = 1;
+		res->status = WTERMSIG(status);
+	}
+	buf_release(&line);
+	res->output = buf_detach(&all);
+	return 0;
+}
+
+int proc_run_shell(const char *command, char *const envp[], const char *cwd, long long timeout_ms,
+		   void (*on_line)(void *ctx, const char *line), void *ctx, volatile sig_atomic_t *stop,
+		   struct proc_result *res, struct err *e)
+{
+	char *argv[] = { "/bin/sh", "-c", (char *)command, NULL };
+	return proc_run(argv, envp, cwd, timeout_ms, on_line, ctx, stop, res, e);
+}
+
+void proc_result_release(struct proc_result *res)
+{
+	free(res->output);
+	res->output = NULL;
+}
+
+char *proc_tail(const struct proc_result *res, int n)
+{
+	const char *s = res->output ? res->output : "";
+	size_t len = strlen(s);
+	while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
+		len--;
+	size_t start = len;
+	int lines = 0;
+	while (start > 0) {
+		if (s[start - 1] == '\n' && ++lines == n)
+			break;
+		start--;
+	}
+	return xstrndup(s + start, len - start);
+}
+
+void proc_describe(const struct proc_result *res, long long timeout_ms, char *buf, size_t len)
+{
+	if (res->timed_out)
+		snprintf(buf, len, "timed out after %lld ms and was stopped", timeout_ms);
+	else if (res->stopped)
+		snprintf(buf, len, "was stopped: stagecoach was interrupted");
+	else if (res->signaled)
+		snprintf(buf, len, "was killed by signal %d (%s)", res->status, strsignal(res->status));
+	else
+		snprintf(buf, len, "exited with status %d", res->status);
+}

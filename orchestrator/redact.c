@@ -1,0 +1,166 @@
+/*
+ * redact: the registry of secret values, and the function that hides them.
+ * The registry is process-wide (secrets come from the process environment
+ * and the config, both process-wide); copies are wiped at exit.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include "redact.h"
+#include "util.h"
+
+static char **secrets;
+static size_t nsecrets;
+
+void redact_add(const char *value)
+{
+	if (!value || strlen(value) < 3)
+		return;
+	for (size_t i = 0; i < nsecrets; i++)
+		if (strcmp(secrets[i], value) == 0)
+			return;
+	secrets = xrealloc(secrets, (nsecrets + 1) * sizeof(char *));
+	/* longest first, so that a secret containing another is hidden whole */
+	size_t pos = nsecrets;
+	while (pos > 0 && strlen(secrets[pos - 1]) < strlen(value)) {
+		secrets[pos] = secrets[pos - 1];
+		pos--;
+	}
+	secrets[pos] = xstrdup(value);
+	nsecrets++;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static void add_with_decoded(const char *p, size_t n)
+{
+	char *raw = xstrndup(p, n);
+	redact_add(raw);
+	char *dec = xmalloc(n + 1);
+	size_t j = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (raw[i] == '%' && i + 2 < n + 0 + 1 && hexval(raw[i + 1]) >= 0 && hexval(raw[i + 2]) >= 0) {
+			dec[j++] = (char)(hexval(raw[i + 1]) * 16 + hexval(raw[i + 2]));
+			i += 2;
+		} else {
+			dec[j++] = raw[i];
+		}
+	}
+	dec[j] = '\0';
+	redact_add(dec);
+	explicit_bzero(raw, n);
+	explicit_bzero(dec, j);
+	free(raw);
+	free(dec);
+}
+
+/* the [start, end) of the password in a URL, or 0 */
+static int url_password_span(const char *url, size_t *start, size_t *end)
+{
+	const char *scheme = strstr(url, "://");
+	if (!scheme)
+		return 0;
+	const char *auth = scheme + 3;
+	const char *stop = auth + strcspn(auth, "/?#");
+	const char *at = NULL;
+	for (const char *p = auth; p < stop; p++)
+		if (*p == '@')
+			at = p;
+	if (!at)
+		return 0;
+	const char *colon = memchr(auth, ':', (size_t)(at - auth));
+	if (!colon)
+		return 0;
+	*start = (size_t)(colon + 1 - url);
+	*end = (size_t)(at - url);
+	return *end > *start;
+}
+
+void redact_add_url_password(const char *url)
+{
+	size_t s, e;
+	if (!url)
+		return;
+	if (url_password_span(url, &s, &e))
+		add_with_decoded(url + s, e - s);
+	/* key=value connection strings, and ?password= parameters */
+	for (const char *p = url; (p = strstr(p, "password=")) != NULL; p++) {
+		const char *v = p + 9;
+		size_t n = strcspn(v, " &");
+		if (n)
+			add_with_decoded(v, n);
+	}
+}
+
+int redact_is_secret_name(const char *name, char *const *secret_names)
+{
+	static const char *const words[] = { "TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY", NULL };
+	char up[256];
+	size_t n = strlen(name);
+	if (n >= sizeof(up))
+		n = sizeof(up) - 1;
+	for (size_t i = 0; i < n; i++)
+		up[i] = (char)toupper((unsigned char)name[i]);
+	up[n] = '\0';
+	for (size_t i = 0; words[i]; i++)
+		if (strstr(up, words[i]))
+			return 1;
+	return strv_contains(secret_names, name);
+}
+
+char *redact(const char *s)
+{
+	if (!s)
+		return NULL;
+	char *out = xstrdup(s);
+	redact_inplace(out, strlen(out));
+	return out;
+}
+
+size_t redact_inplace(char *s, size_t len)
+{
+	for (size_t i = 0; i < nsecrets; i++) {
+		size_t sl = strlen(secrets[i]);
+		char *p;
+		size_t off = 0;
+		while (off < len && (p = memmem(s + off, len - off, secrets[i], sl)) != NULL) {
+			/* replace sl bytes by 3; sl >= 3 so it never grows */
+			memcpy(p, "***", 3);
+			memmove(p + 3, p + sl, len - (size_t)(p - s) - sl);
+			len -= sl - 3;
+			off = (size_t)(p - s) + 3;
+		}
+		s[len] = '\0';
+	}
+	return len;
+}
+
+char *redact_url(const char *url)
+{
+	size_t s, e;
+	if (!url)
+		return NULL;
+	if (!url_password_span(url, &s, &e))
+		return redact(url);
+	char *tmp = xasprintf("%.*s***%s", (int)s, url, url + e);
+	char *out = redact(tmp);
+	free(tmp);
+	return out;
+}
+
+void redact_clear(void)
+{
+	for (size_t i = 0; i < nsecrets; i++) {
+		explicit_bzero(secrets[i], strlen(secrets[i]));
+		free(secrets[i]);
+	}
+	free(secrets);
+	secrets = NULL;
+	nsecrets = 0;
+}

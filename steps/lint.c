@@ -50,9 +50,9 @@ static const struct lint_rule lint_rule_table[] = {
 	{ "add-constraint-not-valid-missing", LINT_WARNING, 0,
 	  "validating existing rows holds a lock that blocks writes: ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT in a later migration" },
 	{ "delete-without-where", LINT_WARNING, 1,
-	  "deletes every row: add a WHERE clause, or accept with '-- stagecoach:allow delete-without-where'" },
+	  "add a WHERE clause (batches on big tables), or accept with '-- stagecoach:allow delete-without-where'" },
 	{ "update-without-where", LINT_WARNING, 1,
-	  "rewrites every row under a lock: add a WHERE clause (backfill in batches on big tables), or accept with '-- stagecoach:allow update-without-where'" },
+	  "it rewrites every row under a lock: add a WHERE clause (backfill in batches on big tables), or accept with '-- stagecoach:allow update-without-where'" },
 };
 
 const char *const lint_rules[] = {

@@ -61,3 +61,38 @@ PY
 api_log_count() {
 	api_py "len([q for q in R if q['method'] == '$1' and __import__('re').search(r'''$2''', q['path'])])"
 }
+
+# make_functions DIR N [SHARED_USERS]: N functions fn01..fnN under DIR, each an
+# index.ts; a _shared/cors.ts imported by the first SHARED_USERS (default 2).
+make_functions() {
+	local dir=$1 n=$2 users=${3:-2} i name
+	mkdir -p "$dir/_shared"
+	echo 'export const cors = { "Access-Control-Allow-Origin": "*" };' >"$dir/_shared/cors.ts"
+	for i in $(seq 1 "$n"); do
+		name=$(printf 'fn%02d' "$i")
+		mkdir -p "$dir/$name"
+		if [ "$i" -le "$users" ]; then
+			printf 'import { cors } from "../_shared/cors.ts";\nDeno.serve(() => new Response("%s", { headers: cors }));\n' "$name" >"$dir/$name/index.ts"
+		else
+			printf 'Deno.serve(() => new Response("%s"));\n' "$name" >"$dir/$name/index.ts"
+		fi
+	done
+}
+
+# write_fn_conf FILE STEPS [HOOKS]: a stagecoach.conf with env "staging" on
+# $DB_URL and the fake API ($API_URL, token from $SB_ACCESS)
+write_fn_conf() {
+	cat >"$1" <<CONF
+version = 1;
+project = "fntest";
+functions = "functions";
+environments = {
+  staging = {
+    database = "\${DB_URL}";
+    functions_api = { url = "\${API_URL}"; token = "\${SB_ACCESS}"; };
+  };
+};
+steps = ( $2 );
+${3:-}
+CONF
+}

@@ -1,0 +1,110 @@
+# tests/lib/sshd.sh: a real OpenSSH sshd on a loopback port, for the ssh
+# step's tests.  Source it after common.sh and call sc_setup first.
+#
+#   sshd_start     start /usr/sbin/sshd -D on a free 127.0.0.1 port with host
+#                  keys generated for this test (ed25519 and ecdsa) and one
+#                  authorized client key (ed25519, no passphrase).  Sets:
+#                    SSHD_PORT     the port
+#                    SSH_USER      the user to log in as
+#                    SSH_KEY       the authorized client private key
+#                    KNOWN_HOSTS   an OpenSSH known_hosts file with the
+#                                  `[127.0.0.1]:PORT ssh-ed25519 ...` entry
+#                    KH_ED25519, KH_ECDSA  the known_hosts lines of both host keys
+#                    SSHD_FP_ED25519       the ed25519 host key's SHA256:... fingerprint
+#                    RD            a folder the remote commands may write to
+#                                  (markers such as `echo app1 >> $RD/ran`)
+#                  sshd is stopped at exit (at_exit).
+#   ssh_floor CMD  run CMD once with the OpenSSH client against the test sshd
+#                  (strict host key checking against KNOWN_HOSTS)
+#
+# The user: we run as root in CI, so we log in as root with a key only
+# (PermitRootLogin prohibit-password).  sshd without PAM refuses an account
+# whose password field is locked ("!..."), so when root is locked we use a
+# dedicated user `sctest` (password field "*": no password, not locked).
+# Not as root, sshd runs as the current user and logs in as that user.
+
+_sshd_pick_user() {
+	if [ "$(id -u)" != 0 ]; then
+		SSH_USER=$(id -un)
+		return
+	fi
+	local pw
+	pw=$(getent shadow root | cut -d: -f2)
+	case "$pw" in
+	'!'*)
+		if ! id sctest >/dev/null 2>&1; then
+			useradd -m -s /bin/sh -p '*' sctest >/dev/null 2>&1 || true
+		fi
+		id sctest >/dev/null 2>&1 || fail "cannot create user sctest"
+		SSH_USER=sctest
+		;;
+	*) SSH_USER=root ;;
+	esac
+}
+
+sshd_start() {
+	local d="$T/sshd"
+	mkdir -p "$d" "$T/remote"
+	chmod 777 "$T/remote"
+	RD="$T/remote"
+	_sshd_pick_user
+	[ "$(id -u)" = 0 ] && mkdir -p /run/sshd && chmod 755 /run/sshd
+	ssh-keygen -q -t ed25519 -N '' -C sctest-host -f "$d/host_ed25519" || fail "ssh-keygen host key"
+	ssh-keygen -q -t ecdsa -b 256 -N '' -C sctest-host -f "$d/host_ecdsa" || fail "ssh-keygen host key"
+	ssh-keygen -q -t ed25519 -N '' -C sctest-client -f "$d/id_ed25519" || fail "ssh-keygen client key"
+	cp "$d/id_ed25519.pub" "$d/authorized_keys"
+	chmod 644 "$d/authorized_keys"
+	local port tries=0
+	while :; do
+		port=$(free_port)
+		cat >"$d/sshd_config" <<CONF
+Port $port
+ListenAddress 127.0.0.1
+HostKey $d/host_ed25519
+HostKey $d/host_ecdsa
+PidFile none
+AuthorizedKeysFile $d/authorized_keys
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+UsePAM no
+StrictModes no
+MaxStartups 200:30:300
+MaxSessions 200
+MaxAuthTries 20
+LoginGraceTime 30
+PrintMotd no
+PrintLastLog no
+UseDNS no
+LogLevel VERBOSE
+CONF
+		/usr/sbin/sshd -t -f "$d/sshd_config" 2>"$d/check.log" || fail "sshd config: $(cat "$d/check.log")"
+		/usr/sbin/sshd -D -e -f "$d/sshd_config" 2>>"$d/log" &
+		SSHD_PID=$!
+		at_exit "kill $SSHD_PID 2>/dev/null"
+		local i
+		for i in $(seq 1 100); do
+			if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+			kill -0 "$SSHD_PID" 2>/dev/null || break
+			sleep 0.05
+		done
+		if kill -0 "$SSHD_PID" 2>/dev/null; then break; fi
+		tries=$((tries + 1))
+		[ $tries -lt 3 ] || fail "sshd did not start: $(tail -5 "$d/log")"
+	done
+	SSHD_PORT=$port
+	SSH_KEY="$d/id_ed25519"
+	KH_ED25519="[127.0.0.1]:$port $(cut -d' ' -f1,2 "$d/host_ed25519.pub")"
+	KH_ECDSA="[127.0.0.1]:$port $(cut -d' ' -f1,2 "$d/host_ecdsa.pub")"
+	SSHD_FP_ED25519=$(ssh-keygen -l -E sha256 -f "$d/host_ed25519.pub" | cut -d' ' -f2)
+	KNOWN_HOSTS="$d/known_hosts"
+	echo "$KH_ED25519" >"$KNOWN_HOSTS"
+	export SSHD_PORT SSH_USER SSH_KEY KNOWN_HOSTS RD
+}
+
+ssh_floor() {
+	ssh -q -n -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$KNOWN_HOSTS" \
+		-o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes -i "$SSH_KEY" -p "$SSHD_PORT" \
+		"$SSH_USER@127.0.0.1" "$@"
+}

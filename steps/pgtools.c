@@ -571,6 +571,14 @@ int pgtools_backup(struct run *run, PGconn *db, const char *dir, int keep, const
 	}
 	fsync_dir(dir);
 	backup_tick(&t, e);
+	{
+		/* the artifact names the file by its real path: what restore looks up */
+		char *real = realpath(path, NULL);
+		if (real) {
+			free(path);
+			path = real;
+		}
+	}
 
 	/* the file must be readable by the program that will restore it */
 	char *largv[] = { restore_bin, "--list", path, NULL };
@@ -751,7 +759,9 @@ int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *p
 	char **envp = pgtools_env(db, base);
 	struct buf list = BUF_INIT, errr = BUF_INIT, errp = BUF_INIT;
 	char listpath[] = "/tmp/stagecoach-restore-XXXXXX";
-	int listfd = -1;
+	char histpath[] = "/tmp/stagecoach-history-XXXXXX";
+	int listfd = -1, histfd = -1;
+	char *prelude = NULL;
 	int pipefd[2] = { -1, -1 }, perr[2] = { -1, -1 }, qerr[2] = { -1, -1 };
 
 	if ((rc = restore_check_sha(run, file, &known, e)) < 0)
@@ -791,6 +801,34 @@ int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *p
 		}
 		listfd = -1;
 	}
+	/* The migration history describes the database's content: it comes back
+	 * as the backup has it, the rest of schema stagecoach is kept. */
+	int has_history = strstr(buf_str(&list), " TABLE DATA stagecoach schema_migrations ") != NULL;
+	if (has_history) {
+		histfd = mkstemp(histpath);
+		if (histfd < 0) {
+			rc = err_set(e, SC_EFAIL, "cannot create a temporary file: %s", strerror(errno));
+			goto out;
+		}
+		char *hargv[] = { restore_bin, "--data-only", "--schema", "stagecoach", "--table", "schema_migrations",
+				  "--file", "-", (char *)file, NULL };
+		int status = 0;
+		buf_reset(&errr);
+		rc = pgtools_run(hargv, envp, -1, histfd, NULL, &errr, NULL, NULL, &status, e);
+		if (rc == 0 && status != 0)
+			rc = err_set(e, SC_EUSAGE, "backup '%s': cannot read its migration history: %s", file,
+				     pgtools_first_error(&errr));
+		close(histfd);
+		histfd = -1;
+		if (rc < 0)
+			goto out;
+	} else {
+		run_warn(run, "backup '%s' holds no migration history (stagecoach.schema_migrations): the database's "
+			 "history is kept as it is", file);
+	}
+	prelude = xasprintf("%s%s", restore_prelude,
+			    has_history ? "DELETE FROM stagecoach.schema_migrations;\n" : "");
+
 	/* an open transaction of the steps' connection would hold locks the drops wait for */
 	if (db && PQtransactionStatus(db) != PQTRANS_IDLE)
 		PQclear(PQexec(db, "ROLLBACK"));
@@ -805,8 +843,10 @@ int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *p
 	 * midway) has no COMMIT: psql's end of input rolls everything back. */
 	char *rargv[] = { restore_bin, "--single-transaction", "--exit-on-error", "--use-list", listpath,
 			  "--exclude-schema", "stagecoach", "--file", "-", (char *)file, NULL };
-	char *qargv[] = { psql_bin, "-X", "-q", "--no-password", "-v", "ON_ERROR_STOP=1", "-c",
-			  (char *)restore_prelude, "-f", "-", NULL };
+	char *qargv[] = { psql_bin, "-X", "-q", "--no-password", "-v", "ON_ERROR_STOP=1", "-c", prelude,
+			  "-f", has_history ? histpath : "-", "-f", "-", NULL };
+	if (!has_history)
+		qargv[10] = NULL;
 	struct pgtools_child ch[2] = { { 0, perr[0], &errr, 0, 0 }, { 0, qerr[0], &errp, 0, 0 } };
 	rc = pgtools_spawn(rargv, envp, -1, pipefd[1], perr[1], &ch[0].pid, e);
 	if (rc < 0)
@@ -852,7 +892,11 @@ out:
 	}
 	if (listfd >= 0)
 		close(listfd);
+	if (histfd >= 0)
+		close(histfd);
 	unlink(listpath);
+	unlink(histpath);
+	free(prelude);
 	buf_release(&list);
 	buf_release(&errr);
 	buf_release(&errp);

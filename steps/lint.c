@@ -38,7 +38,7 @@ static const struct lint_rule lint_rule_table[] = {
 	{ "truncate", LINT_WARNING, 1,
 	  "TRUNCATE deletes every row and cannot be filtered; accept with '-- stagecoach:allow truncate' if the data is disposable" },
 	{ "rename", LINT_WARNING, 1,
-	  "the running application still uses the old name: add the new object, migrate readers and writers, drop the old one later (expand/contract)" },
+	  "the running application still uses the old name: add the new object, migrate readers and writers, drop the old one in a later release" },
 	{ "alter-column-type", LINT_WARNING, 1,
 	  "rewrites the table under an ACCESS EXCLUSIVE lock and breaks readers of the old type: add a new column, backfill in batches, switch, drop the old one" },
 	{ "add-column-not-null-no-default", LINT_WARNING, 0,

@@ -249,6 +249,11 @@ static int fd_list(struct fd_api *a, char ***slugs, int before_change, struct er
 		char *what = xasprintf("functions API '%s': GET /functions", a->url);
 		rc = fd_req_error(e, code, what, q);
 		free(what);
+		if (q->status == 401 || q->status == 403) {
+			char *msg = xasprintf("%s (check functions_api.token of environment '%s')", e->msg, a->run->env->name);
+			err_set(e, code, "%s", msg);
+			free(msg);
+		}
 		httpc_req_free(q);
 		return rc;
 	}

@@ -96,3 +96,19 @@ steps = ( $2 );
 ${3:-}
 CONF
 }
+
+# assert_no_token: the API token is nowhere in the outputs, nor in the state database ($DB_URL)
+assert_no_token() {
+	local f
+	for f in "$T"/out "$T"/err "$@"; do
+		[ -f "$f" ] && ! grep -qF -- "$API_TOKEN" "$f" || { [ -f "$f" ] && fail "the token appears in $f"; }
+	done
+	if [ -n "${DB_URL:-}" ]; then
+		pg_dump "$DB_URL" -n stagecoach -Fp >"$T/state.sql" 2>"$T/pg_dump.err" || fail "pg_dump: $(cat "$T/pg_dump.err")"
+		! grep -qF -- "$API_TOKEN" "$T/state.sql" || fail "the token appears in the state records"
+		psql_q "$DB_URL" "SELECT convert_from(content, 'UTF8') FROM stagecoach.artifacts WHERE content IS NOT NULL" \
+			>"$T/artifacts.txt" 2>/dev/null || true
+		! grep -qF -- "$API_TOKEN" "$T/artifacts.txt" || fail "the token appears in the artifacts"
+	fi
+	return 0
+}

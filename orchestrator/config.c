@@ -54,7 +54,7 @@ static const char *step_label(const config_setting_t *s)
 			const char *name = NULL;
 			if (config_setting_lookup_string(p, "name", &name))
 				return name;
-			return "?";
+			return NULL;
 		}
 	}
 	return NULL;
@@ -67,6 +67,8 @@ static int vcfg_error(const config_setting_t *s, struct err *e, const char *fmt,
 	const char *label = step_label(s);
 	const char *file = src_file(s, "stagecoach.conf");
 	int line = (int)config_setting_source_line(s);
+	if (line <= 0)
+		line = 1; /* the root group has no line of its own */
 	if (label)
 		return err_set(e, SC_EUSAGE, "%s:%d: step '%s': %s", file, line, label, msg);
 	return err_set(e, SC_EUSAGE, "%s:%d: %s", file, line, msg);
@@ -552,7 +554,7 @@ static int load_tree(struct config *cfg, config_t *lc, struct err *e)
 
 	config_setting_t *envs = config_setting_get_member(root, "environments");
 	if (!envs)
-		return err_set(e, SC_EUSAGE, "%s: missing required key 'environments'", cfg->path);
+		return err_set(e, SC_EUSAGE, "%s:1: missing required key 'environments'", cfg->path);
 	if (!config_setting_is_group(envs))
 		return cfg_error(envs, e, "'environments' must be a group { staging = { ... }; }");
 	cfg->nenvs = (size_t)config_setting_length(envs);
@@ -574,7 +576,7 @@ static int load_tree(struct config *cfg, config_t *lc, struct err *e)
 
 	config_setting_t *steps = config_setting_get_member(root, "steps");
 	if (!steps)
-		return err_set(e, SC_EUSAGE, "%s: missing required key 'steps'", cfg->path);
+		return err_set(e, SC_EUSAGE, "%s:1: missing required key 'steps'", cfg->path);
 	if (config_setting_type(steps) != CONFIG_TYPE_LIST)
 		return cfg_error(steps, e, "'steps' must be a list ( { name = ...; kind = ...; }, ... )");
 	size_t nsteps = (size_t)config_setting_length(steps);
@@ -629,8 +631,10 @@ int config_load(const char *path, struct config **out, struct err *e)
 	config_set_include_dir(&lc, cfg->dir);
 	if (!config_read_file(&lc, path)) {
 		const char *f = config_error_file(&lc);
-		rc = err_set(e, SC_EUSAGE, "%s:%d: syntax error: %s", f ? f : path, config_error_line(&lc),
-			     config_error_text(&lc));
+		const char *text = config_error_text(&lc);
+		int same = text && strcmp(text, "syntax error") == 0;
+		rc = err_set(e, SC_EUSAGE, "%s:%d: syntax error%s%s", f ? f : path, config_error_line(&lc),
+			     same || !text ? "" : ": ", same || !text ? "" : text);
 	} else {
 		rc = load_tree(cfg, &lc, e);
 	}

@@ -1232,14 +1232,14 @@ int sshc_run(struct sshc_host *hosts, size_t n, const char *command, const struc
 				failed = 1;
 		}
 		/* phase 1: connect up to `parallel` at once */
-		while ((!failed || !x.command) && !stopped && next1 < n && active1 < (size_t)parallel) {
+		while ((!failed || !x.command || o->keep_going) && !stopped && next1 < n && active1 < (size_t)parallel) {
 			sshc_start_connect(&x, &hosts[next1++]);
 			active1++;
 		}
 		if (next1 < n || active1)
 			goto step;
 		/* phase 1 is over for every host */
-		if (failed || stopped || !x.command) {
+		if ((failed && !o->keep_going) || stopped || !x.command) {
 			if (active2)
 				goto step; /* let the running commands end */
 			break;

@@ -119,6 +119,7 @@ struct sshc_opts {
 	long long command_timeout_ms;  /* 0: none */
 	int parallel;                  /* connections and commands at once; < 1 means 1 */
 	int no_marker;                 /* do not wrap the command (see sshc.c) */
+	int keep_going;                /* a failed host does not stop the others (rollback) */
 	/* a complete output line of a host (stdout or stderr, no newline) */
 	void (*on_line)(void *ctx, const struct sshc_host *h, const char *line);
 	/* a host finished (any outcome) */

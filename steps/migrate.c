@@ -17,8 +17,8 @@
  * already run are named in the error and in the detail ("partial").  The
  * detail records the run id, the strategy and the versions applied; the
  * down SQL is in the history rows and also stored as an artifact
- * (kind "down_sql", name = version).  When a migration fails, the ones this
- * run applied before it are undone at once (unless --no-rollback).
+ * (kind "down_sql", name = version).  When a migration fails, the engine
+ * rolls this step back too: the ones this run applied before it are undone.
  *
  * rollback undoes the migrations of the run:
  *   "down"    the down SQL of the run's history rows (read from the
@@ -597,8 +597,6 @@ out:
 	return rc;
 }
 
-static int migrate_rollback(struct step *st, struct run *run, struct err *e);
-
 static int migrate_apply(struct step *st, struct run *run, struct err *e)
 {
 	struct migrate *cfg = st->priv;
@@ -646,21 +644,6 @@ static int migrate_apply(struct step *st, struct run *run, struct err *e)
 	if (rc == 0)
 		run_log(run, "%zu migration%s applied", n_applied, n_applied == 1 ? "" : "s");
 	migrate_state_release(&ms);
-	if (rc < 0 && !run->no_rollback && (n_applied || json_object_get(detail, "partial"))) {
-		/* undo what this run applied before the failure, at once: the
-		 * engine's rollback of this step then finds nothing left */
-		struct err e2 = ERR_INIT;
-		if (migrate_rollback(st, run, &e2) == 0) {
-			json_object_set_new(detail, "undone", json_true());
-		} else {
-			json_object_set_new(detail, "undo_error", json_string(e2.msg));
-			size_t l = strlen(e->msg);
-			snprintf(e->msg + l, sizeof e->msg - l, " (undoing the migrations of this run failed too: %s)",
-				 e2.msg);
-			e->code = SC_EROLLBACK;
-			rc = -SC_EROLLBACK;
-		}
-	}
 	return rc;
 }
 
@@ -805,8 +788,6 @@ static int migrate_rollback(struct step *st, struct run *run, struct err *e)
 {
 	struct migrate *cfg = st->priv;
 	json_t *detail = run_detail(run);
-	if (json_is_true(json_object_get(detail, "undone")))
-		return 0;
 	const char *strategy = json_string_value(json_object_get(detail, "rollback"));
 	const char *run_id = json_string_value(json_object_get(detail, "run_id"));
 	if (!strategy)

@@ -26,11 +26,12 @@ Control (never logged, never failed, never delayed):
                              "count": N, "status": 500, "retry_after": "2", "drop": false,
                              "delay_ms": 0, "body": optional}: the next N matching requests
                             fail like this (rules are used in order)
-  POST /_control/config     {"delay_ms": N, "health_status": N, "health_delay_ms": N,
+  POST /_control/config     {"delay_ms": N, "delay_match": "*"|"deploy"|PATH-PREFIX,
+                             "health_status": N, "health_delay_ms": N,
                              "health_body": "..."}
 
 Command line: --port-file FILE (binds port 0, writes the port there), --token TOKEN,
---ref REF (default "testref"), --delay-ms N (every request), --fail-500 N,
+--ref REF (default "testref"), --delay-ms N (every request, or those of --delay-match), --fail-500 N,
 --fail-429 N --retry-after S, --drop N, --fail-401 N (these act on deploy requests).
 """
 import argparse
@@ -53,7 +54,7 @@ STATE = {
     "inflight": 0, "inflight_deploy": 0,
     "max_concurrency": 0, "max_concurrency_deploy": 0,
     "rules": [],         # failure rules
-    "config": {"delay_ms": 0, "health_status": 200, "health_delay_ms": 0, "health_body": "ok"},
+    "config": {"delay_ms": 0, "delay_match": "*", "health_status": 200, "health_delay_ms": 0, "health_body": "ok"},
 }
 ARGS = None
 
@@ -171,7 +172,7 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["inflight_deploy"] += 1
                 STATE["max_concurrency_deploy"] = max(STATE["max_concurrency_deploy"], STATE["inflight_deploy"])
             rule = self.take_rule(path, is_deploy)
-            delay = STATE["config"]["delay_ms"]
+            delay = STATE["config"]["delay_ms"] if self.matches(STATE["config"]["delay_match"], path, is_deploy) else 0
         try:
             if delay:
                 time.sleep(delay / 1000.0)
@@ -204,13 +205,16 @@ class Handler(BaseHTTPRequestHandler):
                 if is_deploy:
                     STATE["inflight_deploy"] -= 1
 
+    @staticmethod
+    def matches(m, path, is_deploy):
+        return (m == "*" or (m == "deploy" and is_deploy) or (m == "health" and path == "/health")
+                or (m not in ("deploy", "health") and path.startswith(m)))
+
     def take_rule(self, path, is_deploy):
         for r in STATE["rules"]:
             if r["count"] <= 0:
                 continue
-            m = r.get("match", "*")
-            ok = (m == "*" or (m == "deploy" and is_deploy) or (m == "health" and path == "/health")
-                  or (m not in ("deploy", "health") and path.startswith(m)))
+            ok = self.matches(r.get("match", "*"), path, is_deploy)
             if ok and r.get("method") and r["method"] != self.command:
                 ok = False
             if ok:
@@ -335,6 +339,7 @@ def main():
     ap.add_argument("--token", required=True)
     ap.add_argument("--ref", default="testref")
     ap.add_argument("--delay-ms", type=int, default=0)
+    ap.add_argument("--delay-match", default="*", help='"*", "deploy", "health" or a path prefix')
     ap.add_argument("--fail-500", type=int, default=0)
     ap.add_argument("--fail-429", type=int, default=0)
     ap.add_argument("--retry-after", default="1")
@@ -342,6 +347,7 @@ def main():
     ap.add_argument("--fail-401", type=int, default=0)
     ARGS = ap.parse_args()
     STATE["config"]["delay_ms"] = ARGS.delay_ms
+    STATE["config"]["delay_match"] = ARGS.delay_match
     if ARGS.fail_500:
         STATE["rules"].append({"match": "deploy", "count": ARGS.fail_500, "status": 500})
     if ARGS.fail_429:

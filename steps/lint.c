@@ -486,14 +486,6 @@ static char **lint_stmt_allows(const char *sql, const struct lint_allow *a, size
 
 /* ---- one migration ---- */
 
-static int lint_count_lines(const char *sql, size_t from, size_t to)
-{
-	int n = 0;
-	for (size_t i = from; i < to; i++)
-		if (sql[i] == '\n')
-			n++;
-	return n;
-}
 
 /* From sql_parse_json's message ":LINE: text", the line and the text. */
 static int lint_syntax_line(const char *msg, const char **text)
@@ -541,67 +533,66 @@ static void lint_syntax(struct lint_ctx *c, const char *file, const char *sql, i
 			xstrdup(text));
 }
 
+/* Statements the rules look at start with these words; the others (INSERT,
+ * COPY, SELECT, GRANT, COMMENT, ...) are split but not turned into trees,
+ * which keeps seed files of megabytes cheap. */
+static const char *const lint_tree_words[] = { "alter", "drop", "create", "truncate", "delete", "update",
+					       "with", "vacuum", "reindex", NULL };
+
 static void lint_one(struct lint_ctx *c)
 {
 	const struct migration *m = c->m;
 	const char *sql = m->up_sql ? m->up_sql : "";
-	size_t sqllen = strlen(sql);
 	struct err e = ERR_INIT;
-	json_t *tree = NULL, *raw;
-	size_t i, gap = 0, nstmts = 0, nnotx = 0;
+	struct sql_span *spans;
+	size_t i, n, gap = 0, nnotx = 0, sqllen = strlen(sql);
 	int line = m->up_line > 0 ? m->up_line : 1, notx_line = 0;
 	const char *notx_what = NULL;
 	char **notx_allow = NULL;
-	size_t prev = 0;
 
 	if (m->down_sql) {
-		json_t *dt = NULL;
-		if (sql_parse_json(m->down_sql, "", m->down_line > 0 ? m->down_line : 1, &dt, &e) < 0) {
+		struct sql_span *ds;
+		size_t dn;
+		if (sql_spans(m->down_sql, "", m->down_line > 0 ? m->down_line : 1, &ds, &dn, &e) < 0) {
 			lint_syntax(c, m->down_file ? m->down_file : m->file, m->down_sql, m->down_line, &e);
 			err_clear(&e);
+		} else {
+			free(ds);
 		}
-		json_decref(dt);
 	}
-	if (sql_parse_json(sql, "", line, &tree, &e) < 0) {
+	if (sql_spans(sql, "", line, &spans, &n, &e) < 0) {
 		lint_syntax(c, m->file, sql, line, &e);
 		return;
 	}
 	struct lint_allow *allows = NULL;
 	size_t nallows = lint_collect_allows(sql, &allows);
-	json_t *stmts = json_object_get(tree, "stmts");
-	json_array_foreach(stmts, i, raw) {
-		size_t b, t;
-		sql_stmt_bounds(sql, sqllen, raw, &b, &t);
-		if (b >= t)
-			continue;
-		line += lint_count_lines(sql, prev, b);
-		prev = b;
-		c->line = line;
+	for (i = 0; i < n; i++) {
+		size_t b = spans[i].start, t = spans[i].end;
+		c->line = spans[i].line;
 		c->stmt_allow = nallows ? lint_stmt_allows(sql, allows, nallows, gap, t) : NULL;
-		const json_t *stmt = json_object_get(raw, "stmt");
-		const char *what = sql_no_transaction_node(stmt);
-		nstmts++;
-		if (what) {
-			if (nnotx++ == 0) {
-				notx_line = line;
-				notx_what = what;
-				notx_allow = c->stmt_allow;
-				c->stmt_allow = NULL;
-			}
+		json_t *stmt = sql_first_word_is(sql, b, t, lint_tree_words) ? sql_stmt_parse(sql, b, t) : NULL;
+		const char *what = stmt ? sql_no_transaction_node(stmt) : NULL;
+		if (what && nnotx++ == 0) {
+			notx_line = c->line;
+			notx_what = what;
+			notx_allow = c->stmt_allow;
+			c->stmt_allow = NULL;
 		}
-		lint_statement(c, stmt);
+		if (stmt)
+			lint_statement(c, stmt);
+		json_decref(stmt);
 		strv_free(c->stmt_allow);
 		c->stmt_allow = NULL;
 		const char *nl = memchr(sql + t, '\n', sqllen - t);
 		gap = nl ? (size_t)(nl - sql) : sqllen;
 	}
-	if (!m->no_transaction_marker && nnotx > 0 && nnotx < nstmts) {
+	if (!m->no_transaction_marker && nnotx > 0 && nnotx < n) {
 		c->line = notx_line;
 		c->stmt_allow = notx_allow;
 		notx_allow = NULL;
 		lint_add(c, "concurrently-in-transaction",
 			 "%s cannot run inside a transaction, and this migration has %zu other statement%s", notx_what,
-			 nstmts - nnotx, nstmts - nnotx == 1 ? "" : "s");
+			 n - nnotx, n - nnotx == 1 ? "" : "s");
 		strv_free(c->stmt_allow);
 		c->stmt_allow = NULL;
 	}
@@ -609,7 +600,7 @@ static void lint_one(struct lint_ctx *c)
 	for (i = 0; i < nallows; i++)
 		strv_free(allows[i].rules);
 	free(allows);
-	json_decref(tree);
+	free(spans);
 }
 
 void lint_migrations(const struct migration *m, size_t n, const struct lint_options *opt, struct lint_report *out)

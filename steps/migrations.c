@@ -250,13 +250,20 @@ const char *sql_no_transaction_node(const struct json_t *stmt)
 
 /* ---- parsing and splitting ---- */
 
+/* "FILE:LINE: message" of a libpg_query error in sql */
+static int migrations_pg_error(const char *sql, const char *file, int first_line, const PgQueryError *pe,
+			       struct err *e)
+{
+	size_t off = migrations_char_offset(sql, pe->cursorpos);
+	int line = first_line + migrations_count_lines(sql, sql + off);
+	return err_set(e, SC_EUSAGE, "%s:%d: %s", file, line, pe->message);
+}
+
 int sql_parse_json(const char *sql, const char *file, int first_line, struct json_t **tree, struct err *e)
 {
 	PgQueryParseResult r = pg_query_parse(sql);
 	if (r.error) {
-		size_t off = migrations_char_offset(sql, r.error->cursorpos);
-		int line = first_line + migrations_count_lines(sql, sql + off);
-		err_set(e, SC_EUSAGE, "%s:%d: %s", file, line, r.error->message);
+		migrations_pg_error(sql, file, first_line, r.error, e);
 		pg_query_free_parse_result(r);
 		return -SC_EUSAGE;
 	}
@@ -269,10 +276,10 @@ int sql_parse_json(const char *sql, const char *file, int first_line, struct jso
 	return 0;
 }
 
-int sql_stmt_bounds(const char *sql, size_t sqllen, const struct json_t *raw, size_t *start, size_t *end)
+/* [b, t) of a statement at [loc, loc+len): leading comments and blanks and
+ * trailing blanks left out */
+static void migrations_trim(const char *sql, size_t sqllen, long loc, long len, size_t *start, size_t *end)
 {
-	json_int_t loc = json_integer_value(json_object_get(raw, "stmt_location"));
-	json_int_t len = json_integer_value(json_object_get(raw, "stmt_len"));
 	if (loc < 0 || (size_t)loc > sqllen)
 		loc = 0;
 	size_t stop = len > 0 && (size_t)(loc + len) <= sqllen ? (size_t)(loc + len) : sqllen;
@@ -282,36 +289,110 @@ int sql_stmt_bounds(const char *sql, size_t sqllen, const struct json_t *raw, si
 		t--;
 	*start = (size_t)(b - sql);
 	*end = (size_t)(t - sql);
+}
+
+int sql_stmt_bounds(const char *sql, size_t sqllen, const struct json_t *raw, size_t *start, size_t *end)
+{
+	migrations_trim(sql, sqllen, (long)json_integer_value(json_object_get(raw, "stmt_location")),
+			(long)json_integer_value(json_object_get(raw, "stmt_len")), start, end);
 	return 0;
+}
+
+int sql_spans(const char *sql, const char *file, int first_line, struct sql_span **out, size_t *n, struct err *e)
+{
+	size_t sqllen = strlen(sql), count = 0, prev = 0;
+	int line = first_line;
+
+	*out = NULL;
+	*n = 0;
+	/* the parser, not the scanner: it knows CREATE RULE's (a; b), BEGIN
+	 * ATOMIC bodies, and checks the grammar as it goes */
+	PgQuerySplitResult r = pg_query_split_with_parser(sql);
+	if (r.error) {
+		migrations_pg_error(sql, file, first_line, r.error, e);
+		pg_query_free_split_result(r);
+		return -SC_EUSAGE;
+	}
+	struct sql_span *v = xcalloc((size_t)r.n_stmts + 1, sizeof(*v));
+	for (int i = 0; i < r.n_stmts; i++) {
+		size_t b, t;
+		migrations_trim(sql, sqllen, r.stmts[i]->stmt_location, r.stmts[i]->stmt_len, &b, &t);
+		if (b >= t)
+			continue;
+		line += migrations_count_lines(sql + prev, sql + b);
+		prev = b;
+		v[count].start = b;
+		v[count].end = t;
+		v[count].line = line;
+		count++;
+	}
+	pg_query_free_split_result(r);
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+struct json_t *sql_stmt_parse(const char *sql, size_t start, size_t end)
+{
+	char *text = xstrndup(sql + start, end - start);
+	json_t *tree = NULL, *stmt = NULL;
+	struct err e = ERR_INIT;
+	if (sql_parse_json(text, "", 1, &tree, &e) == 0) {
+		json_t *raw = json_array_get(json_object_get(tree, "stmts"), 0);
+		stmt = json_object_get(raw, "stmt");
+		if (stmt)
+			json_incref(stmt);
+		json_decref(tree);
+	}
+	free(text);
+	return stmt;
+}
+
+int sql_first_word_is(const char *sql, size_t start, size_t end, const char *const *words)
+{
+	size_t n = 0;
+	char w[16];
+	while (start + n < end && n < sizeof(w) - 1 && isalpha((unsigned char)sql[start + n])) {
+		w[n] = (char)tolower((unsigned char)sql[start + n]);
+		n++;
+	}
+	w[n] = '\0';
+	for (int i = 0; words[i]; i++)
+		if (strcmp(words[i], w) == 0)
+			return 1;
+	return 0;
+}
+
+/* Statements that can need to run outside a transaction start with these */
+static const char *const migrations_notx_words[] = { "create", "drop", "reindex", "vacuum", "alter", NULL };
+
+static int migrations_span_no_tx(const char *sql, const struct sql_span *s)
+{
+	if (!sql_first_word_is(sql, s->start, s->end, migrations_notx_words))
+		return 0;
+	json_t *stmt = sql_stmt_parse(sql, s->start, s->end);
+	int r = stmt && sql_no_transaction_node(stmt) != NULL;
+	json_decref(stmt);
+	return r;
 }
 
 int sql_split(const char *sql, const char *file, int first_line, struct sql_stmt **out, size_t *n,
 	      struct err *e)
 {
-	json_t *tree;
-	size_t i, count = 0, sqllen = strlen(sql), prev = 0;
-	int line = first_line;
-	json_t *raw;
+	struct sql_span *spans;
+	size_t count;
 
 	*out = NULL;
 	*n = 0;
-	if (sql_parse_json(sql, file, first_line, &tree, e) < 0)
+	if (sql_spans(sql, file, first_line, &spans, &count, e) < 0)
 		return -SC_EUSAGE;
-	json_t *stmts = json_object_get(tree, "stmts");
-	struct sql_stmt *v = xcalloc(json_array_size(stmts) + 1, sizeof(*v));
-	json_array_foreach(stmts, i, raw) {
-		size_t b, t;
-		sql_stmt_bounds(sql, sqllen, raw, &b, &t);
-		if (b >= t)
-			continue;
-		line += migrations_count_lines(sql + prev, sql + b);
-		prev = b;
-		v[count].sql = xstrndup(sql + b, t - b);
-		v[count].line = line;
-		v[count].no_transaction = sql_no_transaction_node(json_object_get(raw, "stmt")) != NULL;
-		count++;
+	struct sql_stmt *v = xcalloc(count + 1, sizeof(*v));
+	for (size_t i = 0; i < count; i++) {
+		v[i].sql = xstrndup(sql + spans[i].start, spans[i].end - spans[i].start);
+		v[i].line = spans[i].line;
+		v[i].no_transaction = migrations_span_no_tx(sql, &spans[i]);
 	}
-	json_decref(tree);
+	free(spans);
 	*out = v;
 	*n = count;
 	return 0;
@@ -328,14 +409,9 @@ void sql_stmts_free(struct sql_stmt *s, size_t n)
 
 int sql_no_transaction(const char *sql)
 {
-	struct err e = ERR_INIT;
-	json_t *tree;
-	if (sql_parse_json(sql, "", 1, &tree, &e) < 0)
-		return 0;
-	json_t *stmts = json_object_get(tree, "stmts");
-	int r = json_array_size(stmts) == 1 &&
-		sql_no_transaction_node(json_object_get(json_array_get(stmts, 0), "stmt")) != NULL;
-	json_decref(tree);
+	json_t *stmt = sql_stmt_parse(sql, 0, strlen(sql));
+	int r = stmt && sql_no_transaction_node(stmt) != NULL;
+	json_decref(stmt);
 	return r;
 }
 
@@ -354,23 +430,19 @@ static int migrations_may_need_no_tx(const char *sql)
 static int migrations_all_no_tx(const char *sql)
 {
 	struct err e = ERR_INIT;
-	json_t *tree, *raw;
-	size_t i;
+	struct sql_span *spans;
+	size_t n;
 	int all = 1;
 	if (!sql || !migrations_may_need_no_tx(sql))
 		return 0;
-	if (sql_parse_json(sql, "", 1, &tree, &e) < 0)
+	if (sql_spans(sql, "", 1, &spans, &n, &e) < 0)
 		return 0;
-	json_t *stmts = json_object_get(tree, "stmts");
-	if (json_array_size(stmts) == 0)
+	if (n == 0)
 		all = 0;
-	json_array_foreach(stmts, i, raw) {
-		if (!sql_no_transaction_node(json_object_get(raw, "stmt"))) {
+	for (size_t i = 0; i < n && all; i++)
+		if (!migrations_span_no_tx(sql, &spans[i]))
 			all = 0;
-			break;
-		}
-	}
-	json_decref(tree);
+	free(spans);
 	return all;
 }
 

@@ -127,6 +127,21 @@ int sql_parse_json(const char *sql, const char *file, int first_line, struct jso
 /* The bytes [*start, *end) of sql holding the statement raw (an element of
  * the tree's "stmts"), leading comments and trailing blanks left out. */
 int sql_stmt_bounds(const char *sql, size_t sqllen, const struct json_t *raw, size_t *start, size_t *end);
+/* A statement's place in a text: [start, end) (leading comments and
+ * blanks, the final ';' left out) and its 1-based line in the file. */
+struct sql_span {
+	size_t start, end;
+	int line;
+};
+/* Split sql with the PostgreSQL grammar (pg_query_split_with_parser: no
+ * parse tree is built, so a 5 MB seed file is cheap).  Returns 0 with *out
+ * (free()), or -SC_EUSAGE with e = "FILE:LINE: message". */
+int sql_spans(const char *sql, const char *file, int first_line, struct sql_span **out, size_t *n, struct err *e);
+/* The parse tree node ("stmt") of the one statement sql[start, end), NULL
+ * when it does not parse; the caller json_decref()s it. */
+struct json_t *sql_stmt_parse(const char *sql, size_t start, size_t end);
+/* Whether the statement's first word (lowercased) is one of words. */
+int sql_first_word_is(const char *sql, size_t start, size_t end, const char *const *words);
 /* What a statement node (raw's "stmt") is when it cannot run in a
  * transaction ("CREATE INDEX CONCURRENTLY", "VACUUM", ...), else NULL. */
 const char *sql_no_transaction_node(const struct json_t *stmt);

@@ -164,6 +164,9 @@ static void test_rules(void)
 
 	expect("DELETE FROM sessions;", "delete-without-where", 1);
 	expect("DELETE FROM sessions WHERE id = 1;", "delete-without-where", 0);
+	expect("WITH old AS (SELECT 1) DELETE FROM sessions;", "delete-without-where", 1);
+	expect("/* purge */ -- all of it\ndelete from sessions;", "delete-without-where", 1);
+	expect("INSERT INTO sessions SELECT * FROM s;", "delete-without-where", 0);
 	expect("UPDATE users SET active = true;", "update-without-where", 1);
 	expect("UPDATE users SET active = true WHERE active IS NULL;", "update-without-where", 0);
 

@@ -458,12 +458,15 @@ static int dump_file_cmp(const void *a, const void *b)
 	return -strcmp(x->name, y->name);
 }
 
-/* Whether name is one of env's dumps (ENV-*.dump), not another environment's
- * whose name starts with "ENV-". */
+/* Whether name is one of env's dumps (ENV-RUNID.dump), not another
+ * environment's whose name starts with "ENV-". */
 static int backup_is_env_dump(struct run *run, const char *name, const char *env)
 {
 	size_t el = strlen(env);
 	if (strncmp(name, env, el) != 0 || name[el] != '-' || !ends_with(name, ".dump"))
+		return 0;
+	/* run ids start with the date: "staging-eu-..." is not staging's */
+	if (name[el + 1] < '0' || name[el + 1] > '9')
 		return 0;
 	for (size_t i = 0; run->cfg && i < run->cfg->nenvs; i++) {
 		const char *other = run->cfg->envs[i].name;

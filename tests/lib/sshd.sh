@@ -1,15 +1,18 @@
 # tests/lib/sshd.sh: a real OpenSSH sshd on a loopback port, for the ssh
 # step's tests.  Source it after common.sh and call sc_setup first.
 #
-#   sshd_start     start /usr/sbin/sshd -D on a free 127.0.0.1 port with host
+#   sshd_start [N] start /usr/sbin/sshd -D on N (default 1) free 127.0.0.1 ports with host
 #                  keys generated for this test (ed25519 and ecdsa) and one
 #                  authorized client key (ed25519, no passphrase).  Sets:
-#                    SSHD_PORT     the port
+#                    SSHD_PORT     the (first) port
+#                    SSHD_PORTS    all N ports, space-separated: host entries on
+#                                  different ports tell the hosts apart on the
+#                                  remote side (${SSH_CONNECTION##* } is the port)
 #                    SSH_USER      the user to log in as
 #                    SSH_KEY       the authorized client private key
 #                    KNOWN_HOSTS   an OpenSSH known_hosts file with the
-#                                  `[127.0.0.1]:PORT ssh-ed25519 ...` entry
-#                    KH_ED25519, KH_ECDSA  the known_hosts lines of both host keys
+#                                  `[127.0.0.1]:PORT ssh-ed25519 ...` entry of each port
+#                    KH_ED25519, KH_ECDSA  the known_hosts lines of both host keys (first port)
 #                    SSHD_FP_ED25519       the ed25519 host key's SHA256:... fingerprint
 #                    RD            a folder the remote commands may write to
 #                                  (markers such as `echo app1 >> $RD/ran`)
@@ -54,12 +57,14 @@ sshd_start() {
 	ssh-keygen -q -t ed25519 -N '' -C sctest-client -f "$d/id_ed25519" || fail "ssh-keygen client key"
 	cp "$d/id_ed25519.pub" "$d/authorized_keys"
 	chmod 644 "$d/authorized_keys"
-	local port tries=0
+	local nports=${1:-1} port tries=0 ports p
 	while :; do
-		port=$(free_port)
-		cat >"$d/sshd_config" <<CONF
-Port $port
-ListenAddress 127.0.0.1
+		ports=""
+		for p in $(seq 1 "$nports"); do ports="$ports $(free_port)"; done
+		ports=${ports# }
+		port=${ports%% *}
+		{ for p in $ports; do echo "ListenAddress 127.0.0.1:$p"; done; } >"$d/sshd_config"
+		cat >>"$d/sshd_config" <<CONF
 HostKey $d/host_ed25519
 HostKey $d/host_ecdsa
 PidFile none
@@ -94,13 +99,30 @@ CONF
 		[ $tries -lt 3 ] || fail "sshd did not start: $(tail -5 "$d/log")"
 	done
 	SSHD_PORT=$port
+	SSHD_PORTS=$ports
 	SSH_KEY="$d/id_ed25519"
 	KH_ED25519="[127.0.0.1]:$port $(cut -d' ' -f1,2 "$d/host_ed25519.pub")"
 	KH_ECDSA="[127.0.0.1]:$port $(cut -d' ' -f1,2 "$d/host_ecdsa.pub")"
 	SSHD_FP_ED25519=$(ssh-keygen -l -E sha256 -f "$d/host_ed25519.pub" | cut -d' ' -f2)
 	KNOWN_HOSTS="$d/known_hosts"
-	echo "$KH_ED25519" >"$KNOWN_HOSTS"
-	export SSHD_PORT SSH_USER SSH_KEY KNOWN_HOSTS RD
+	: >"$KNOWN_HOSTS"
+	for p in $ports; do echo "[127.0.0.1]:$p $(cut -d' ' -f1,2 "$d/host_ed25519.pub")" >>"$KNOWN_HOSTS"; done
+	export SSHD_PORT SSHD_PORTS SSH_USER SSH_KEY KNOWN_HOSTS RD
+}
+
+# ssh_hosts_conf [NAMES...]: the `hosts = ( ... );` of an environment, one
+# host per name (default app1 app2 app3), each on the next of SSHD_PORTS
+# (the last port repeats when there are more names than ports).
+ssh_hosts_conf() {
+	[ $# -gt 0 ] || set -- app1 app2 app3
+	local ports=($SSHD_PORTS) i=0 sep="" out="hosts = ("
+	for name in "$@"; do
+		local p=${ports[$i]:-${ports[${#ports[@]}-1]}}
+		out="$out$sep { name = \"$name\"; address = \"127.0.0.1\"; port = $p; }"
+		sep=","
+		i=$((i + 1))
+	done
+	echo "$out );"
 }
 
 ssh_floor() {

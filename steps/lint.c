@@ -545,7 +545,7 @@ static void lint_one(struct lint_ctx *c)
 	const char *sql = m->up_sql ? m->up_sql : "";
 	struct err e = ERR_INIT;
 	struct sql_span *spans;
-	size_t i, n, gap = 0, nnotx = 0, sqllen = strlen(sql);
+	size_t i, n, gap = 0, nnotx = 0, nneutral = 0, sqllen = strlen(sql);
 	int line = m->up_line > 0 ? m->up_line : 1, notx_line = 0;
 	const char *notx_what = NULL;
 	char **notx_allow = NULL;
@@ -570,6 +570,8 @@ static void lint_one(struct lint_ctx *c)
 		size_t b = spans[i].start, t = spans[i].end;
 		c->line = spans[i].line;
 		c->stmt_allow = nallows ? lint_stmt_allows(sql, allows, nallows, gap, t) : NULL;
+		if (sql_first_word_is(sql, b, t, sql_neutral_words))
+			nneutral++;
 		json_t *stmt = sql_first_word_is(sql, b, t, lint_tree_words) ? sql_stmt_parse(sql, b, t) : NULL;
 		const char *what = stmt ? sql_no_transaction_node(stmt) : NULL;
 		if (what && nnotx++ == 0) {
@@ -586,13 +588,13 @@ static void lint_one(struct lint_ctx *c)
 		const char *nl = memchr(sql + t, '\n', sqllen - t);
 		gap = nl ? (size_t)(nl - sql) : sqllen;
 	}
-	if (!m->no_transaction_marker && nnotx > 0 && nnotx < n) {
+	if (!m->no_transaction_marker && nnotx > 0 && nnotx + nneutral < n) {
 		c->line = notx_line;
 		c->stmt_allow = notx_allow;
 		notx_allow = NULL;
 		lint_add(c, "concurrently-in-transaction",
 			 "%s cannot run inside a transaction, and this migration has %zu other statement%s", notx_what,
-			 n - nnotx, n - nnotx == 1 ? "" : "s");
+			 n - nnotx - nneutral, n - nnotx - nneutral == 1 ? "" : "s");
 		strv_free(c->stmt_allow);
 		c->stmt_allow = NULL;
 	}

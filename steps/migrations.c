@@ -363,6 +363,8 @@ int sql_first_word_is(const char *sql, size_t start, size_t end, const char *con
 	return 0;
 }
 
+const char *const sql_neutral_words[] = { "set", "reset", NULL };
+
 /* Statements that can need to run outside a transaction start with these */
 static const char *const migrations_notx_words[] = { "create", "drop", "reindex", "vacuum", "alter", NULL };
 
@@ -437,11 +439,17 @@ static int migrations_all_no_tx(const char *sql)
 		return 0;
 	if (sql_spans(sql, "", 1, &spans, &n, &e) < 0)
 		return 0;
-	if (n == 0)
-		all = 0;
-	for (size_t i = 0; i < n && all; i++)
+	size_t notx = 0;
+	for (size_t i = 0; i < n && all; i++) {
+		if (sql_first_word_is(sql, spans[i].start, spans[i].end, sql_neutral_words))
+			continue; /* SET lock_timeout = ... before a CREATE INDEX CONCURRENTLY */
 		if (!migrations_span_no_tx(sql, &spans[i]))
 			all = 0;
+		else
+			notx++;
+	}
+	if (notx == 0)
+		all = 0;
 	free(spans);
 	return all;
 }

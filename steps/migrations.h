@@ -140,6 +140,9 @@ int sql_spans(const char *sql, const char *file, int first_line, struct sql_span
 /* The parse tree node ("stmt") of the one statement sql[start, end), NULL
  * when it does not parse; the caller json_decref()s it. */
 struct json_t *sql_stmt_parse(const char *sql, size_t start, size_t end);
+/* Statements that run as well outside a transaction as inside (SET, RESET):
+ * they neither make a migration transactional nor mix with CONCURRENTLY. */
+extern const char *const sql_neutral_words[];
 /* Whether the statement's first word (lowercased) is one of words. */
 int sql_first_word_is(const char *sql, size_t start, size_t end, const char *const *words);
 /* What a statement node (raw's "stmt") is when it cannot run in a

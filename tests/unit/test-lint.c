@@ -176,6 +176,8 @@ static void test_rules(void)
 	expect("-- stagecoach:no-transaction\nCREATE TABLE z (id int);\nCREATE INDEX CONCURRENTLY zi ON z (id);",
 	       "concurrently-in-transaction", 0);
 	expect("CREATE INDEX zi ON z (id);\nANALYZE z;", "concurrently-in-transaction", 0);
+	expect("SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY zi ON z (id);\nRESET lock_timeout;", "concurrently-in-transaction", 0);
+	expect("SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY zi ON z (id);\nANALYZE z;", "concurrently-in-transaction", 1);
 }
 
 static void test_severity_and_counts(void)

@@ -183,9 +183,11 @@ static void test_markers(void)
 	put(d, "7_comment_mentions.up.sql", "-- not concurrently, not vacuum\nCREATE TABLE w (id int);\n");
 	put(d, "8_reindex.up.sql", "REINDEX INDEX CONCURRENTLY k;\n");
 	put(d, "9_syntax.up.sql", "CREATE INDEX CONCURRENTLY ON;\n");
+	put(d, "10_set.up.sql", "SET lock_timeout = '1s';\nCREATE INDEX CONCURRENTLY m ON t (d);\n");
+	put(d, "11_set_only.up.sql", "-- vacuum later\nSET lock_timeout = '1s';\n");
 	CHECK_INT(migrations_discover(d, &m, &n, &e), 0);
-	CHECK_INT(n, 9);
-	if (n == 9) {
+	CHECK_INT(n, 11);
+	if (n == 11) {
 		CHECK_INT(m[0].no_transaction, 1);
 		CHECK_INT(m[0].no_transaction_marker, 1);
 		CHECK(migration_allows(&m[0], "drop-table"));
@@ -204,6 +206,8 @@ static void test_markers(void)
 		CHECK_INT(m[6].no_transaction, 0);
 		CHECK_INT(m[7].no_transaction, 1);
 		CHECK_INT(m[8].no_transaction, 0); /* does not parse: the lint says so */
+		CHECK_INT(m[9].no_transaction, 1);  /* SET is neutral */
+		CHECK_INT(m[10].no_transaction, 0); /* only SET: nothing needs it */
 	}
 	migrations_free(m, n);
 	free(d);

@@ -369,6 +369,11 @@ static void test_real_world(void)
 	expect_clean("INSERT INTO settings (k, v) VALUES ('a', 'DROP TABLE x; TRUNCATE y');\nGRANT SELECT ON ALL TABLES IN SCHEMA public TO reader;\n"
 		     "ALTER TABLE settings ADD COLUMN note text;\nCREATE POLICY p ON settings USING (true);\n");
 	expect_clean("CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_a ON a (b);\n");
+	expect_clean("CREATE TABLE a (id int);\nCREATE TABLE b (id int);\nCREATE TABLE t (id int);\n"
+		     "CREATE RULE r AS ON INSERT TO t DO INSTEAD (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));\n"
+		     "CREATE FUNCTION two() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;\n"
+		     "SELECT E'it\\'s; fine', U&'d\\0061t\\+000061', $a$ outer $b$ inner; $b$ still; $a$;\n"
+		     "CREATE TYPE mood AS ENUM ('a');\nALTER TYPE mood ADD VALUE IF NOT EXISTS 'b';\n");
 	expect_clean("");
 	expect_clean("-- only a comment\n");
 }

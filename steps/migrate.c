@@ -58,6 +58,7 @@ struct migrate {
 	long long statement_timeout_ms; /* 0: not set */
 	int allow_changed;
 	int out_of_order;
+	char linted_run[48];            /* run whose plan linted the pending ones */
 };
 
 static int migrate_parse(struct step *st, const config_setting_t *s, struct err *e)
@@ -256,7 +257,7 @@ static struct step *migrate_backup_step(struct step *st, struct run *run)
 
 /* Discover, read the history, check it, and lint the pending migrations.
  * Every failure is SC_EUSAGE (nothing changed) but an unreachable database. */
-static int migrate_preflight(struct step *st, struct run *run, PGconn *db, struct migrate_state *ms,
+static int migrate_preflight(struct step *st, struct run *run, PGconn *db, struct migrate_state *ms, int lint,
 			     struct err *e)
 {
 	struct migrate *cfg = st->priv;
@@ -293,7 +294,7 @@ static int migrate_preflight(struct step *st, struct run *run, PGconn *db, struc
 				       m->file, ms->newest_applied);
 		ms->pending[ms->npending++] = *m;
 	}
-	if (ms->npending) {
+	if (ms->npending && lint) {
 		if ((rc = migrate_read_tables(db, ms, e)) < 0)
 			return rc;
 		struct lint_options opt = { 1, ms->tables };
@@ -348,11 +349,12 @@ static int migrate_plan(struct step *st, struct run *run, struct err *e)
 	PGconn *db = run_db(run, e);
 	if (!db)
 		return -e->code;
-	int rc = migrate_preflight(st, run, db, &ms, e);
+	int rc = migrate_preflight(st, run, db, &ms, 1, e);
 	if (rc < 0) {
 		migrate_state_release(&ms);
 		return rc;
 	}
+	snprintf(cfg->linted_run, sizeof cfg->linted_run, "%s", run->run_id);
 	if (!ms.npending) {
 		run_plan_line(run, "no pending migration (%zu applied)", ms.napplied);
 	} else {
@@ -605,7 +607,9 @@ static int migrate_apply(struct step *st, struct run *run, struct err *e)
 	PGconn *db = run_db(run, e);
 	if (!db)
 		return -e->code;
-	int rc = migrate_preflight(st, run, db, &ms, e);
+	/* the history is checked again; the lint only when this run's plan
+	 * (which the engine runs before anything changes) did not */
+	int rc = migrate_preflight(st, run, db, &ms, strcmp(cfg->linted_run, run->run_id) != 0, e);
 	if (rc < 0) {
 		migrate_state_release(&ms);
 		return rc;

@@ -138,8 +138,7 @@ static int fd_api_init(struct fd_api *a, struct step *st, struct run *run, struc
 	a->insecure = run->env->functions_api.insecure_tls;
 	if (a->insecure && fd_warned_run != run) {
 		fd_warned_run = run;
-		run_warn(run, "environment '%s': functions_api.insecure_tls is set: TLS certificates are not verified",
-			 run->env->name);
+		run_warn(run, "functions_api.insecure_tls is set: the TLS certificate of '%s' is not verified", a->url);
 	}
 	return 0;
 }
@@ -540,8 +539,7 @@ static int fd_apply(struct step *st, struct run *run, struct err *e)
 		if (!s.items[i].changed)
 			json_array_append_new(unchanged, json_string(s.items[i].b->slug));
 	if (!run->state)
-		run_warn(run, "environment '%s': no records: functions are deployed without a way to roll them back",
-			 run->env->name);
+		run_warn(run, "no records: functions are deployed without a way to roll them back");
 	if (s.nchanged == 0) {
 		run_log(run, "%zu functions unchanged: nothing to deploy", s.n);
 		goto out;

@@ -30,5 +30,17 @@ assert_eq "$(api_log_count POST 'slug=fn01|deploy$')" 3 "one attempt for each fu
 # fn02 and fn03 were new: the rollback deleted them
 assert_eq "$(api_py 'sorted(F.keys())')" '[]' "functions left after the rollback"
 assert_eq "$(api_log_count DELETE '/functions/fn0[23]$')" 2 "deletes"
+
+# insecure_tls: a warning on every run, also when nothing is deployed
+sed -i 's/token = "\${SB_ACCESS}";/token = "${SB_ACCESS}"; insecure_tls = true;/' stagecoach.conf
+expect_exit 0 sc -c stagecoach.conf deploy staging
+assert_contains "$T/err" "warning: deploy 'staging': functions_api.insecure_tls is set: the TLS certificate of '$API_URL' is not verified"
+expect_exit 0 sc -c stagecoach.conf deploy staging
+assert_eq "$(grep -c 'insecure_tls is set' "$T/err")" 1 "one warning per run"
+# an unknown key names the closest one
+sed -i 's/parallel = 1;/paralel = 2;/' stagecoach.conf
+expect_exit 2 sc -c stagecoach.conf validate
+assert_contains "$T/err" "stagecoach.conf:"
+assert_contains "$T/err" "'parallel'"
 assert_no_token
 pass

@@ -12,7 +12,9 @@ export DB_URL=$(pg_createdb fn)
 api_start --delay-ms 150
 export SB_ACCESS=$API_TOKEN     # a name that is not secret by itself: functions_api.token is
 make_functions functions 11 2
-write_fn_conf stagecoach.conf '{ name = "functions"; kind = "functions_deploy"; parallel = 4; }'
+mv functions/fn04/index.ts functions/fn04/main.ts
+write_fn_conf stagecoach.conf '{ name = "functions"; kind = "functions_deploy"; parallel = 4;
+    settings = ( { slug = "fn03"; verify_jwt = false; }, { slug = "fn04"; entrypoint = "main.ts"; } ); }'
 
 expect_exit 0 sc -c stagecoach.conf deploy staging --dry-run
 assert_contains "$T/out" "deploy function 'fn01'"
@@ -31,6 +33,8 @@ assert_eq "$(api_py 'sorted(F["fn01"]["files"])')" '["../_shared/cors.ts", "inde
 assert_eq "$(api_py 'sorted(F["fn02"]["files"])')" '["../_shared/cors.ts", "index.ts"]' "fn02 files"
 assert_eq "$(api_py 'sorted(F["fn03"]["files"])')" '["index.ts"]' "fn03 files"
 assert_eq "$(api_py 'F["fn01"]["metadata"]')" '{"entrypoint_path": "index.ts", "name": "fn01", "verify_jwt": true}' "metadata"
+assert_eq "$(api_py '[F["fn03"]["metadata"]["verify_jwt"], F["fn04"]["metadata"]["entrypoint_path"], sorted(F["fn04"]["files"])]')" \
+	'[false, "main.ts", ["main.ts"]]' "per-function settings"
 # the bundles are kept for rollback
 n=$(psql_q "$DB_URL" "SELECT count(DISTINCT name) FROM stagecoach.artifacts WHERE kind = 'function_bundle'")
 assert_eq "$n" 11 "stored bundles"

@@ -165,6 +165,7 @@ static void test_serialize(void)
 	}
 	CHECK(bundle_parse("{\"format\":\"other\"}", 18, &c, &e) < 0);
 	bundle_free(c);
+	bundle_free(b);
 	free(data);
 	/* base64 round trip, every length */
 	for (size_t n = 0; n < 10; n++) {

@@ -1,0 +1,73 @@
+#!/bin/bash
+# examples/prisma-align-schema end to end: staging and production databases
+# holding the old schema with rows, a backend "host" on a real sshd, the
+# health and smoke endpoints on the fake HTTP server.  validate, plan,
+# deploy staging; production refuses a direct deploy (promote_from); promote
+# carries the release; the real schema, the rows and the records are checked.
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/sshd.sh"
+. "$(dirname "$0")/../lib/fake_api.sh"
+. "$(dirname "$0")/lib/example.sh"
+# TODO(lead): set to 1 once `promote` has landed: then a build without it fails here.
+PROMOTE_REQUIRED=${PROMOTE_REQUIRED:-0}
+sc_setup
+pg_start
+sshd_start 2
+api_start
+ex_copy prisma-align-schema
+P=($SSHD_PORTS)
+ex_ports "${P[0]}" "${P[1]}"
+
+export STAGING_DATABASE_URL=$(pg_createdb staging) PRODUCTION_DATABASE_URL=$(pg_createdb production)
+for u in "$STAGING_DATABASE_URL" "$PRODUCTION_DATABASE_URL"; do ex_seed "$u" "$EX/fixtures/existing-schema.sql"; done
+export DEPLOY_USER=$SSH_USER DEPLOY_SSH_KEY=$SSH_KEY DEPLOY_KNOWN_HOSTS=$KNOWN_HOSTS
+export STAGING_BACKEND_HOST=127.0.0.1 PRODUCTION_BACKEND_HOST=127.0.0.1
+export STAGING_URL=$API_BASE PRODUCTION_URL=$API_BASE SMOKE_CLIENT_ID=c1
+# the restart, as the remote side sees it: which port (= which host).  A
+# value from the process environment is not expanded again by stagecoach:
+# the remote shell expands it.
+export BACKEND_RESTART="echo restarted \${SSH_CONNECTION##* } >> $RD/restarts"
+
+expect_exit 0 sc -c "$CONF" validate
+assert_contains "$T/out" "3 environments, 7 steps"
+expect_exit 0 sc -c "$CONF" lint
+
+expect_exit 0 sc -c "$CONF" plan staging
+assert_contains "$T/out" "20241223000100_align_schema_indexes"
+[ ! -e "$RD/restarts" ] || fail "plan restarted the backend"
+
+expect_exit 0 sc -c "$CONF" deploy staging
+S=$STAGING_DATABASE_URL
+assert_eq "$(q "$S" "SELECT count(*) FROM information_schema.columns WHERE table_name = 'clients'")" 12 "clients columns"
+assert_eq "$(q "$S" "SELECT count(*), count(*) FILTER (WHERE NOT \"onboardingComplete\" AND \"billingStatus\" = 'none') FROM clients")" "500|500" "rows kept, safe defaults"
+assert_eq "$(q "$S" "SELECT count(*) FROM onboarding_states WHERE \"clientId\" = \"customerId\"")" 300 "clientId backfilled"
+assert_eq "$(q "$S" "SELECT convalidated FROM pg_constraint WHERE conname = 'onboarding_states_clientId_fkey'")" t "FK validated"
+assert_eq "$(q "$S" "SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'clients\_%\_idx' OR indexname = 'onboarding_states_clientId_idx'")" 5 "indexes"
+assert_eq "$(q "$S" "SELECT count(*) FROM stagecoach.schema_migrations")" 3 "history rows"
+assert_eq "$(q "$S" "SELECT status FROM stagecoach.runs WHERE env = 'staging' AND command = 'deploy'")" succeeded "staging run"
+assert_eq "$(cat "$RD/restarts")" "restarted ${P[0]}" "backend restarted once on the staging host"
+ls "$EX"/backups/staging-*.dump >/dev/null 2>&1 || fail "no staging backup in $EX/backups"
+
+# production takes releases only by promotion: nothing changes
+expect_exit 5 sc -c "$CONF" deploy production --approve
+assert_contains "$T/err" "promote"
+assert_eq "$(q "$PRODUCTION_DATABASE_URL" "SELECT count(*) FROM information_schema.columns WHERE table_name = 'clients'")" 4 \
+	"production untouched by the refused deploy"
+
+ex_promote staging production
+rc=$?
+if [ $rc = 99 ]; then
+	[ "$PROMOTE_REQUIRED" = 0 ] || fail "promote is required but not implemented"
+else
+	[ $rc = 0 ] || fail "promote exited $rc: $(tail -20 "$T/err")"
+	Pd=$PRODUCTION_DATABASE_URL
+	assert_eq "$(q "$Pd" "SELECT count(*) FROM information_schema.columns WHERE table_name = 'clients'")" 12 "production clients columns"
+	assert_eq "$(q "$Pd" "SELECT count(*) FROM clients")" 500 "production rows kept"
+	assert_eq "$(q "$Pd" "SELECT count(*) FROM stagecoach.schema_migrations")" 3 "production history rows"
+	assert_eq "$(q "$Pd" "SELECT status FROM stagecoach.runs WHERE env = 'production' ORDER BY started_at DESC LIMIT 1")" succeeded "production run"
+	assert_eq "$(q "$Pd" "SELECT release FROM stagecoach.runs WHERE env = 'production' AND status = 'succeeded'")" \
+		"$(q "$S" "SELECT release FROM stagecoach.runs WHERE env = 'staging' AND status = 'succeeded'")" "same release as staging"
+	grep -q "^restarted ${P[1]}\$" "$RD/restarts" || fail "production host not restarted: $(cat "$RD/restarts")"
+	[ "$(api_log_count GET '^/api/clients/c1$')" -ge 1 ] || fail "no smoke request"
+fi
+pass

@@ -95,6 +95,7 @@ void run_free(struct run *r)
 	free(r->actor);
 	free(r->hostname);
 	free(r->promoted_from);
+	free(r->undoes);
 	free(r);
 }
 
@@ -275,6 +276,15 @@ int run_gate(struct run *r, const char *step_name, struct err *e)
 		return err_prefix(e, "gate '%s'", step_name);
 	run_log(r, "gate '%s' passed", step_name);
 	return 0;
+}
+
+void run_checkpoint(struct run *r)
+{
+	struct err e = ERR_INIT;
+	if (!r->state || !r->cur || r->cur < r->execs || r->cur >= r->execs + r->nexecs)
+		return;
+	if (state_step_write(r->state, r, (size_t)(r->cur - r->execs), &e) < 0)
+		run_warn(r, "step '%s': could not save its progress: %s", r->cur->step->name, e.msg);
 }
 
 int run_should_stop(const struct run *r)

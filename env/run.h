@@ -41,6 +41,7 @@ struct step_exec {
 	long long started_ms;    /* wall clock */
 	long long duration_ms;
 	char *error;             /* redacted message, owned */
+	int position;            /* row position in run_steps; 0: the step's own */
 };
 
 struct run {
@@ -55,6 +56,9 @@ struct run {
 	char *promoted_from;         /* NULL unless promote */
 	int approve, yes, dry_run, resume, no_rollback;
 	int interactive;             /* stdin and stderr are terminals */
+	const char *junit;           /* --junit FILE, borrowed; NULL: none */
+	int resuming;                /* deploy --resume: the run row exists already */
+	char *undoes;                /* rollback: the run ids undone, for the records */
 	struct output *out;          /* borrowed */
 	struct state *state;         /* owned; NULL for read-only commands without state */
 	PGconn *db;                  /* owned; the environment's database for steps, lazily */
@@ -100,6 +104,12 @@ char **run_child_env(struct run *r);
 /* Run another configured step's apply as a gate (ssh's `health`), in the
  * current step.  Its outcome is logged; it is not recorded as its own step. */
 int run_gate(struct run *r, const char *step_name, struct err *e);
+
+/* Save the current step's detail to the records now (not only when the
+ * step ends), so that a run killed in the middle of the step can still be
+ * rolled back from what it had done: steps call it after each unit of work
+ * (a host, a function).  Failure to save is a warning. */
+void run_checkpoint(struct run *r);
 
 /* 1 when SIGINT/SIGTERM asked the run to stop: long steps check it. */
 int run_should_stop(const struct run *r);

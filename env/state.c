@@ -16,6 +16,8 @@
 #include "../orchestrator/util.h"
 #include "../steps/step.h"
 
+static void fill_run(PGresult *res, int row, struct state_run *sr);
+
 static const char *const upgrades[] = {
 	/* 1: the tables of SPEC section 4 */
 	"CREATE TABLE stagecoach.schema_migrations ("
@@ -163,6 +165,20 @@ int state_run_begin(struct state *st, struct run *r, struct err *e)
 {
 	char pid[32];
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	if (r->resuming) {
+		/* deploy --resume: this process takes the interrupted run over */
+		const char *q[] = { r->run_id, pid };
+		PGresult *res = state_query(st,
+					    "WITH me AS (SELECT set_config('application_name', 'stagecoach/' || $1, false)) "
+					    "UPDATE stagecoach.runs SET backend_pid = pg_backend_pid(), pid = $2::int, "
+					    "status = 'running', finished_at = NULL, error = NULL "
+					    "WHERE id = $1 AND EXISTS (SELECT 1 FROM me)",
+					    2, q, e);
+		if (!res)
+			return -SC_EFAIL;
+		PQclear(res);
+		return 0;
+	}
 	const char *p[] = { r->run_id, r->env->name, r->release, r->command, r->actor, r->hostname, r->git_commit,
 			    r->promoted_from, pid };
 	PGresult *res = state_query(st,
@@ -170,6 +186,16 @@ int state_run_begin(struct state *st, struct run *r, struct err *e)
 				    "git_commit, promoted_from, pid, backend_pid) "
 				    "VALUES ($1,$2,$3,$4,'running',$5,$6,$7,$8,$9::int,pg_backend_pid())",
 				    9, p, e);
+	if (!res)
+		return -SC_EFAIL;
+	PQclear(res);
+	return 0;
+}
+
+int state_run_set_status(struct state *st, const char *run_id, const char *status, struct err *e)
+{
+	const char *p[] = { run_id, status };
+	PGresult *res = state_query(st, "UPDATE stagecoach.runs SET status = $2 WHERE id = $1", 2, p, e);
 	if (!res)
 		return -SC_EFAIL;
 	PQclear(res);
@@ -195,7 +221,7 @@ int state_step_write(struct state *st, struct run *r, size_t index, struct err *
 {
 	struct step_exec *x = &r->execs[index];
 	char pos[16], started[32];
-	snprintf(pos, sizeof(pos), "%d", x->step->position);
+	snprintf(pos, sizeof(pos), "%d", x->position ? x->position : x->step->position);
 	time_iso8601(x->started_ms ? x->started_ms : time_wall_ms(), started);
 	char *detail = x->detail ? json_dumps(x->detail, JSON_COMPACT) : xstrdup("{}");
 	size_t n = redact_inplace(detail, strlen(detail));
@@ -401,4 +427,22 @@ void state_steps_free(struct state_step *steps, size_t n)
 		json_decref(steps[i].detail);
 	}
 	free(steps);
+}
+
+int state_run_find(struct state *st, const char *run_id, struct state_run *out, struct err *e)
+{
+	char *where = NULL;
+	PGresult *res;
+	const char *p[] = { st->env, run_id };
+	where = xasprintf("SELECT " RUN_COLUMNS " FROM stagecoach.runs r WHERE r.env = $1 AND r.id = $2");
+	res = state_query(st, where, 2, p, e);
+	free(where);
+	if (!res)
+		return -SC_EFAIL;
+	int found = PQntuples(res) > 0;
+	memset(out, 0, sizeof(*out));
+	if (found)
+		fill_run(res, 0, out);
+	PQclear(res);
+	return found;
 }

@@ -41,6 +41,8 @@ void state_close(struct state *st);
 /* Run rows */
 int state_run_begin(struct state *st, struct run *r, struct err *e);
 int state_run_finish(struct state *st, struct run *r, const char *status, const char *error, struct err *e);
+/* Set a run's status (a deploy later undone by `rollback` becomes rolled_back). */
+int state_run_set_status(struct state *st, const char *run_id, const char *status, struct err *e);
 /* Step rows: written before a step starts and after it ends. */
 int state_step_write(struct state *st, struct run *r, size_t index, struct err *e);
 
@@ -65,6 +67,8 @@ void state_run_release(struct state_run *sr);
 int state_runs_list(struct state *st, int limit, struct state_run **out, size_t *n, struct err *e);
 /* A run left 'running' whose process is gone (no live lock holder): 1 found, 0 none. */
 int state_interrupted_run(struct state *st, struct state_run *out, struct err *e);
+/* The run of this environment with this id: 1 found, 0 none. */
+int state_run_find(struct state *st, const char *run_id, struct state_run *out, struct err *e);
 /* Last succeeded deploy/promote run: 1 found, 0 none. */
 int state_last_success(struct state *st, struct state_run *out, struct err *e);
 

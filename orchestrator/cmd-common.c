@@ -36,6 +36,7 @@ int cmd_open_run(struct global *g, struct config *cfg, const char *env_name, con
 		r->dry_run = flags->dry_run;
 		r->resume = flags->resume;
 		r->no_rollback = flags->no_rollback;
+		r->junit = flags->junit;
 		if (flags->release)
 			r->release = xstrdup(flags->release);
 	}

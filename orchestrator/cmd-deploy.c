@@ -9,9 +9,11 @@
 #include "config.h"
 #include "output.h"
 #include "pipeline.h"
+#include "release.h"
 #include "util.h"
 #include "../env/run.h"
 #include "../env/state.h"
+#include "../steps/step.h"
 
 int cmd_parse_flags(const char *name, int argc, char **argv, struct run_flags *f, const char **pos, int maxpos,
 		    struct err *e)
@@ -57,6 +59,63 @@ int cmd_parse_flags(const char *name, int argc, char **argv, struct run_flags *f
 	return npos;
 }
 
+/* Each deploy keeps the manifest of the tree it deployed, so that promote
+ * can name the files that differ. */
+static void store_manifest(struct run *r)
+{
+	json_t *m = release_manifest(r->cfg);
+	char *s = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(m);
+	struct err e = ERR_INIT;
+	if (state_artifact_put(r->state, r->release, r->run_id, "manifest", r->release, NULL, s, strlen(s), &e) < 0)
+		out_warn(r->out, "could not record the release manifest: %s", e.msg);
+	free(s);
+}
+
+/*
+ * deploy --resume: take the interrupted run over (same id, same release),
+ * keep the steps it finished, and run the rest starting with the step it was
+ * in (steps are written to be re-run: migrations are recorded one by one).
+ */
+static int resume_prepare(struct run *r, struct state_run *ir, const struct run_flags *flags, struct err *e)
+{
+	if (strcmp(ir->command, "deploy") != 0 && strcmp(ir->command, "promote") != 0)
+		return err_set(e, SC_EUSAGE, "the interrupted run '%s' is a '%s', which cannot be resumed: run "
+			       "'stagecoach rollback %s'", ir->id, ir->command, r->env->name);
+	if (strcmp(ir->command, r->command) != 0)
+		return err_set(e, SC_EUSAGE, "the interrupted run '%s' was a '%s': resume it with the same command",
+			       ir->id, ir->command);
+	if (!flags->release && ir->release && strcmp(ir->release, r->release) != 0)
+		return err_set(e, SC_EUSAGE,
+			       "the interrupted run '%s' deployed release %s but the local tree is release %s: "
+			       "check out what it deployed, or run 'stagecoach rollback %s'", ir->id, ir->release,
+			       r->release, r->env->name);
+	struct state_step *steps = NULL;
+	size_t n = 0;
+	if (state_run_steps(r->state, ir->id, &steps, &n, e) < 0)
+		return -SC_EFAIL;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < r->nexecs; j++) {
+			struct step_exec *x = &r->execs[j];
+			if (x->step->position != steps[i].position || strcmp(x->step->name, steps[i].name) != 0)
+				continue;
+			json_decref(x->detail);
+			x->detail = json_incref(steps[i].detail);
+			if (strcmp(steps[i].status, "succeeded") == 0)
+				x->status = STEP_SUCCEEDED;
+		}
+	state_steps_free(steps, n);
+	snprintf(r->run_id, sizeof(r->run_id), "%s", ir->id);
+	free(r->release);
+	r->release = xstrdup(ir->release ? ir->release : r->release);
+	if (ir->promoted_from && !r->promoted_from)
+		r->promoted_from = xstrdup(ir->promoted_from);
+	r->resuming = 1;
+	out_text(r->out, "resuming run %s (started %s by %s), from step '%s'", ir->id, ir->started_at,
+		 ir->actor ? ir->actor : "?", ir->last_step ? ir->last_step : "-");
+	return 0;
+}
+
 int cmd_deploy_run(struct global *g, struct config *cfg, const char *env_name, const char *command,
 		   const struct run_flags *flags, const char *promoted_from, struct err *e)
 {
@@ -72,23 +131,34 @@ int cmd_deploy_run(struct global *g, struct config *cfg, const char *env_name, c
 		cmd_close_run(r);
 		return err_prefix(e, "%s '%s'", command, env_name);
 	}
+	if (found && !flags->dry_run && flags->resume) {
+		rc = resume_prepare(r, &ir, flags, e);
+		state_run_release(&ir);
+		if (rc < 0) {
+			cmd_close_run(r);
+			return err_prefix(e, "%s '%s' --resume", command, env_name);
+		}
+		found = 0;
+	} else if (!found && flags->resume) {
+		cmd_close_run(r);
+		return err_set(e, SC_EUSAGE, "%s '%s' --resume: no interrupted run to resume (see 'stagecoach status "
+			       "%s')", command, env_name, env_name);
+	}
 	if (found && !flags->dry_run) {
-		if (flags->resume)
-			rc = err_set(e, SC_EUSAGE, "%s '%s': --resume is not yet implemented: run 'stagecoach "
-				     "rollback %s' to undo interrupted run '%s'", command, env_name, env_name, ir.id);
-		else
-			rc = err_set(e, SC_EUSAGE,
-				     "%s '%s': run '%s' (%s by %s, started %s) was interrupted at step '%s' and "
-				     "left the environment part-way; nothing was changed now: run 'stagecoach "
-				     "deploy %s --resume' to continue it or 'stagecoach rollback %s' to undo it",
-				     command, env_name, ir.id, ir.command, ir.actor ? ir.actor : "?", ir.started_at,
-				     ir.last_step ? ir.last_step : "-", env_name, env_name);
+		rc = err_set(e, SC_EUSAGE,
+			     "%s '%s': run '%s' (%s by %s, started %s) was interrupted at step '%s' and "
+			     "left the environment part-way; nothing was changed now: run 'stagecoach "
+			     "deploy %s --resume' to continue it or 'stagecoach rollback %s' to undo it",
+			     command, env_name, ir.id, ir.command, ir.actor ? ir.actor : "?", ir.started_at,
+			     ir.last_step ? ir.last_step : "-", env_name, env_name);
 		state_run_release(&ir);
 		cmd_close_run(r);
 		return rc;
 	}
 	if (found)
 		state_run_release(&ir);
+	if (!r->dry_run && !r->resuming)
+		store_manifest(r);
 	rc = pipeline_deploy(r, e);
 	if (rc != 0)
 		err_prefix(e, "%s '%s'", command, env_name);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "config.h"
+#include "junit.h"
 #include "output.h"
 #include "pipeline.h"
 #include "redact.h"
@@ -78,6 +79,8 @@ int pipeline_preflight(struct run *r, struct err *e)
 			x->status = STEP_SKIPPED;
 			continue;
 		}
+		if (r->resuming && x->status == STEP_SUCCEEDED)
+			continue; /* done before the interruption: its records stand */
 		x->status = STEP_PENDING;
 		if (r->dry_run && !r->out->json)
 			out_text(r->out, "  %-4s %-16s %-16s %s", "plan", x->step->name, x->step->kind,
@@ -102,14 +105,23 @@ static void rollback_one(struct run *r, size_t i, int *failed, struct buf *remai
 {
 	struct step_exec *x = &r->execs[i];
 	struct err e = ERR_INIT;
-	enum step_undo how = step_undo_of(x->step);
+	enum step_undo how = x->step ? step_undo_of(x->step) : UNDO_IMPOSSIBLE;
 	if (how == UNDO_NOTHING)
 		return;
 	long long t0 = time_mono_ms();
 	int rc;
+	if (!x->step)
+		BUG("rollback of a step that is not in the config");
 	if (how == UNDO_IMPOSSIBLE || !x->step->ops->rollback) {
 		rc = err_set(&e, SC_EROLLBACK, "step kind '%s' cannot be undone", x->step->kind);
 	} else {
+		if (r->undoes) {
+			/* a rollback run: its row says what it is doing before it starts */
+			enum step_status was = x->status;
+			x->status = STEP_RUNNING;
+			write_step(r, i);
+			x->status = was;
+		}
 		r->cur = x;
 		rc = x->step->ops->rollback(x->step, r, &e);
 		r->cur = NULL;
@@ -161,7 +173,14 @@ static void finish(struct run *r, const char *status, const char *error, int cod
 		out_warn(r->out, "%s '%s': could not record the end of run '%s': %s", r->command, r->env->name,
 			 r->run_id, e.msg);
 	notify_send(r, status, error);
+	if (r->junit && junit_write(r, r->junit, status, error, &e) < 0)
+		out_warn(r->out, "%s", e.msg);
 	out_run_finished(r->out, r, status, error, code);
+}
+
+void pipeline_finish(struct run *r, const char *status, const char *error, int code)
+{
+	finish(r, status, error, code);
 }
 
 int pipeline_deploy(struct run *r, struct err *e)
@@ -198,6 +217,11 @@ int pipeline_deploy(struct run *r, struct err *e)
 	int warnings = 0;
 	for (size_t i = 0; i < r->nexecs; i++) {
 		struct step_exec *x = &r->execs[i];
+		if (r->resuming && x->status == STEP_SUCCEEDED) {
+			out_text(r->out, "  %-4s %-16s %-16s %8s  done before the interruption", "ok", x->step->name,
+				 x->step->kind, "");
+			continue;
+		}
 		if (x->status == STEP_SKIPPED) {
 			write_step(r, i);
 			out_step_finished(r->out, r, x);

@@ -22,6 +22,8 @@ int pipeline_deploy(struct run *r, struct err *e);
 /* Undo the steps of r->execs whose status is succeeded or failed, newest
  * first.  Returns 0 when all were undone, SC_EROLLBACK otherwise. */
 int pipeline_rollback(struct run *r, struct err *e);
+/* Record the end of a run (status row, notify, JUnit, the summary line). */
+void pipeline_finish(struct run *r, const char *status, const char *error, int code);
 /* SIGINT/SIGTERM set r->stop; a second one during rollback is refused. */
 void pipeline_signals(struct run *r);
 

@@ -65,6 +65,33 @@ static void hash_tree(struct sha256 *c, const char *label, const char *root)
 	strv_free(files);
 }
 
+static void manifest_tree(json_t *m, const char *label, const char *root)
+{
+	char **files = NULL;
+	if (!root)
+		return;
+	list_files(root, "", &files);
+	for (size_t i = 0; files && files[i]; i++) {
+		char *full = xasprintf("%s/%s", root, files[i]);
+		char hex[65] = "";
+		if (sha256_file_hex(full, hex) == 0) {
+			char *key = xasprintf("%s/%s", label, files[i]);
+			json_object_set_new(m, key, json_string(hex));
+			free(key);
+		}
+		free(full);
+	}
+	strv_free(files);
+}
+
+json_t *release_manifest(const struct config *cfg)
+{
+	json_t *m = json_object();
+	manifest_tree(m, "migrations", cfg->migrations);
+	manifest_tree(m, "functions", cfg->functions);
+	return m;
+}
+
 char *release_local_id(const struct config *cfg)
 {
 	struct sha256 c;

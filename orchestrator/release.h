@@ -12,6 +12,10 @@ struct config;
 /* A 12-hex-digit content hash of cfg->migrations and cfg->functions
  * (every file, by relative path and content).  Caller frees. */
 char *release_local_id(const struct config *cfg);
+/* {relative path: sha256} of every file behind the release id ("migrations/x.sql").
+ * New reference, caller decrefs. */
+#include <jansson.h>
+json_t *release_manifest(const struct config *cfg);
 /* The git commit checked out in cfg->dir or above, NULL outside git. */
 char *release_git_commit(const struct config *cfg);
 

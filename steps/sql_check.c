@@ -113,9 +113,11 @@ static int sql_check_apply(struct step *st, struct run *r, struct err *e)
 	int rc = 0;
 	for (size_t i = 0; i < sc->n && rc == 0; i++) {
 		struct check *ck = &sc->checks[i];
-		char *q = NULL;
-		if ((rc = run_expand(r, ck->query, &q, e)) < 0)
+		char *q = NULL, *want = NULL;
+		if ((rc = run_expand(r, ck->query, &q, e)) < 0 || (rc = run_expand(r, ck->expect, &want, e)) < 0) {
+			free(q);
 			break;
+		}
 		run_progress(r, "check %zu/%zu", i + 1, sc->n);
 		long long t0 = time_mono_ms();
 		PGresult *res = PQexec(c, q);
@@ -131,9 +133,9 @@ static int sql_check_apply(struct step *st, struct run *r, struct err *e)
 				got = "NULL";
 			json_array_append_new(results, json_pack("{s:i,s:s?,s:i,s:I}", "check", (int)i + 1, "value",
 								 got, "rows", PQntuples(res), "ms", (json_int_t)ms));
-			if (ck->expect && (!got || strcmp(got, ck->expect) != 0))
+			if (want && (!got || strcmp(got, want) != 0))
 				rc = err_set(e, SC_EFAIL, "check %zu (%s:%d) '%s': expected '%s', got %s%s%s", i + 1,
-					     st->file, ck->line, q, ck->expect, got ? "'" : "no row", got ? got : "",
+					     st->file, ck->line, q, want, got ? "'" : "no row", got ? got : "",
 					     got ? "'" : "");
 			else if (ck->expect_rows >= 0 && PQntuples(res) != ck->expect_rows)
 				rc = err_set(e, SC_EFAIL, "check %zu (%s:%d) '%s': expected %lld rows, got %d", i + 1,
@@ -144,6 +146,7 @@ static int sql_check_apply(struct step *st, struct run *r, struct err *e)
 		}
 		PQclear(res);
 		free(q);
+		free(want);
 	}
 	json_object_set_new(run_detail(r), "checks", results);
 	struct err ignore = ERR_INIT;

@@ -15,7 +15,7 @@
  * existed, status}], "unchanged": [slugs]}.
  *
  * rollback: for each function it deployed (or may have: an attempt that
- * timed out or got a 5xx), redeploys the previous bundle from the artifacts,
+ * timed out or got a 5xx, or a run killed mid-way), redeploys the previous bundle from the artifacts,
  * or DELETEs {url}/functions/SLUG when the function did not exist before.
  *
  * Artifacts: kind "function_bundle", name "SLUG@SHA" holds every bundle by
@@ -580,6 +580,12 @@ static int fd_apply(struct step *st, struct run *run, struct err *e)
 		if (rc < 0)
 			goto out;
 	}
+	/* on record before the first request: a killed run's rollback finds them */
+	if (run->state && run->cur >= run->execs && run->cur < run->execs + run->nexecs) {
+		rc = state_step_write(run->state, run, (size_t)(run->cur - run->execs), e);
+		if (rc < 0)
+			goto out;
+	}
 	reqs = xcalloc(ntodo, sizeof(*reqs));
 	for (size_t i = 0; i < ntodo; i++) {
 		reqs[i] = fd_deploy_req(&a, todo[i]->b);
@@ -681,7 +687,9 @@ static int fd_rollback(struct step *st, struct run *run, struct err *e)
 		const char *slug = json_string_value(json_object_get(entry, "slug"));
 		const char *prev = json_string_value(json_object_get(entry, "previous_sha"));
 		int existed = json_is_true(json_object_get(entry, "existed"));
-		if (!slug || !status || (strcmp(status, "deployed") != 0 && strcmp(status, "uncertain") != 0))
+		/* "failed": refused, so not applied; "pending": maybe sent by a run that was killed */
+		if (!slug || !status ||
+		    (strcmp(status, "deployed") != 0 && strcmp(status, "uncertain") != 0 && strcmp(status, "pending") != 0))
 			continue;
 		struct fd_rb_item *it = &items[nitems];
 		it->entry = entry;

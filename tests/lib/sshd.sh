@@ -16,7 +16,8 @@
 #                    SSHD_FP_ED25519       the ed25519 host key's SHA256:... fingerprint
 #                    RD            a folder the remote commands may write to
 #                                  (markers such as `echo app1 >> $RD/ran`)
-#                  sshd is stopped at exit (at_exit).
+#                  sshd is stopped at exit (at_exit).  SSHD_EXTRA_CONFIG, if
+#                  set, is appended to sshd_config.
 #   ssh_floor CMD  run CMD once with the OpenSSH client against the test sshd
 #                  (strict host key checking against KNOWN_HOSTS)
 #
@@ -83,6 +84,7 @@ PrintMotd no
 PrintLastLog no
 UseDNS no
 LogLevel VERBOSE
+${SSHD_EXTRA_CONFIG:-}
 CONF
 		/usr/sbin/sshd -t -f "$d/sshd_config" 2>"$d/check.log" || fail "sshd config: $(cat "$d/check.log")"
 		/usr/sbin/sshd -D -e -f "$d/sshd_config" 2>>"$d/log" &

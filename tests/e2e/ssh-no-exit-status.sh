@@ -1,0 +1,28 @@
+#!/bin/bash
+# ssh: a channel the server closes without an exit status is a failure, not
+# a success.  OpenSSH's ChannelTimeout closes an idle session channel that
+# way while its command still runs; libssh2 1.10 alone would read status 0.
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/sshd.sh"
+sc_setup
+SSHD_EXTRA_CONFIG="ChannelTimeout session:*=1s" sshd_start
+pg_start
+URL=$(pg_createdb app)
+cat >stagecoach.conf <<CONF
+version = 1;
+project = "sshnostatus";
+environments = {
+  staging = {
+    database = "$URL";
+    ssh = { user = "$SSH_USER"; identity = "$SSH_KEY"; known_hosts = "$KNOWN_HOSTS"; };
+    $(ssh_hosts_conf app1)
+  };
+};
+steps = ( { name = "quiet"; kind = "ssh"; command = "echo started >> $RD/ran; sleep 4"; } );
+CONF
+expect_exit 1 sc -c stagecoach.conf deploy staging
+assert_contains "$T/err" "host 'app1' (127.0.0.1:$SSHD_PORT): channel closed without an exit status"
+# and a command that finishes within the idle timeout is fine
+sed -i 's/sleep 4/true/' stagecoach.conf
+expect_exit 0 sc -c stagecoach.conf deploy staging --release r2
+pass

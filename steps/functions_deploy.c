@@ -10,8 +10,8 @@
  * for a function stagecoach never deployed, GET {url}/functions/SLUG/body,
  * stored as an artifact).  Then it POSTs {url}/functions/deploy?slug=SLUG
  * (multipart: a `metadata` JSON part and one `file` part per file), up to
- * `parallel` at once, with retries; each success is stored as the new
- * "function" artifact.  run_detail: {"functions": [{slug, sha, previous_sha,
+ * `parallel` at once, with retries (after a refusal, a final 4xx, nothing
+ * more is sent); each success is stored as the new "function" artifact.  run_detail: {"functions": [{slug, sha, previous_sha,
  * existed, status}], "unchanged": [slugs]}.
  *
  * rollback: for each function it deployed (or may have: an attempt that
@@ -440,6 +440,8 @@ static const char *fd_outcome(const struct httpc_req *q)
 {
 	if (httpc_req_ok(q, 0))
 		return "deployed";
+	if (q->attempts == 0)
+		return "not_sent";
 	/* no answer or a server error: the API may have applied it */
 	if (httpc_req_transport_failed(q) || q->status >= 500 || q->status == 408 || q->status == 429)
 		return "uncertain";
@@ -594,7 +596,7 @@ static int fd_apply(struct step *st, struct run *run, struct err *e)
 	struct fd_deploy_ctx c = { .a = &a, .items = todo, .first = ERR_INIT, .total = ntodo };
 	struct httpc_opts o = { .parallel = (int)a.p->parallel, .ctx = &c, .log = fd_deploy_log_cb,
 				.done = fd_deploy_done, .should_stop = fd_deploy_stop_cb,
-				.retrying = fd_deploy_retry_cb };
+				.retrying = fd_deploy_retry_cb, .stop_after_refusal = 1 };
 	run_progress(run, "function 0/%zu", ntodo);
 	rc = httpc_run(reqs, ntodo, &o, e);
 	if (rc < 0)
@@ -603,7 +605,7 @@ static int fd_apply(struct step *st, struct run *run, struct err *e)
 	for (size_t i = 0; i < ntodo; i++) {
 		if (httpc_req_ok(reqs[i], 0))
 			ok++;
-		else if (first == ntodo)
+		else if (first == ntodo || (reqs[first]->attempts == 0 && reqs[i]->attempts > 0))
 			first = i;
 	}
 	if (first < ntodo) {

@@ -365,7 +365,7 @@ int httpc_run(struct httpc_req **reqs, size_t n, const struct httpc_opts *opts, 
 		reqs[i]->next_at_ms = 0;
 		reqs[i]->waited_ms = 0;
 	}
-	int rc = 0;
+	int rc = 0, refused = 0;
 	while (ndone < n) {
 		if (opts->should_stop && opts->should_stop(opts->ctx)) {
 			rc = err_set(e, SC_EFAIL, "interrupted");
@@ -421,6 +421,20 @@ int httpc_run(struct httpc_req **reqs, size_t n, const struct httpc_opts *opts, 
 				continue;
 			}
 			q->done = 1;
+			ndone++;
+			if (opts->done)
+				opts->done(opts->ctx, q, ndone, n);
+			if (opts->stop_after_refusal && q->curl_code == CURLE_OK && q->status >= 400 && q->status < 500)
+				refused = 1;
+		}
+		/* after a refusal, what has not been sent yet is not sent */
+		for (size_t i = 0; refused && i < n; i++) {
+			struct httpc_req *q = reqs[i];
+			if (q->done || q->in_flight || q->attempts > 0)
+				continue;
+			q->done = 1;
+			q->curl_code = CURLE_ABORTED_BY_CALLBACK;
+			snprintf(q->errbuf, sizeof(q->errbuf), "not sent: an earlier request was refused");
 			ndone++;
 			if (opts->done)
 				opts->done(opts->ctx, q, ndone, n);

@@ -79,6 +79,9 @@ struct httpc_opts {
 	void (*retrying)(void *ctx, struct httpc_req *q, long long wait_ms);
 	/* 1: stop now (SIGINT/SIGTERM) */
 	int (*should_stop)(void *ctx);
+	/* 1: once a request is refused for good (a final 4xx other than 408/429),
+	 * start no more: the others end with attempts == 0 (never sent) */
+	int stop_after_refusal;
 };
 
 struct httpc_req *httpc_req_new(const char *method, const char *url);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # functions_deploy and a refused token: before anything changes, exit 6 with the
 # API's message and what to check; a 401 in the middle of a deploy fails it at
-# once (no retries), names the function, and rolls back what was deployed.
+# once (no retries), names the function, sends nothing more, and rolls back
+# what was deployed.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/fake_api.sh"
 sc_setup
@@ -26,10 +27,26 @@ expect_exit 1 sc -c stagecoach.conf deploy staging
 assert_contains "$T/err" "function 'fn01': deploy failed"
 assert_contains "$T/err" "HTTP 401: unauthorized: token expired"
 assert_not_contains "$T/err" "attempts"
-assert_eq "$(api_log_count POST 'slug=fn01|deploy$')" 3 "one attempt for each function (no retry of a 401)"
-# fn02 and fn03 were new: the rollback deleted them
-assert_eq "$(api_py 'sorted(F.keys())')" '[]' "functions left after the rollback"
-assert_eq "$(api_log_count DELETE '/functions/fn0[23]$')" 2 "deletes"
+assert_contains "$T/err" "(0 of 3 functions deployed)"
+assert_eq "$(api_log_count POST 'deploy$')" 1 "deploy requests after a 401 (no retry, the rest not sent)"
+assert_eq "$(api_log_count DELETE '.')" 0 "deletes: nothing was deployed"
+assert_eq "$(api_py 'sorted(F.keys())')" '[]' "functions after the failed deploy"
+st=$(psql_q "$DB_URL" "SELECT string_agg((f->>'slug') || ':' || (f->>'status'), ',' ORDER BY f->>'slug')
+	FROM stagecoach.run_steps, jsonb_array_elements(detail->'functions') f
+	WHERE name = 'functions' AND run_id = (SELECT id FROM stagecoach.runs ORDER BY started_at DESC LIMIT 1)")
+assert_eq "$st" "fn01:failed,fn02:not_sent,fn03:not_sent" "the step's detail"
+# with parallel = 2, the one in flight beside the refused one is rolled back
+sed -i 's/parallel = 1;/parallel = 2;/' stagecoach.conf
+api_ctl POST reset >/dev/null
+api_ctl POST fail '{"match": "deploy", "count": 1, "status": 401, "body": {"message": "unauthorized: token expired"}}' >/dev/null
+expect_exit 1 sc -c stagecoach.conf deploy staging
+assert_eq "$(api_log_count POST 'deploy$')" 2 "deploy requests with parallel = 2"
+# which of fn01 and fn02 the server refused is a race: the other one was deployed and is deleted
+assert_eq "$(api_log_count DELETE '/functions/fn0[12]$')" 1 "the one deployed beside the refused one deleted"
+assert_eq "$(api_log_count DELETE '/functions/fn03$')" 0 "fn03 was never sent"
+assert_contains "$T/err" "(1 of 3 functions deployed)"
+assert_eq "$(api_py 'sorted(F.keys())')" '[]' "functions after the rollback"
+sed -i 's/parallel = 2;/parallel = 1;/' stagecoach.conf
 
 # insecure_tls: a warning on every run, also when nothing is deployed
 sed -i 's/token = "\${SB_ACCESS}";/token = "${SB_ACCESS}"; insecure_tls = true;/' stagecoach.conf

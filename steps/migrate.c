@@ -101,6 +101,16 @@ static int migrate_parse(struct step *st, const config_setting_t *s, struct err 
 
 static int migrate_pg_error(PGconn *db, PGresult *res, struct err *e)
 {
+	if (res && PQresultStatus(res) == PGRES_COPY_IN) {
+		/* end the COPY so the connection is usable for the ROLLBACK */
+		PQputCopyEnd(db, "COPY FROM STDIN is not supported in a migration");
+		PGresult *r;
+		while ((r = PQgetResult(db)))
+			PQclear(r);
+		return err_set(e, SC_EFAIL,
+			       "COPY ... FROM STDIN is not supported in a migration: use INSERT, or COPY from a file "
+			       "the server can read");
+	}
 	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	if (primary)
 		return err_set(e, SC_EFAIL, "%s", primary);
@@ -309,11 +319,11 @@ static int migrate_preflight(struct step *st, struct run *run, PGconn *db, struc
 			struct buf b = BUF_INIT;
 			lint_finding_format(blocker, NULL, &b);
 			if (blocker->severity == LINT_ERROR)
-				rc = err_set(e, SC_EUSAGE, "the lint found an error, nothing was changed: %s", buf_str(&b));
+				rc = err_set(e, SC_EUSAGE, "the lint found an error: %s", buf_str(&b));
 			else
 				rc = err_set(e, SC_EUSAGE,
 					     "'%s' is protected and a pending migration has an unaccepted destructive "
-					     "finding (%zu in all), nothing was changed: %s",
+					     "finding (%zu in all): %s",
 					     run->env->name, ms->lint.destructive, buf_str(&b));
 			buf_release(&b);
 			return rc;

@@ -445,7 +445,7 @@ int bundle_from_multipart(const char *slug, const char *content_type, const void
 	free(boundary);
 	const char *s = body, *end = s + len;
 	struct bundle *b = bundle_new(slug, "index.ts", 1);
-	int rc = 0, have_meta = 0;
+	int rc = 0;
 	const char *p = bundle_memmem(s, len, delim, dl);
 	while (p) {
 		p += dl;
@@ -507,7 +507,6 @@ int bundle_from_multipart(const char *slug, const char *content_type, const void
 			}
 			if (json_is_boolean(vj))
 				b->verify_jwt = json_is_true(vj);
-			have_meta = 1;
 			json_decref(m);
 		} else if (filename) {
 			bundle_add_file(b, filename, content, (size_t)(cend - content));
@@ -519,7 +518,6 @@ int bundle_from_multipart(const char *slug, const char *content_type, const void
 	free(delim);
 	if (rc == 0 && b->nfiles == 0)
 		rc = err_set(e, SC_EFAIL, "the body of function '%s' holds no files", slug);
-	(void)have_meta;
 	if (rc < 0) {
 		bundle_free(b);
 		return rc;

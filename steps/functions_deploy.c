@@ -413,8 +413,8 @@ static int fd_plan(struct step *st, struct run *run, struct err *e)
 		if (!it->changed)
 			continue;
 		int exists = remote && strv_contains(remote, it->b->slug);
-		run_plan_line(run, "deploy function '%s' (%zu files, %.12s): %s", it->b->slug, it->b->nfiles,
-			      it->b->sha256,
+		run_plan_line(run, "deploy function '%s' (%zu file%s, %.12s): %s", it->b->slug, it->b->nfiles,
+			      it->b->nfiles == 1 ? "" : "s", it->b->sha256,
 			      !exists ? "new" : it->last_sha ? "changed" : "exists, not deployed by stagecoach before");
 	}
 	if (s.n == 0)

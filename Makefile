@@ -7,9 +7,10 @@ PGQ_CFLAGS := $(shell pkg-config --cflags libpg_query 2>/dev/null)
 PGQ_LIBS   := $(shell pkg-config --libs libpg_query 2>/dev/null || echo -lpg_query)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
-WARN     = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wvla
+WARN     = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wvla -Wno-format-truncation
+# CFLAGS is the user's (make CFLAGS=-O0); ALL_CFLAGS adds what the build needs
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) $(PGQ_CFLAGS) -I.
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) $(PGQ_CFLAGS) -I. $(CFLAGS)
 LDLIBS  += $(PKG_LIBS) $(PGQ_LIBS) -lm
 BUILD   ?= build
 
@@ -28,17 +29,17 @@ Q = $(if $(V),,@)
 
 $(BIN): $(OBJS)
 	@$(if $(V),,echo "  LINK    $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $(OBJS) $(LDFLAGS) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/%.o: %.c $(wildcard */*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS)
 
 unit: $(UNIT_BINS)
 

@@ -7,7 +7,49 @@
 #include "cmd.h"
 #include "config.h"
 #include "output.h"
+#include "util.h"
+#include "../steps/lint.h"
 #include "../steps/step.h"
+#include <sys/stat.h>
+
+/* Parse every migration with the PostgreSQL grammar and lint them: an
+ * error-level finding (syntax, concurrently-in-transaction) is a validation
+ * error; warnings are shown. */
+static int validate_migrations(struct global *g, struct config *cfg, size_t *count, struct err *e)
+{
+	struct stat sb;
+	*count = 0;
+	if (!cfg->migrations)
+		return 0;
+	if (stat(cfg->migrations, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return err_set(e, SC_EUSAGE, "%s: migrations folder '%s' does not exist", cfg->path, cfg->migrations);
+	struct lint_report rep = LINT_REPORT_INIT;
+	int rc = lint_folder(cfg->migrations, NULL, &rep, e);
+	if (rc < 0)
+		return rc;
+	*count = rep.migrations;
+	const struct lint_finding *first_error = NULL;
+	for (size_t i = 0; i < rep.n; i++) {
+		const struct lint_finding *f = &rep.findings[i];
+		if (f->accepted)
+			continue;
+		if (f->severity == LINT_ERROR && !first_error)
+			first_error = f;
+		struct buf line = BUF_INIT;
+		lint_finding_format(f, NULL, &line);
+		if (f->severity == LINT_ERROR)
+			fprintf(stderr, "%s/%s\n", cfg->migrations, buf_str(&line));
+		else
+			out_text(g->out, "%s/%s", cfg->migrations, buf_str(&line));
+		buf_release(&line);
+	}
+	if (first_error)
+		rc = err_set(e, SC_EUSAGE, "%s/%s:%d: %s: %s (%zu error%s in the migrations)", cfg->migrations,
+			     first_error->file, first_error->line, first_error->rule, first_error->message, rep.errors,
+			     rep.errors == 1 ? "" : "s");
+	lint_report_release(&rep);
+	return rc;
+}
 
 int cmd_validate(int argc, char **argv, struct global *g, struct err *e)
 {
@@ -28,9 +70,13 @@ int cmd_validate(int argc, char **argv, struct global *g, struct err *e)
 		for (size_t i = 0; i < cfg->nenvs && rc == 0; i++)
 			rc = config_env_resolve(cfg, &cfg->envs[i], e);
 	}
+	size_t nmig = 0;
 	if (rc == 0)
-		out_text(g->out, "%s: valid: project '%s', %zu environment%s, %zu step%s", cfg->path, cfg->project,
-			 cfg->nenvs, cfg->nenvs == 1 ? "" : "s", cfg->nsteps, cfg->nsteps == 1 ? "" : "s");
+		rc = validate_migrations(g, cfg, &nmig, e);
+	if (rc == 0)
+		out_text(g->out, "%s: valid: project '%s', %zu environment%s, %zu step%s, %zu migration%s", cfg->path,
+			 cfg->project, cfg->nenvs, cfg->nenvs == 1 ? "" : "s", cfg->nsteps, cfg->nsteps == 1 ? "" : "s",
+			 nmig, nmig == 1 ? "" : "s");
 	config_free(cfg);
 	return rc < 0 ? rc : 0;
 }

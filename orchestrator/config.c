@@ -322,8 +322,10 @@ static int parse_env(struct config *cfg, config_setting_t *s, struct env_config 
 				free(addr);
 				return rc;
 			}
-			if (port < 1 || port > 65535)
+			if (port < 1 || port > 65535) {
+				free(addr);
 				return cfg_error(h, e, "host port %lld is not between 1 and 65535", port);
+			}
 			env->hosts[i].port = (int)port;
 			if (!env->hosts[i].name)
 				env->hosts[i].name = xstrdup(addr);

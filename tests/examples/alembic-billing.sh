@@ -8,8 +8,6 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/fake_api.sh"
 . "$(dirname "$0")/lib/example.sh"
-# TODO(lead): set to 1 once `promote` has landed: then a build without it fails here.
-PROMOTE_REQUIRED=${PROMOTE_REQUIRED:-0}
 sc_setup
 pg_start
 api_start
@@ -56,14 +54,11 @@ assert_eq "$(q "$Pd" "SELECT to_regclass('public.coupons') IS NULL")" t "product
 
 ex_promote staging production
 rc=$?
-if [ $rc = 99 ]; then
-	[ "$PROMOTE_REQUIRED" = 0 ] || fail "promote is required but not implemented"
-else
-	[ $rc = 0 ] || fail "promote exited $rc: $(tail -20 "$T/err")"
-	assert_eq "$(q "$Pd" "SELECT count(*), count(*) FILTER (WHERE plan = 'pro') FROM organization_billing")" "25|8" "0004's billing rows kept"
-	assert_eq "$(q "$Pd" "SELECT count(*) FROM information_schema.columns WHERE table_name = 'organization_billing'")" 22 \
-		"0010's columns added to 0004's table"
-	assert_eq "$(q "$Pd" "SELECT count(*) FROM stagecoach.schema_migrations")" 3 "production history rows"
-	assert_eq "$(q "$Pd" "SELECT status FROM stagecoach.runs WHERE env = 'production' ORDER BY started_at DESC LIMIT 1")" succeeded "production run"
-fi
+[ $rc = 0 ] || fail "promote exited $rc: $(tail -20 "$T/err")"
+assert_eq "$(q "$PRODUCTION_DATABASE_URL" "SELECT promoted_from FROM stagecoach.runs WHERE env = 'production' AND status = 'succeeded'")" staging "recorded as promoted from staging"
+assert_eq "$(q "$Pd" "SELECT count(*), count(*) FILTER (WHERE plan = 'pro') FROM organization_billing")" "25|8" "0004's billing rows kept"
+assert_eq "$(q "$Pd" "SELECT count(*) FROM information_schema.columns WHERE table_name = 'organization_billing'")" 22 \
+	"0010's columns added to 0004's table"
+assert_eq "$(q "$Pd" "SELECT count(*) FROM stagecoach.schema_migrations")" 3 "production history rows"
+assert_eq "$(q "$Pd" "SELECT status FROM stagecoach.runs WHERE env = 'production' ORDER BY started_at DESC LIMIT 1")" succeeded "production run"
 pass

@@ -8,8 +8,6 @@
 . "$(dirname "$0")/../lib/sshd.sh"
 . "$(dirname "$0")/../lib/fake_api.sh"
 . "$(dirname "$0")/lib/example.sh"
-# TODO(lead): set to 1 once `promote` has landed: then a build without it fails here.
-PROMOTE_REQUIRED=${PROMOTE_REQUIRED:-0}
 sc_setup
 pg_start
 sshd_start 2
@@ -56,18 +54,15 @@ assert_eq "$(q "$PRODUCTION_DATABASE_URL" "SELECT count(*) FROM information_sche
 
 ex_promote staging production
 rc=$?
-if [ $rc = 99 ]; then
-	[ "$PROMOTE_REQUIRED" = 0 ] || fail "promote is required but not implemented"
-else
-	[ $rc = 0 ] || fail "promote exited $rc: $(tail -20 "$T/err")"
-	Pd=$PRODUCTION_DATABASE_URL
-	assert_eq "$(q "$Pd" "SELECT count(*) FROM information_schema.columns WHERE table_name = 'clients'")" 12 "production clients columns"
-	assert_eq "$(q "$Pd" "SELECT count(*) FROM clients")" 500 "production rows kept"
-	assert_eq "$(q "$Pd" "SELECT count(*) FROM stagecoach.schema_migrations")" 3 "production history rows"
-	assert_eq "$(q "$Pd" "SELECT status FROM stagecoach.runs WHERE env = 'production' ORDER BY started_at DESC LIMIT 1")" succeeded "production run"
-	assert_eq "$(q "$Pd" "SELECT release FROM stagecoach.runs WHERE env = 'production' AND status = 'succeeded'")" \
-		"$(q "$S" "SELECT release FROM stagecoach.runs WHERE env = 'staging' AND status = 'succeeded'")" "same release as staging"
-	grep -q "^restarted ${P[1]}\$" "$RD/restarts" || fail "production host not restarted: $(cat "$RD/restarts")"
-	[ "$(api_log_count GET '^/api/clients/c1$')" -ge 1 ] || fail "no smoke request"
-fi
+[ $rc = 0 ] || fail "promote exited $rc: $(tail -20 "$T/err")"
+assert_eq "$(q "$PRODUCTION_DATABASE_URL" "SELECT promoted_from FROM stagecoach.runs WHERE env = 'production' AND status = 'succeeded'")" staging "recorded as promoted from staging"
+Pd=$PRODUCTION_DATABASE_URL
+assert_eq "$(q "$Pd" "SELECT count(*) FROM information_schema.columns WHERE table_name = 'clients'")" 12 "production clients columns"
+assert_eq "$(q "$Pd" "SELECT count(*) FROM clients")" 500 "production rows kept"
+assert_eq "$(q "$Pd" "SELECT count(*) FROM stagecoach.schema_migrations")" 3 "production history rows"
+assert_eq "$(q "$Pd" "SELECT status FROM stagecoach.runs WHERE env = 'production' ORDER BY started_at DESC LIMIT 1")" succeeded "production run"
+assert_eq "$(q "$Pd" "SELECT release FROM stagecoach.runs WHERE env = 'production' AND status = 'succeeded'")" \
+	"$(q "$S" "SELECT release FROM stagecoach.runs WHERE env = 'staging' AND status = 'succeeded'")" "same release as staging"
+grep -q "^restarted ${P[1]}\$" "$RD/restarts" || fail "production host not restarted: $(cat "$RD/restarts")"
+[ "$(api_log_count GET '^/api/clients/c1$')" -ge 1 ] || fail "no smoke request"
 pass

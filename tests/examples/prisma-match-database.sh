@@ -9,8 +9,6 @@
 . "$(dirname "$0")/../lib/sshd.sh"
 . "$(dirname "$0")/../lib/fake_api.sh"
 . "$(dirname "$0")/lib/example.sh"
-# TODO(lead): set to 1 once `promote` has landed: then a build without it fails here.
-PROMOTE_REQUIRED=${PROMOTE_REQUIRED:-0}
 sc_setup
 pg_start
 sshd_start 3
@@ -56,13 +54,10 @@ assert_eq "$(q "$Pd" "SELECT to_regclass('public.system_settings') IS NULL")" t 
 
 ex_promote staging production
 rc=$?
-if [ $rc = 99 ]; then
-	[ "$PROMOTE_REQUIRED" = 0 ] || fail "promote is required but not implemented"
-else
-	[ $rc = 0 ] || fail "promote exited $rc: $(tail -20 "$T/err")"
-	assert_eq "$(q "$Pd" "SELECT count(*) FROM bookings WHERE payment_status = 'PENDING'")" 60 "production bookings"
-	assert_eq "$(q "$Pd" "SELECT count(*) FROM stagecoach.schema_migrations")" 3 "production history rows"
-	assert_eq "$(sed -n '2,3p' "$RD/restarts" | sort | tr '\n' ' ')" "$(printf 'restart %s\n' "${P[1]}" "${P[2]}" | sort | tr '\n' ' ')" \
-		"both production hosts restarted"
-fi
+[ $rc = 0 ] || fail "promote exited $rc: $(tail -20 "$T/err")"
+assert_eq "$(q "$PRODUCTION_DATABASE_URL" "SELECT promoted_from FROM stagecoach.runs WHERE env = 'production' AND status = 'succeeded'")" staging "recorded as promoted from staging"
+assert_eq "$(q "$Pd" "SELECT count(*) FROM bookings WHERE payment_status = 'PENDING'")" 60 "production bookings"
+assert_eq "$(q "$Pd" "SELECT count(*) FROM stagecoach.schema_migrations")" 3 "production history rows"
+assert_eq "$(sed -n '2,3p' "$RD/restarts" | sort | tr '\n' ' ')" "$(printf 'restart %s\n' "${P[1]}" "${P[2]}" | sort | tr '\n' ' ')" \
+	"both production hosts restarted"
 pass

@@ -8,8 +8,6 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/fake_api.sh"
 . "$(dirname "$0")/lib/example.sh"
-# TODO(lead): set to 1 once `promote` has landed: then a build without it fails here.
-PROMOTE_REQUIRED=${PROMOTE_REQUIRED:-0}
 sc_setup
 pg_start
 api_start
@@ -53,13 +51,10 @@ assert_eq "$(q "$Pd" "SELECT to_regclass('public.diners') IS NULL")" t "producti
 
 ex_promote staging production
 rc=$?
-if [ $rc = 99 ]; then
-	[ "$PROMOTE_REQUIRED" = 0 ] || fail "promote is required but not implemented"
-else
-	[ $rc = 0 ] || fail "promote exited $rc: $(tail -20 "$T/err")"
-	assert_eq "$(q "$Pd" "SELECT count(*) FROM subscriptions")" 7 "production subscriptions"
-	assert_eq "$(q "$Pd" "SELECT count(*) FROM customers")" 121 "production customers kept"
-	assert_eq "$(q "$Pd" "SELECT status FROM stagecoach.runs WHERE env = 'production' ORDER BY started_at DESC LIMIT 1")" succeeded "production run"
-	[ "$(api_log_count POST '^/deploy/srv-production$')" = 1 ] || fail "the production deploy hook was not called once"
-fi
+[ $rc = 0 ] || fail "promote exited $rc: $(tail -20 "$T/err")"
+assert_eq "$(q "$PRODUCTION_DATABASE_URL" "SELECT promoted_from FROM stagecoach.runs WHERE env = 'production' AND status = 'succeeded'")" staging "recorded as promoted from staging"
+assert_eq "$(q "$Pd" "SELECT count(*) FROM subscriptions")" 7 "production subscriptions"
+assert_eq "$(q "$Pd" "SELECT count(*) FROM customers")" 121 "production customers kept"
+assert_eq "$(q "$Pd" "SELECT status FROM stagecoach.runs WHERE env = 'production' ORDER BY started_at DESC LIMIT 1")" succeeded "production run"
+[ "$(api_log_count POST '^/deploy/srv-production$')" = 1 ] || fail "the production deploy hook was not called once"
 pass

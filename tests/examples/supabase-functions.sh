@@ -8,8 +8,6 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/fake_api.sh"
 . "$(dirname "$0")/lib/example.sh"
-# TODO(lead): set to 1 once `promote` has landed: then a build without it fails here.
-PROMOTE_REQUIRED=${PROMOTE_REQUIRED:-0}
 sc_setup
 pg_start
 API_REF=odnwqnmgftgjrdkotlro api_start
@@ -66,15 +64,12 @@ assert_eq "$(fns "$PR_CTL" "len(F)")" 0 "production untouched by the refused dep
 
 ex_promote staging production
 rc=$?
-if [ $rc = 99 ]; then
-	[ "$PROMOTE_REQUIRED" = 0 ] || fail "promote is required but not implemented"
-else
-	[ $rc = 0 ] || fail "promote exited $rc: $(tail -20 "$T/err")"
-	assert_eq "$(fns "$PR_CTL" "len(F)")" 11 "11 functions on production"
-	assert_eq "$(q "$Pd" "SELECT count(*) FROM profiles WHERE email IS NOT NULL")" 11 "production's 11 users kept"
-	assert_eq "$(q "$Pd" "SELECT count(*) FROM enhanced_lerg")" 450 "production NPAs"
-	assert_eq "$(q "$Pd" "SELECT status FROM stagecoach.runs WHERE env = 'production' ORDER BY started_at DESC LIMIT 1")" succeeded "production run"
-fi
+[ $rc = 0 ] || fail "promote exited $rc: $(tail -20 "$T/err")"
+assert_eq "$(q "$PRODUCTION_DATABASE_URL" "SELECT promoted_from FROM stagecoach.runs WHERE env = 'production' AND status = 'succeeded'")" staging "recorded as promoted from staging"
+assert_eq "$(fns "$PR_CTL" "len(F)")" 11 "11 functions on production"
+assert_eq "$(q "$Pd" "SELECT count(*) FROM profiles WHERE email IS NOT NULL")" 11 "production's 11 users kept"
+assert_eq "$(q "$Pd" "SELECT count(*) FROM enhanced_lerg")" 450 "production NPAs"
+assert_eq "$(q "$Pd" "SELECT status FROM stagecoach.runs WHERE env = 'production' ORDER BY started_at DESC LIMIT 1")" succeeded "production run"
 # the access token is in no output and no record
 DB_URL=$S assert_no_token
 pass

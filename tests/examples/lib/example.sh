@@ -9,7 +9,7 @@
 #   ex_seed URL FILE        run an SQL file on a database (ON_ERROR_STOP)
 #   ex_promote FROM TO ...  run `promote FROM TO --approve ...` into $T/out,
 #                           $T/err; returns its exit code, or 99 (and says
-#                           so) when this build answers "not yet implemented"
+#                           so: the caller fails) on a build without promote
 #   q URL SQL               psql_q, for short
 
 ex_copy() {

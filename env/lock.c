@@ -80,6 +80,7 @@ int lock_acquire(struct state *st, const char *project, const char *env, const c
 		PQclear(res);
 		if (got) {
 			st->locked = 1;
+			st->lock_key = lock_key(project, env);
 			return 0;
 		}
 		if (time_mono_ms() >= deadline)

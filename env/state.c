@@ -51,13 +51,65 @@ static int pg_fail(struct err *e, PGconn *c, const char *what)
 	return -SC_EFAIL;
 }
 
+static int simple_ok(PGconn *c, const char *sql, int nparams, const char *const *params)
+{
+	PGresult *res = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+	ExecStatusType s = PQresultStatus(res);
+	int ok = (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) &&
+		 (s != PGRES_TUPLES_OK || PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 0), "f") != 0);
+	PQclear(res);
+	return ok;
+}
+
+/* The connection broke: reconnect, take the lock again, re-point our run. */
+static int state_reconnect(struct state *st, struct err *e)
+{
+	long long deadline = time_mono_ms() + 30000;
+	while (time_mono_ms() < deadline) {
+		PQreset(st->conn);
+		if (PQstatus(st->conn) == CONNECTION_OK)
+			break;
+		usleep(500 * 1000);
+	}
+	if (PQstatus(st->conn) != CONNECTION_OK) {
+		char *msg = redact(PQerrorMessage(st->conn));
+		err_set(e, SC_EFAIL, "the state database went away and did not come back within 30 s: %s", msg);
+		free(msg);
+		return -SC_EFAIL;
+	}
+	PQclear(PQexec(st->conn, "SET client_min_messages = warning"));
+	if (st->locked) {
+		char key[32];
+		snprintf(key, sizeof(key), "%lld", st->lock_key);
+		const char *p[] = { key };
+		if (!simple_ok(st->conn, "SELECT pg_try_advisory_lock($1::bigint)", 1, p)) {
+			st->locked = 0;
+			return err_set(e, SC_EFAIL, "the state database restarted and another run took the lock of "
+				       "environment '%s' meanwhile: stopping", st->env);
+		}
+	}
+	if (st->run_id) {
+		const char *p[] = { st->run_id };
+		simple_ok(st->conn, "SELECT set_config('application_name', 'stagecoach/' || $1, false)", 1, p);
+		simple_ok(st->conn, "UPDATE stagecoach.runs SET backend_pid = pg_backend_pid() WHERE id = $1", 1, p);
+	}
+	return 0;
+}
+
 PGresult *state_query(struct state *st, const char *sql, int nparams, const char *const *params, struct err *e)
 {
-	PGresult *res = nparams ? PQexecParams(st->conn, sql, nparams, NULL, params, NULL, NULL, 0)
-				: PQexec(st->conn, sql);
-	ExecStatusType s = PQresultStatus(res);
-	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
-		return res;
+	PGresult *res;
+	for (int attempt = 0;; attempt++) {
+		res = nparams ? PQexecParams(st->conn, sql, nparams, NULL, params, NULL, NULL, 0) : PQexec(st->conn, sql);
+		ExecStatusType s = PQresultStatus(res);
+		if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
+			return res;
+		if (attempt > 0 || PQstatus(st->conn) != CONNECTION_BAD)
+			break;
+		PQclear(res);
+		if (state_reconnect(st, e) < 0)
+			return NULL;
+	}
 	char *msg = redact(PQresultErrorMessage(res));
 	size_t n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
@@ -158,6 +210,7 @@ void state_close(struct state *st)
 		free(st->url);
 	}
 	free(st->env);
+	free(st->run_id);
 	free(st);
 }
 
@@ -165,6 +218,8 @@ int state_run_begin(struct state *st, struct run *r, struct err *e)
 {
 	char pid[32];
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	free(st->run_id);
+	st->run_id = xstrdup(r->run_id);
 	if (r->resuming) {
 		/* deploy --resume: this process takes the interrupted run over */
 		const char *q[] = { r->run_id, pid };

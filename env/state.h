@@ -12,6 +12,11 @@
  *   run_steps(run_id, position, name, kind, status, started_at, finished_at, detail jsonb, error)
  *   artifacts(env, release, kind, name, sha256, content bytea, created_at, run_id)
  *
+ * When the connection breaks (PostgreSQL restarted), state_query reconnects
+ * for up to 30 s, takes the run's lock again, points the run's row at the
+ * new session, and retries the statement once; a lock taken meanwhile by
+ * another run is an error, never ignored.
+ *
  * Every text written is redacted first.  Ownership: state_open returns a
  * state the caller frees with state_close (which closes the connection,
  * releasing the lock).  Out-parameters of char* are the caller's.
@@ -31,6 +36,8 @@ struct state {
 	char *url;        /* secret: wiped on close */
 	char *env;
 	int locked;
+	long long lock_key;   /* valid when locked: taken again after a reconnect */
+	char *run_id;         /* the run whose records this connection writes */
 };
 
 /* Connect and create/upgrade the schema.  SC_EUNREACHABLE when the database

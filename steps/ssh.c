@@ -369,6 +369,12 @@ static int ssh_apply(struct step *st, struct run *r, struct err *e)
 		}
 		if (nb > 1)
 			run_log(r, "batch %zu/%zu: %zu host%s", b + 1, nb, cnt, cnt == 1 ? "" : "s");
+		/* recorded before the command starts: a run killed mid-batch is
+		 * rolled back on these hosts too (rollback_command must be safe
+		 * to run where command did not finish) */
+		for (size_t i = 0; i < cnt; i++)
+			json_object_set_new(json_array_get(jhosts, first + i), "status", json_string("started"));
+		run_checkpoint(r);
 		int failed = sshc_run(hs, cnt, cmd, &o) != 0;
 		int touched = 0, refused = 0;
 		for (size_t i = 0; i < cnt; i++) {
@@ -390,6 +396,7 @@ static int ssh_apply(struct step *st, struct run *r, struct err *e)
 			buf_release(&m);
 		}
 		touched_any |= touched;
+		run_checkpoint(r);
 		for (size_t i = 0; i < cnt; i++)
 			sshc_host_release(&hs[i]);
 		free(hs);
@@ -446,7 +453,7 @@ static int ssh_rollback(struct step *st, struct run *r, struct err *e)
 	int failed = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *s = json_string_value(json_object_get(json_array_get(jhosts, i), "status"));
-		if (s && (strcmp(s, "ran") == 0 || strcmp(s, "failed") == 0))
+		if (s && (strcmp(s, "ran") == 0 || strcmp(s, "failed") == 0 || strcmp(s, "started") == 0))
 			p.total++;
 	}
 	for (long long b = maxb; b >= 1; b--) {
@@ -457,7 +464,7 @@ static int ssh_rollback(struct step *st, struct run *r, struct err *e)
 			json_t *jh = json_array_get(jhosts, i);
 			const char *s = json_string_value(json_object_get(jh, "status"));
 			if (json_integer_value(json_object_get(jh, "batch")) != b || !s ||
-			    (strcmp(s, "ran") != 0 && strcmp(s, "failed") != 0))
+			    (strcmp(s, "ran") != 0 && strcmp(s, "failed") != 0 && strcmp(s, "started") != 0))
 				continue;
 			hs[cnt].name = json_string_value(json_object_get(jh, "name"));
 			hs[cnt].address = json_string_value(json_object_get(jh, "address"));

@@ -450,6 +450,31 @@ static void migrate_add_history_insert(PGconn *db, struct buf *q, const struct m
 	buf_adds(q, ")");
 }
 
+/* The down SQL's artifact (kind "down_sql", name = version), written in the
+ * migration's own transaction: it exists exactly when the migration is
+ * applied, and costs no round trip of its own. */
+static void migrate_add_artifact_insert(PGconn *db, struct buf *q, struct run *run, const struct migration *m,
+					const char *down)
+{
+	if (!down)
+		return;
+	char sha[65];
+	sha256_hex(down, strlen(down), sha);
+	buf_adds(q, ";\nINSERT INTO stagecoach.artifacts (env, release, run_id, kind, name, sha256, content) VALUES (");
+	migrate_add_literal(db, q, run->env->name);
+	buf_adds(q, ", ");
+	migrate_add_literal(db, q, run->release);
+	buf_adds(q, ", ");
+	migrate_add_literal(db, q, run->run_id);
+	buf_adds(q, ", 'down_sql', ");
+	migrate_add_literal(db, q, m->version_str);
+	buf_adds(q, ", ");
+	migrate_add_literal(db, q, sha);
+	buf_adds(q, ", convert_to(");
+	migrate_add_literal(db, q, down);
+	buf_adds(q, ", 'UTF8'))");
+}
+
 static int migrate_is_tx_control(const char *sql)
 {
 	static const char *const words[] = { "begin", "start transaction", "commit", "end", "rollback", NULL };
@@ -486,6 +511,7 @@ static int migrate_apply_tx(struct run *run, PGconn *db, const struct migrate *c
 		size_t len = q.len - from;
 		buf_adds(&q, "\n;\n");
 		migrate_add_history_insert(db, &q, m, down, run->run_id, -1);
+		migrate_add_artifact_insert(db, &q, run, m, down);
 		buf_adds(&q, ";\nCOMMIT");
 		PGresult *res = PQexec(db, buf_str(&q));
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -522,6 +548,7 @@ static int migrate_apply_tx(struct run *run, PGconn *db, const struct migrate *c
 	}
 	buf_reset(&q);
 	migrate_add_history_insert(db, &q, m, down, run->run_id, -1);
+	migrate_add_artifact_insert(db, &q, run, m, down);
 	buf_adds(&q, ";\nCOMMIT");
 	res = migrate_query(db, buf_str(&q), 0, NULL, e);
 	if (!res) {
@@ -594,9 +621,13 @@ static int migrate_apply_notx(struct run *run, PGconn *db, const struct migrate 
 		buf_adds(&q, "RESET lock_timeout;\n");
 	if (cfg->statement_timeout_ms > 0)
 		buf_adds(&q, "RESET statement_timeout;\n");
+	buf_adds(&q, "BEGIN;\n");
 	migrate_add_history_insert(db, &q, m, down, run->run_id, time_mono_ms() - t0);
+	migrate_add_artifact_insert(db, &q, run, m, down);
+	buf_adds(&q, ";\nCOMMIT");
 	PGresult *res = migrate_query(db, buf_str(&q), 0, NULL, e);
 	if (!res) {
+		migrate_rollback_tx(db);
 		rc = err_prefix(e, "%s: applied, but its history row could not be written", m->file);
 		json_object_set_new(detail, "partial",
 				    json_pack("{s:s,s:s,s:b}", "version", m->version_str, "file", m->file, "all_ran", 1));
@@ -643,14 +674,6 @@ static int migrate_apply(struct step *st, struct run *run, struct err *e)
 			json_array_append_new(applied, json_pack("{s:s,s:s,s:b,s:I}", "version", m->version_str, "name",
 								 m->name, "down", down != NULL, "duration_ms",
 								 (json_int_t)(time_mono_ms() - t0)));
-			if (down && run->state) {
-				char sha[65];
-				sha256_hex(down, strlen(down), sha);
-				rc = state_artifact_put(run->state, run->release, run->run_id, "down_sql", m->version_str,
-							sha, down, strlen(down), e);
-				if (rc < 0)
-					err_prefix(e, "%s: applied, but its down SQL could not be stored", m->file);
-			}
 		}
 		free(down);
 	}

@@ -85,6 +85,7 @@ void run_free(struct run *r)
 	for (size_t i = 0; i < r->nexecs; i++) {
 		json_decref(r->execs[i].detail);
 		free(r->execs[i].error);
+		free(r->execs[i].rollback_error);
 	}
 	free(r->execs);
 	if (r->db)

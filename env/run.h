@@ -40,7 +40,10 @@ struct step_exec {
 	json_t *detail;          /* object, owned; what rollback needs */
 	long long started_ms;    /* wall clock */
 	long long duration_ms;
-	char *error;             /* redacted message, owned */
+	long long rollback_ms;   /* how long its rollback took */
+	char *error;             /* redacted message of apply's failure, owned */
+	char *rollback_error;    /* redacted message of rollback's failure, owned */
+	int failed;              /* apply failed (the status may since be rolled_back) */
 	int position;            /* row position in run_steps; 0: the step's own */
 };
 

@@ -281,7 +281,17 @@ int state_step_write(struct state *st, struct run *r, size_t index, struct err *
 	char *detail = x->detail ? json_dumps(x->detail, JSON_COMPACT) : xstrdup("{}");
 	size_t n = redact_inplace(detail, strlen(detail));
 	(void)n;
-	char *error = redact(x->error);
+	char *error;
+	if (x->rollback_error)
+		error = xasprintf("%s%srollback failed: %s", x->error ? x->error : "", x->error ? "; " : "",
+				  x->rollback_error);
+	else
+		error = xstrdup(x->error);
+	{
+		char *red = redact(error);
+		free(error);
+		error = red;
+	}
 	int finished = x->status != STEP_RUNNING && x->status != STEP_PENDING;
 	const char *p[] = { r->run_id, pos, x->step->name, x->step->kind, step_status_name(x->status), started,
 			    detail, error, finished ? "1" : NULL };

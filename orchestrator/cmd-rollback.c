@@ -145,6 +145,7 @@ static void load_execs(struct run *r, struct target *t, int base)
 	for (size_t i = 0; i < r->nexecs; i++) {
 		json_decref(r->execs[i].detail);
 		free(r->execs[i].error);
+		free(r->execs[i].rollback_error);
 	}
 	free(r->execs);
 	r->execs = xcalloc(t->nsteps ? t->nsteps : 1, sizeof(*r->execs));

@@ -42,7 +42,9 @@ int junit_write(struct run *r, const char *path, const char *status, const char 
 			continue;
 		tests++;
 		total += x->duration_ms;
-		if (x->status == STEP_FAILED || x->status == STEP_ROLLBACK_FAILED)
+		if (x->failed)
+			failures++;
+		if (x->status == STEP_ROLLBACK_FAILED)
 			failures++;
 		if (x->status == STEP_SKIPPED)
 			skipped++;
@@ -75,10 +77,10 @@ int junit_write(struct run *r, const char *path, const char *status, const char 
 		xml_escaped(&b, x->step->kind);
 		buf_adds(&b, "\" name=\"");
 		xml_escaped(&b, x->step->name);
-		buf_addf(&b, "\" time=\"%.3f\"", undone ? 0.0 : (double)x->duration_ms / 1000.0);
+		buf_addf(&b, "\" time=\"%.3f\"", (double)x->duration_ms / 1000.0);
 		if (x->status == STEP_SKIPPED) {
 			buf_adds(&b, "><skipped message=\"not run on this environment\"/></testcase>\n");
-		} else if (x->status == STEP_FAILED) {
+		} else if (x->failed) {
 			buf_adds(&b, "><failure message=\"");
 			xml_escaped(&b, x->error);
 			buf_adds(&b, "\"/></testcase>\n");
@@ -88,10 +90,10 @@ int junit_write(struct run *r, const char *path, const char *status, const char 
 		if (undone) {
 			buf_adds(&b, "    <testcase classname=\"rollback\" name=\"");
 			xml_escaped(&b, x->step->name);
-			buf_addf(&b, "\" time=\"%.3f\"", (double)x->duration_ms / 1000.0);
+			buf_addf(&b, "\" time=\"%.3f\"", (double)x->rollback_ms / 1000.0);
 			if (x->status == STEP_ROLLBACK_FAILED) {
 				buf_adds(&b, "><failure message=\"");
-				xml_escaped(&b, x->error);
+				xml_escaped(&b, x->rollback_error);
 				buf_adds(&b, "\"/></testcase>\n");
 			} else {
 				buf_adds(&b, "/>\n");

@@ -122,7 +122,7 @@ void out_step_started(struct output *o, struct run *r, struct step_exec *x)
 		return;
 	}
 	if (o->tty && !o->quiet) {
-		printf("\r\033[K  ..  %-16s %s", x->step->name, x->step->kind);
+		printf("\r\033[K  ..   %-16s %s", x->step->name, x->step->kind);
 		o->progress_shown = 1;
 		fflush(stdout);
 	}
@@ -145,7 +145,7 @@ void out_step_progress(struct output *o, struct run *r, struct step_exec *x, con
 	char d[32];
 	fmt_duration(time_wall_ms() - x->started_ms, d);
 	char *t = redact(text);
-	printf("\r\033[K  ..  %-16s %s  %s  %s%s%s", x->step->name, x->step->kind, t, c_(o, DIM), d, c_(o, RESET));
+	printf("\r\033[K  ..   %-16s %-16s %s  %s%s%s", x->step->name, x->step->kind, t, c_(o, DIM), d, c_(o, RESET));
 	free(t);
 	o->progress_shown = 1;
 	fflush(stdout);
@@ -154,15 +154,17 @@ void out_step_progress(struct output *o, struct run *r, struct step_exec *x, con
 static void step_line(struct output *o, struct step_exec *x, const char *mark, const char *color, const char *word)
 {
 	char d[32];
-	fmt_duration(x->duration_ms, d);
+	int undo = x->status == STEP_ROLLED_BACK || x->status == STEP_ROLLBACK_FAILED;
+	fmt_duration(undo ? x->rollback_ms : x->duration_ms, d);
 	clear_progress(o);
 	printf("  %s%-4s%s %-16s %-16s %8s", c_(o, color), mark, c_(o, RESET), x->step->name, x->step->kind,
 	       x->status == STEP_SKIPPED ? "" : d);
 	if (word)
 		printf("  %s", word);
-	if (x->error && (x->status == STEP_FAILED || x->status == STEP_ROLLBACK_FAILED)) {
+	const char *why = x->status == STEP_FAILED ? x->error : x->status == STEP_ROLLBACK_FAILED ? x->rollback_error : NULL;
+	if (why) {
 		fputs("\n       ", stdout);
-		print_redacted(stdout, x->error);
+		print_redacted(stdout, why);
 	}
 	fputc('\n', stdout);
 	fflush(stdout);
@@ -210,9 +212,9 @@ void out_step_rolled_back(struct output *o, struct run *r, struct step_exec *x)
 {
 	if (o->json) {
 		json_t *ev = step_event(r, "step_rolled_back", x);
-		json_object_set_new(ev, "duration_ms", json_integer(x->duration_ms));
-		if (x->error)
-			json_object_set_new(ev, "error", json_string(x->error));
+		json_object_set_new(ev, "duration_ms", json_integer(x->rollback_ms));
+		if (x->rollback_error)
+			json_object_set_new(ev, "error", json_string(x->rollback_error));
 		out_json(o, ev);
 		return;
 	}

@@ -126,12 +126,13 @@ static void rollback_one(struct run *r, size_t i, int *failed, struct buf *remai
 		rc = x->step->ops->rollback(x->step, r, &e);
 		r->cur = NULL;
 	}
-	x->duration_ms = time_mono_ms() - t0;
+	x->rollback_ms = time_mono_ms() - t0;
 	if (rc < 0) {
 		x->status = STEP_ROLLBACK_FAILED;
-		set_error(x, &e);
+		free(x->rollback_error);
+		x->rollback_error = redact(e.msg);
 		*failed = 1;
-		buf_addf(remains, "%sstep '%s': %s", remains->len ? "; " : "", x->step->name, x->error);
+		buf_addf(remains, "%sstep '%s': %s", remains->len ? "; " : "", x->step->name, x->rollback_error);
 	} else {
 		x->status = STEP_ROLLED_BACK;
 	}
@@ -256,6 +257,7 @@ int pipeline_deploy(struct run *r, struct err *e)
 			x->status = STEP_SUCCEEDED;
 		} else if (rc < 0) {
 			x->status = STEP_FAILED;
+			x->failed = 1;
 			if (r->stop && !strstr(se.msg, "interrupt"))
 				err_prefix(&se, "interrupted");
 			set_error(x, &se);

@@ -56,8 +56,8 @@ check-asan:
 
 demo: 
 	@tests/lib/install-deps.sh
-	@$(MAKE) --no-print-directory stagecoach
-	@examples/demo/run-demo.sh
+	@$(MAKE) --no-print-directory $(BIN)
+	@SC_BIN=$(abspath $(BIN)) examples/demo/run-demo.sh
 
 bench: $(BIN)
 	@bench/run.sh

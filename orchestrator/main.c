@@ -80,6 +80,33 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc)
 		return usage(stderr);
+	/* global options may also follow the command (CI lines read better so:
+	 * "promote staging production --approve --json --junit report.xml") */
+	char **cargv = xcalloc((size_t)(argc - i) + 1, sizeof(char *));
+	int cargc = 0;
+	cargv[cargc++] = argv[i];
+	for (int j = i + 1; j < argc; j++) {
+		const char *a = argv[j];
+		if (strcmp(a, "--json") == 0)
+			g.json = 1;
+		else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
+			g.quiet = 1;
+		else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
+			g.verbose = 1;
+		else if (starts_with(a, "--color="))
+			color = a + 8;
+		else if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) && j + 1 < argc)
+			g.config_path = argv[++j];
+		else if (starts_with(a, "--config="))
+			g.config_path = a + 9;
+		else
+			cargv[cargc++] = argv[j];
+	}
+	if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never")) {
+		fprintf(stderr, "stagecoach: error: --color must be auto, always or never, not '%s'\n", color);
+		free(cargv);
+		return SC_EUSAGE;
+	}
 	if (!g.config_path)
 		g.config_path = getenv("STAGECOACH_CONFIG");
 	if (!g.config_path || !g.config_path[0])
@@ -92,16 +119,18 @@ int main(int argc, char **argv)
 	const struct command *cmd = command_find(argv[i]);
 	if (!cmd) {
 		fprintf(stderr, "stagecoach: error: unknown command '%s'\n", argv[i]);
+		free(cargv);
 		return usage(stderr);
 	}
 	register_env_secrets();
 	g.out = output_new(g.json, g.color, g.quiet, g.verbose);
 	struct err e = ERR_INIT;
 	int code;
-	if (cmd_wants_help(argc - i, argv + i))
+	if (cmd_wants_help(cargc, cargv))
 		code = cmd_print_help(cmd->name);
 	else
-		code = cmd->fn(argc - i, argv + i, &g, &e);
+		code = cmd->fn(cargc, cargv, &g, &e);
+	free(cargv);
 	if (code < 0)
 		code = e.code ? e.code : SC_EFAIL;
 	if (code != 0 && e.msg[0]) {

@@ -17,6 +17,18 @@
  * new session, and retries the statement once; a lock taken meanwhile by
  * another run is an error, never ignored.
  *
+ * An environment without a database keeps the same records as files
+ * (state_open_dir, SPEC section 2), under STATE_DIR/ENV/ (mode 0700, files
+ * 0600):
+ *   runs/RUN_ID.json       the run's row and its step rows, rewritten whole
+ *                          on every change (temp file, fsync, rename)
+ *   artifacts/index.jsonl  one line per artifact, appended and fsynced;
+ *   artifacts/blobs/SHA256 the content, named by its sha256
+ *   lock                   flock'ed by the holder for its life; holds its
+ *                          run id, command, actor, host and start time
+ * Such a state has conn == NULL; state_query fails on it ("environment 'X'
+ * has no database").
+ *
  * Every text written is redacted first.  Ownership: state_open returns a
  * state the caller frees with state_close (which closes the connection,
  * releasing the lock).  Out-parameters of char* are the caller's.
@@ -32,17 +44,25 @@
 struct run;
 
 struct state {
-	PGconn *conn;
+	PGconn *conn;         /* NULL for a file backend (dir set) */
 	char *url;        /* secret: wiped on close */
 	char *env;
 	int locked;
 	long long lock_key;   /* valid when locked: taken again after a reconnect */
 	char *run_id;         /* the run whose records this connection writes */
+	/* file backend (conn == NULL) */
+	char *dir;            /* STATE_DIR/ENV, absolute */
+	int lock_fd;          /* the flock'ed lock file while locked, else -1 */
+	char *holder_command, *holder_actor, *holder_host;  /* written into the lock file */
 };
 
 /* Connect and create/upgrade the schema.  SC_EUNREACHABLE when the database
  * cannot be reached.  application_name is set to "stagecoach" (or given). */
 int state_open(const char *url, const char *env, const char *app_name, struct state **out, struct err *e);
+/* The file backend: creates state_dir/env/ (mode 0700) and its folders. */
+int state_open_dir(const char *state_dir, const char *env, struct state **out, struct err *e);
+/* Who this process is, for the lock file of a file backend (copies). */
+void state_set_holder(struct state *st, const char *command, const char *actor, const char *host);
 void state_close(struct state *st);
 
 /* Run rows */
@@ -91,7 +111,8 @@ void state_steps_free(struct state_step *steps, size_t n);
 /* A libpq notice processor that drops notices (they would reach stderr unredacted). */
 void state_quiet_notice(void *arg, const char *message);
 
-/* Exec SQL on the state connection; fills e with the PostgreSQL message. */
+/* Exec SQL on the state connection; fills e with the PostgreSQL message.
+ * NULL with e (SC_EUSAGE) on a file backend. */
 PGresult *state_query(struct state *st, const char *sql, int nparams, const char *const *params, struct err *e);
 
 #endif

@@ -229,7 +229,7 @@ void out_run_finished(struct output *o, struct run *r, const char *status, const
 	long long total = 0;
 	size_t done = 0;
 	for (size_t i = 0; i < r->nexecs; i++) {
-		total += r->execs[i].duration_ms;
+		total += r->execs[i].duration_ms + r->execs[i].rollback_ms;
 		if (r->execs[i].status != STEP_SKIPPED && r->execs[i].status != STEP_PENDING)
 			done++;
 	}

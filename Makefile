@@ -46,6 +46,7 @@ unit: $(UNIT_BINS)
 # make test: unit tests, then every end-to-end scenario; ends with
 # "N passed, N failed".  TESTS=pattern limits the e2e scripts.
 test: $(BIN) unit
+	@tests/checksrc.sh
 	@SC_BIN=$(abspath $(BIN)) tests/run.sh $(UNIT_BINS)
 
 # the same under AddressSanitizer/UBSan (LeakSanitizer on)

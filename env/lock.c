@@ -3,6 +3,10 @@
  * through pg_locks and pg_stat_activity: every stagecoach connection sets
  * application_name to "stagecoach/RUN_ID", and the run's row (if it was
  * written yet) gives the actor and start time.
+ *
+ * An environment without a database (st->conn NULL) is locked by flock on
+ * STATE_DIR/ENV/lock instead (statefile.c), held for the process's life, so
+ * a killed run's lock goes with it too; the file names the holder.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +14,7 @@
 #include <unistd.h>
 #include "lock.h"
 #include "state.h"
+#include "statefile.h"
 #include "../orchestrator/util.h"
 
 long long lock_key(const char *project, const char *env)
@@ -27,8 +32,58 @@ long long lock_key(const char *project, const char *env)
 	return (long long)(h & 0x7fffffffffffffffULL);
 }
 
+static int lock_holder_file(struct state *st, char *buf, size_t len, struct err *e)
+{
+	json_t *h = NULL;
+	int held = statefile_lock_probe(st, &h, e);
+	if (held <= 0) {
+		if (len)
+			buf[0] = '\0';
+		return held;
+	}
+	const char *run_id = json_string_value(json_object_get(h, "run_id"));
+	const char *actor = json_string_value(json_object_get(h, "actor"));
+	const char *host = json_string_value(json_object_get(h, "host"));
+	const char *cmd = json_string_value(json_object_get(h, "command"));
+	const char *started = json_string_value(json_object_get(h, "started_at"));
+	snprintf(buf, len, "%s run '%s' by %s%s%s, started %s", cmd ? cmd : "a run", run_id ? run_id : "?",
+		 actor ? actor : "unknown (starting up)", host && host[0] ? " on " : "", host ? host : "",
+		 started ? started : "just now");
+	json_decref(h);
+	return 1;
+}
+
+/* flock on the lock file.  A status probing the lock holds it shared for
+ * an instant: a busy lock is tried again for a moment even when wait_ms is
+ * 0, so that probe is never taken for a run. */
+static int lock_acquire_file(struct state *st, const char *env, const char *run_id, int wait_ms, struct err *e)
+{
+	long long now = time_mono_ms();
+	long long deadline = now + (wait_ms > 250 ? wait_ms : 250);
+	long long quick = now + 250;
+	for (;;) {
+		int got = statefile_lock_take(st, run_id, e);
+		if (got < 0)
+			return err_prefix(e, "taking the lock of environment '%s'", env);
+		if (got)
+			return 0;
+		now = time_mono_ms();
+		if (now >= deadline)
+			break;
+		usleep(now < quick ? 10 * 1000 : 200 * 1000);
+	}
+	char holder[512];
+	if (lock_holder_file(st, holder, sizeof(holder), e) < 0)
+		return err_prefix(e, "environment '%s' is locked by another run", env);
+	return err_set(e, SC_ELOCKED, "environment '%s' is locked by %s; nothing was changed%s", env,
+		       holder[0] ? holder : "another run (it just finished?)",
+		       wait_ms > 0 ? "" : " (set lock_wait_ms to wait for it)");
+}
+
 int lock_holder(struct state *st, const char *project, const char *env, char *buf, size_t len, struct err *e)
 {
+	if (!st->conn)
+		return lock_holder_file(st, buf, len, e);
 	long long key = lock_key(project, env);
 	char classid[32], objid[32];
 	snprintf(classid, sizeof(classid), "%u", (unsigned)((unsigned long long)key >> 32));
@@ -70,6 +125,8 @@ int lock_acquire(struct state *st, const char *project, const char *env, const c
 	char key[32];
 	snprintf(key, sizeof(key), "%lld", lock_key(project, env));
 	const char *p[] = { key };
+	if (!st->conn)
+		return lock_acquire_file(st, env, run_id, wait_ms, e);
 	long long deadline = time_mono_ms() + (wait_ms > 0 ? wait_ms : 0);
 	(void)run_id;
 	for (;;) {

@@ -2,7 +2,10 @@
  * lock: the environment's session-level advisory lock (SPEC section 4),
  * taken with pg_try_advisory_lock on the state connection, on a key derived
  * from the project and environment names.  It lasts as long as the
- * connection: a killed run's lock goes with it.
+ * connection: a killed run's lock goes with it.  An environment without a
+ * database is locked by flock(LOCK_EX) on STATE_DIR/ENV/lock instead, held
+ * for the process's life (a killed process's lock goes with it too); the
+ * file names the holder's run id, command, actor, host and start time.
  */
 #ifndef SC_LOCK_H
 #define SC_LOCK_H

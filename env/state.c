@@ -5,11 +5,16 @@
  * the upgrades it lacks, under a transaction-level advisory lock so that two
  * first runs at once do not race to create it.  Later issues add upgrades by
  * appending to `upgrades`.
+ *
+ * An environment without a database has the same records as files: every
+ * public function here hands a state without a connection (st->conn NULL)
+ * to its statefile_* twin (statefile.c).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "state.h"
+#include "statefile.h"
 #include "run.h"
 #include "../orchestrator/config.h"
 #include "../orchestrator/redact.h"
@@ -99,6 +104,10 @@ static int state_reconnect(struct state *st, struct err *e)
 PGresult *state_query(struct state *st, const char *sql, int nparams, const char *const *params, struct err *e)
 {
 	PGresult *res;
+	if (!st->conn) {
+		err_set(e, SC_EUSAGE, "environment '%s' has no database", st->env);
+		return NULL;
+	}
 	for (int attempt = 0;; attempt++) {
 		res = nparams ? PQexecParams(st->conn, sql, nparams, NULL, params, NULL, NULL, 0) : PQexec(st->conn, sql);
 		ExecStatusType s = PQresultStatus(res);
@@ -189,6 +198,7 @@ int state_open(const char *url, const char *env, const char *app_name, struct st
 	st->conn = c;
 	st->url = xstrdup(url);
 	st->env = xstrdup(env);
+	st->lock_fd = -1;
 	int rc = exec_ok(st, "SET client_min_messages = warning", e);
 	if (rc == 0)
 		rc = upgrade_schema(st, e);
@@ -200,11 +210,33 @@ int state_open(const char *url, const char *env, const char *app_name, struct st
 	return 0;
 }
 
+int state_open_dir(const char *state_dir, const char *env, struct state **out, struct err *e)
+{
+	return statefile_open(state_dir, env, out, e);
+}
+
+void state_set_holder(struct state *st, const char *command, const char *actor, const char *host)
+{
+	free(st->holder_command);
+	free(st->holder_actor);
+	free(st->holder_host);
+	st->holder_command = xstrdup(command);
+	st->holder_actor = xstrdup(actor);
+	st->holder_host = xstrdup(host);
+}
+
 void state_close(struct state *st)
 {
 	if (!st)
 		return;
-	PQfinish(st->conn);
+	if (st->conn)
+		PQfinish(st->conn);
+	if (st->dir)
+		statefile_lock_release(st);
+	free(st->dir);
+	free(st->holder_command);
+	free(st->holder_actor);
+	free(st->holder_host);
 	if (st->url) {
 		explicit_bzero(st->url, strlen(st->url));
 		free(st->url);
@@ -216,6 +248,8 @@ void state_close(struct state *st)
 
 int state_run_begin(struct state *st, struct run *r, struct err *e)
 {
+	if (!st->conn)
+		return statefile_run_begin(st, r, e);
 	char pid[32];
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	free(st->run_id);
@@ -249,6 +283,8 @@ int state_run_begin(struct state *st, struct run *r, struct err *e)
 
 int state_run_set_status(struct state *st, const char *run_id, const char *status, struct err *e)
 {
+	if (!st->conn)
+		return statefile_run_set_status(st, run_id, status, e);
 	const char *p[] = { run_id, status };
 	PGresult *res = state_query(st, "UPDATE stagecoach.runs SET status = $2 WHERE id = $1", 2, p, e);
 	if (!res)
@@ -259,6 +295,8 @@ int state_run_set_status(struct state *st, const char *run_id, const char *statu
 
 int state_run_finish(struct state *st, struct run *r, const char *status, const char *error, struct err *e)
 {
+	if (!st->conn)
+		return statefile_run_finish(st, r, status, error, e);
 	char *red = redact(error);
 	const char *p[] = { r->run_id, status, red };
 	PGresult *res = state_query(st,
@@ -274,6 +312,8 @@ int state_run_finish(struct state *st, struct run *r, const char *status, const 
 
 int state_step_write(struct state *st, struct run *r, size_t index, struct err *e)
 {
+	if (!st->conn)
+		return statefile_step_write(st, r, index, e);
 	struct step_exec *x = &r->execs[index];
 	char pos[16], started[32];
 	snprintf(pos, sizeof(pos), "%d", x->position ? x->position : x->step->position);
@@ -313,6 +353,8 @@ int state_step_write(struct state *st, struct run *r, size_t index, struct err *
 int state_artifact_put(struct state *st, const char *release, const char *run_id, const char *kind,
 		       const char *name, const char *sha256, const void *content, size_t len, struct err *e)
 {
+	if (!st->conn)
+		return statefile_artifact_put(st, release, run_id, kind, name, sha256, content, len, e);
 	const char *p[] = { st->env, release, run_id, kind, name, sha256, content };
 	int lens[] = { 0, 0, 0, 0, 0, 0, (int)len };
 	int fmts[] = { 0, 0, 0, 0, 0, 0, 1 };
@@ -332,6 +374,8 @@ int state_artifact_put(struct state *st, const char *release, const char *run_id
 int state_artifact_latest(struct state *st, const char *kind, const char *name, char **sha256,
 			  unsigned char **content, size_t *len, struct err *e)
 {
+	if (!st->conn)
+		return statefile_artifact_latest(st, kind, name, sha256, content, len, e);
 	const char *p[] = { st->env, kind, name };
 	PGresult *res = PQexecParams(st->conn,
 				     "SELECT sha256, content FROM stagecoach.artifacts WHERE env = $1 AND kind = $2 "
@@ -413,6 +457,8 @@ static void fill_run(PGresult *res, int row, struct state_run *sr)
 
 int state_runs_list(struct state *st, int limit, struct state_run **out, size_t *n, struct err *e)
 {
+	if (!st->conn)
+		return statefile_runs_list(st, limit, out, n, e);
 	char lim[16];
 	snprintf(lim, sizeof(lim), "%d", limit > 0 ? limit : 20);
 	const char *p[] = { st->env, lim };
@@ -448,6 +494,8 @@ static int one_run(struct state *st, const char *where, struct state_run *out, s
 
 int state_interrupted_run(struct state *st, struct state_run *out, struct err *e)
 {
+	if (!st->conn)
+		return statefile_interrupted_run(st, out, e);
 	/* 'running' while no session of that run is alive: its process was killed */
 	return one_run(st, "r.status = 'running' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a "
 			   "WHERE a.pid = r.backend_pid AND a.application_name = 'stagecoach/' || r.id)",
@@ -456,11 +504,15 @@ int state_interrupted_run(struct state *st, struct state_run *out, struct err *e
 
 int state_last_success(struct state *st, struct state_run *out, struct err *e)
 {
+	if (!st->conn)
+		return statefile_last_success(st, out, e);
 	return one_run(st, "r.status = 'succeeded' AND r.command IN ('deploy', 'promote')", out, e);
 }
 
 int state_run_steps(struct state *st, const char *run_id, struct state_step **out, size_t *n, struct err *e)
 {
+	if (!st->conn)
+		return statefile_run_steps(st, run_id, out, n, e);
 	const char *p[] = { run_id };
 	PGresult *res = state_query(st, "SELECT position, name, kind, status, detail::text FROM stagecoach.run_steps "
 					"WHERE run_id = $1 ORDER BY position",
@@ -496,6 +548,8 @@ void state_steps_free(struct state_step *steps, size_t n)
 
 int state_run_find(struct state *st, const char *run_id, struct state_run *out, struct err *e)
 {
+	if (!st->conn)
+		return statefile_run_find(st, run_id, out, e);
 	char *where = NULL;
 	PGresult *res;
 	const char *p[] = { st->env, run_id };

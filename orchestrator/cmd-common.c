@@ -1,6 +1,7 @@
 /*
  * cmd-common: what the commands share: loading the config, opening a run
- * with its state and lock, usage errors.
+ * with its state and lock (in the environment's database, or in files
+ * under state_dir for an environment without one), usage errors.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,16 +45,19 @@ int cmd_open_run(struct global *g, struct config *cfg, const char *env_name, con
 		r->release = release_local_id(cfg);
 	r->git_commit = release_git_commit(cfg);
 	if (!env->database) {
-		run_free(r);
-		return err_set(e, SC_EUSAGE,
-			       "%s: environment '%s' has no database: records in state_dir are not yet "
-			       "implemented; set 'database'", cfg->path, env->name);
-	}
-	char app[80];
-	snprintf(app, sizeof(app), "stagecoach/%s", r->run_id);
-	if ((rc = state_open(env->database, env->name, app, &r->state, e)) < 0) {
-		run_free(r);
-		return err_prefix(e, "%s '%s'", command, env_name);
+		/* no database: the records are files in state_dir (SPEC section 2) */
+		if ((rc = state_open_dir(env->state_dir, env->name, &r->state, e)) < 0) {
+			run_free(r);
+			return err_prefix(e, "%s '%s'", command, env_name);
+		}
+		state_set_holder(r->state, command, r->actor, r->hostname);
+	} else {
+		char app[80];
+		snprintf(app, sizeof(app), "stagecoach/%s", r->run_id);
+		if ((rc = state_open(env->database, env->name, app, &r->state, e)) < 0) {
+			run_free(r);
+			return err_prefix(e, "%s '%s'", command, env_name);
+		}
 	}
 	if (lock && (rc = lock_acquire(r->state, cfg->project, env->name, r->run_id, env->lock_wait_ms, e)) < 0) {
 		run_free(r);

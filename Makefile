@@ -47,7 +47,7 @@ unit: $(UNIT_BINS)
 # "N passed, N failed".  TESTS=pattern limits the e2e scripts.
 test: $(BIN) unit
 	@tests/checksrc.sh
-	@SC_BIN=$(abspath $(BIN)) tests/run.sh $(UNIT_BINS)
+	@SC_BIN=$(abspath $(BIN)) TEST_LOG_DIR=$(abspath $(BUILD))/test-logs tests/run.sh $(UNIT_BINS)
 
 # the same under AddressSanitizer/UBSan (LeakSanitizer on)
 check-asan:

@@ -589,6 +589,10 @@ static int load_tree(struct config *cfg, config_t *lc, struct err *e)
 			return rc;
 	}
 
+	for (size_t i = 0; i < cfg->nsteps; i++)
+		if (cfg->steps[i].ops->check && (rc = cfg->steps[i].ops->check(&cfg->steps[i], cfg, e)) < 0)
+			return rc;
+
 	config_setting_t *hooks = config_setting_get_member(root, "hooks");
 	if (hooks) {
 		if (!config_setting_is_group(hooks))

@@ -332,6 +332,29 @@ static int migrate_preflight(struct step *st, struct run *run, PGconn *db, struc
 	return 0;
 }
 
+/* rollback = "restore" needs a pg_backup step before this one on every
+ * environment where this one runs: checked when the config loads. */
+static int migrate_check(const struct step *st, const struct config *cfg, struct err *e)
+{
+	const struct migrate *m = st->priv;
+	if (m->rollback != MIGRATE_RESTORE)
+		return 0;
+	for (size_t i = 0; i < cfg->nenvs; i++) {
+		const struct env_config *env = &cfg->envs[i];
+		if (!config_step_applies(st, env))
+			continue;
+		int found = 0;
+		for (size_t j = 0; j < cfg->nsteps && &cfg->steps[j] != st; j++)
+			if (strcmp(cfg->steps[j].kind, "pg_backup") == 0 && config_step_applies(&cfg->steps[j], env))
+				found = 1;
+		if (!found)
+			return err_set(e, SC_EUSAGE,
+				       "%s:%d: step '%s': rollback = \"restore\" needs a pg_backup step before it that "
+				       "runs on environment '%s'", st->file, st->line, st->name, env->name);
+	}
+	return 0;
+}
+
 static const char *migrate_strategy(const struct step *st)
 {
 	const struct migrate *m = st->priv;
@@ -933,4 +956,5 @@ const struct step_ops step_migrate_ops = {
 	.free = migrate_free,
 	.undo = migrate_undo,
 	.rollback_strategy = migrate_strategy,
+	.check = migrate_check,
 };

@@ -27,6 +27,7 @@
 
 struct run;
 struct step;
+struct config;
 
 enum step_undo {
 	UNDO_NOTHING = 0,  /* a gate: changes nothing, nothing to undo */
@@ -46,6 +47,9 @@ struct step_ops {
 	enum step_undo (*undo)(const struct step *);
 	/* optional: a short phrase of the rollback strategy, for `plan` */
 	const char *(*rollback_strategy)(const struct step *);
+	/* optional: checks against the other steps, at config load once every
+	 * step is parsed (no I/O); errors are FILE:LINE, SC_EUSAGE */
+	int (*check)(const struct step *, const struct config *, struct err *);
 };
 
 struct step {

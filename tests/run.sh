@@ -5,7 +5,7 @@
 # TESTS=glob limits the scripts (e.g. TESTS='*ssh*').
 cd "$(dirname "$0")/.." || exit 2
 TOP=$(pwd)
-LOG=$TOP/build/test-logs
+LOG=${TEST_LOG_DIR:-$TOP/build/test-logs}
 rm -rf "$LOG"; mkdir -p "$LOG"
 pass=0; failn=0; failed=()
 for u in "$@"; do

@@ -32,6 +32,7 @@ struct env_raw {
 	char *fa_url, *fa_token;
 	char *ssh_user, *ssh_identity, *ssh_passphrase, *ssh_known_hosts;
 	char **host_addresses;
+	char **host_ports;     /* "" when the port was a number, else the raw string */
 	int database_line, fa_line, ssh_line, hosts_line;
 };
 
@@ -314,14 +315,21 @@ static int parse_env(struct config *cfg, config_setting_t *s, struct env_config 
 			if (!config_setting_is_group(h))
 				return cfg_error(h, e, "each host must be a group { name = ...; address = ...; }");
 			long long port = 22;
-			char *addr = NULL;
+			char *addr = NULL, *port_raw = NULL;
+			config_setting_t *ps = config_setting_get_member(h, "port");
+			/* a port may be "${SSH_PORT}": expanded with the environment */
+			if (ps && config_setting_type(ps) == CONFIG_TYPE_STRING)
+				port_raw = xstrdup(config_setting_get_string(ps));
 			if ((rc = check_keys_with(h, host_keys, NULL, e)) < 0 ||
 			    (rc = cfg_string(h, "address", 1, &addr, e)) < 0 ||
 			    (rc = cfg_string(h, "name", 0, &env->hosts[i].name, e)) < 0 ||
-			    (rc = cfg_int(h, "port", 0, &port, e)) < 0) {
+			    (!port_raw && (rc = cfg_int(h, "port", 0, &port, e)) < 0)) {
 				free(addr);
+				free(port_raw);
 				return rc;
 			}
+			strv_push(&env->raw->host_ports, port_raw ? port_raw : "");
+			free(port_raw);
 			if (port < 1 || port > 65535) {
 				free(addr);
 				return cfg_error(h, e, "host port %lld is not between 1 and 65535", port);
@@ -422,10 +430,26 @@ int config_env_resolve(struct config *cfg, struct env_config *env, struct err *e
 	} else if (getenv("HOME")) {
 		env->ssh.known_hosts = xasprintf("%s/.ssh/known_hosts", getenv("HOME"));
 	}
-	for (size_t i = 0; i < env->nhosts; i++)
+	for (size_t i = 0; i < env->nhosts; i++) {
 		if ((rc = resolve_one(cfg, env, r->host_addresses[i], r->hosts_line, "hosts", 0,
 				      &env->hosts[i].address, e)) < 0)
 			return rc;
+		if (r->host_ports[i][0]) {
+			char *port = NULL, *end;
+			if ((rc = resolve_one(cfg, env, r->host_ports[i], r->hosts_line, "hosts", 0, &port, e)) < 0)
+				return rc;
+			long v = strtol(port, &end, 10);
+			if (*end || v < 1 || v > 65535) {
+				rc = err_set(e, SC_EUSAGE, "%s:%d: environment '%s': host '%s': port '%s' is not a number "
+					     "between 1 and 65535", cfg->path, r->hosts_line, env->name, env->hosts[i].name,
+					     port);
+				free(port);
+				return rc;
+			}
+			env->hosts[i].port = (int)v;
+			free(port);
+		}
+	}
 	/* every step string and hook that applies here must expand */
 	for (size_t i = 0; i < cfg->nraw_strings; i++) {
 		struct raw_string *rs = &cfg->raw_strings[i];
@@ -706,6 +730,7 @@ void config_free(struct config *cfg)
 			free_wiped(env->raw->ssh_passphrase);
 			free(env->raw->ssh_known_hosts);
 			strv_free(env->raw->host_addresses);
+			strv_free(env->raw->host_ports);
 			free(env->raw);
 		}
 	}

@@ -527,7 +527,27 @@ static void ssh_free(struct step *st)
 	st->priv = NULL;
 }
 
+/* at config load: the health gate must be another configured step */
+static int ssh_check(const struct step *st, const struct config *cfg, struct err *e)
+{
+	const struct ssh_step *sh = st->priv;
+	if (!sh->health)
+		return 0;
+	const struct step *gate = NULL;
+	for (size_t i = 0; i < cfg->nsteps; i++)
+		if (strcmp(cfg->steps[i].name, sh->health) == 0)
+			gate = &cfg->steps[i];
+	if (!gate)
+		return err_set(e, SC_EUSAGE, "%s:%d: step '%s': 'health' names step '%s', which does not exist",
+			       st->file, st->line, st->name, sh->health);
+	if (gate == st)
+		return err_set(e, SC_EUSAGE, "%s:%d: step '%s': 'health' names the step itself", st->file, st->line,
+			       st->name);
+	return 0;
+}
+
 const struct step_ops step_ssh_ops = {
+	.check = ssh_check,
 	.kind = "ssh",
 	.parse = ssh_parse,
 	.plan = ssh_plan,

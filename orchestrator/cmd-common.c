@@ -44,6 +44,11 @@ int cmd_open_run(struct global *g, struct config *cfg, const char *env_name, con
 	if (!r->release)
 		r->release = release_local_id(cfg);
 	r->git_commit = release_git_commit(cfg);
+	if (!env->database && (strcmp(command, "backup") == 0 || strcmp(command, "restore") == 0)) {
+		run_free(r);
+		return err_set(e, SC_EUSAGE, "%s '%s': environment '%s' has no database; nothing was changed",
+			       command, env_name, env->name);
+	}
 	if (!env->database) {
 		/* no database: the records are files in state_dir (SPEC section 2) */
 		if ((rc = state_open_dir(env->state_dir, env->name, &r->state, e)) < 0) {

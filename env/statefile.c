@@ -665,7 +665,7 @@ int statefile_artifact_put(struct state *st, const char *release, const char *ru
 	json_decref(row);
 	struct buf b = BUF_INIT;
 	char *path = xasprintf("%s/artifacts/index.jsonl", st->dir);
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	rc = 0;
 	if (fd < 0) {
 		rc = sys_fail(e, "cannot write state file", path);

@@ -73,6 +73,11 @@ python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['current_r
 fn01_v1=$(api_py 'F["fn01"]["files"]["index.ts"]')
 echo '// v2' >>functions/fn01/index.ts
 mkdir -p functions/fn03 && echo 'Deno.serve(() => new Response("3"));' >functions/fn03/index.ts
+expect_exit 0 sc plan staging
+assert_contains out "deploy function 'fn01'"
+assert_contains out "deploy function 'fn03'"
+assert_contains out "1 of 3 functions unchanged"
+assert_not_contains out "no records of deployed bundles"
 api_ctl POST config '{"health_status": 503}' >/dev/null
 expect_exit 1 sc deploy staging
 assert_contains err "step 'health'"

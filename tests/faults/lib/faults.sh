@@ -1,0 +1,58 @@
+# tests/faults/lib/faults.sh: helpers for the fault-injection tests, sourced
+# after tests/lib/common.sh (and sc_setup).
+#
+#   bg_sc NAME ARGS...     start stagecoach ARGS in the background; output in
+#                          $T/NAME.out and $T/NAME.err; sets BG (its pid)
+#   wait_until SECS CMD... poll CMD every 0.05 s until it succeeds; fails the
+#                          test after SECS seconds
+#   wait_exit PID SECS     wait for PID to end (at most SECS, then the test
+#                          fails); sets RC (its exit code) and MS (the time
+#                          from the call to its end, in ms)
+#   now_ms                 monotonic-enough wall clock in ms
+#   kill9 PID              SIGKILL and reap PID (a background job)
+#   run_status URL         "status" of every stagecoach.runs row, oldest first
+
+bg_sc() {
+	local name=$1; shift
+	"$SC" "$@" >"$T/$name.out" 2>"$T/$name.err" &
+	BG=$!
+	at_exit "kill -9 $BG 2>/dev/null"
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+wait_until() {
+	local secs=$1; shift
+	local end=$(( $(now_ms) + secs * 1000 ))
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(now_ms)" -lt "$end" ] || fail "timed out after ${secs}s waiting for: $*"
+		sleep 0.05
+	done
+}
+
+wait_exit() {
+	local pid=$1 secs=$2 t0
+	t0=$(now_ms)
+	local end=$(( t0 + secs * 1000 ))
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$(now_ms)" -ge "$end" ]; then
+			kill -9 "$pid" 2>/dev/null
+			fail "process $pid still running after ${secs}s"
+		fi
+		sleep 0.05
+	done
+	wait "$pid"
+	RC=$?
+	MS=$(( $(now_ms) - t0 ))
+}
+
+kill9() {
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+run_status() { psql_q "$1" "SELECT string_agg(status, ' ' ORDER BY started_at, id) FROM stagecoach.runs"; }
+
+# is a query matching PATTERN (SQL LIKE) active on URL's server?
+pg_active() { psql_q "$1" "SELECT 1 FROM pg_stat_activity WHERE query LIKE '$2' AND pid <> pg_backend_pid()" | grep -q 1; }

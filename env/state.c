@@ -232,7 +232,7 @@ void state_close(struct state *st)
 	if (st->conn)
 		PQfinish(st->conn);
 	if (st->dir)
-		statefile_lock_release(st);
+		statefile_close(st);
 	free(st->dir);
 	free(st->holder_command);
 	free(st->holder_actor);

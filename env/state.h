@@ -42,6 +42,7 @@
 #include "../orchestrator/err.h"
 
 struct run;
+struct statefile_cache;
 
 struct state {
 	PGconn *conn;         /* NULL for a file backend (dir set) */
@@ -54,6 +55,7 @@ struct state {
 	char *dir;            /* STATE_DIR/ENV, absolute */
 	int lock_fd;          /* the flock'ed lock file while locked, else -1 */
 	char *holder_command, *holder_actor, *holder_host;  /* written into the lock file */
+	struct statefile_cache *cache;  /* run documents read, private to statefile.c */
 };
 
 /* Connect and create/upgrade the schema.  SC_EUNREACHABLE when the database

@@ -237,8 +237,11 @@ static int run_load(struct state *st, const char *run_id, json_t **doc, struct e
 	return 1;
 }
 
+static void cache_forget(struct state *st, const char *run_id);
+
 static int run_save(struct state *st, json_t *doc, struct err *e)
 {
+	cache_forget(st, jget(doc, "id"));
 	redact_json(doc);
 	char *text = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	char *dir = xasprintf("%s/runs", st->dir);
@@ -315,6 +318,56 @@ static int newest_first(const void *a, const void *b)
 	return -strcmp(ix ? ix : "", iy ? iy : "");
 }
 
+/*
+ * The run documents read so far, by file name, each with the identity of the
+ * file it came from (inode, size, mtime): `status` asks for the runs three
+ * times, and a document is parsed again only when its file was replaced (a
+ * write is a rename: a new inode).  Sorted by name.
+ */
+struct statefile_cache {
+	struct cached_run {
+		char *name;
+		ino_t ino;
+		off_t size;
+		struct timespec mtim;
+		json_t *doc;
+	} *v;
+	size_t n;
+};
+
+static void cache_clear(struct statefile_cache *c)
+{
+	for (size_t i = 0; c && i < c->n; i++) {
+		free(c->v[i].name);
+		json_decref(c->v[i].doc);
+	}
+	if (c) {
+		free(c->v);
+		c->v = NULL;
+		c->n = 0;
+	}
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct cached_run *)a)->name, ((const struct cached_run *)b)->name);
+}
+
+/* our own write: never trust the file's identity (an inode is reused, a
+ * timestamp is coarse) */
+static void cache_forget(struct state *st, const char *run_id)
+{
+	if (!st->cache || !st->cache->n || !run_id)
+		return;
+	struct cached_run key = { .name = run_file(run_id) };
+	struct cached_run *hit = bsearch(&key, st->cache->v, st->cache->n, sizeof(*st->cache->v), by_name);
+	if (hit) {
+		json_decref(hit->doc);
+		hit->doc = NULL;
+	}
+	free(key.name);
+}
+
 /* every run document, newest first; caller json_decref's each and frees */
 static int runs_load_all(struct state *st, json_t ***docs, size_t *n, struct err *e)
 {
@@ -327,37 +380,59 @@ static int runs_load_all(struct state *st, json_t ***docs, size_t *n, struct err
 		free(dir);
 		return rc;
 	}
-	free(dir);
+	if (!st->cache)
+		st->cache = xcalloc(1, sizeof(*st->cache));
+	struct statefile_cache *old = st->cache, fresh = { NULL, 0 };
 	size_t cap = 0;
 	struct dirent *de;
 	int rc = 0;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.' || !ends_with(de->d_name, ".json"))
 			continue;
-		char *id = xstrndup(de->d_name, strlen(de->d_name) - 5);
-		json_t *doc;
-		rc = run_load(st, id, &doc, e);
-		free(id);
-		if (rc < 0)
-			break;
-		if (rc == 0)
+		struct stat sb;
+		if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(sb.st_mode))
 			continue;  /* renamed away meanwhile */
-		rc = 0;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*docs = xrealloc(*docs, cap * sizeof(**docs));
+		if (fresh.n == cap) {
+			cap = cap ? cap * 2 : 64;
+			fresh.v = xrealloc(fresh.v, cap * sizeof(*fresh.v));
 		}
-		(*docs)[(*n)++] = doc;
+		struct cached_run *c = &fresh.v[fresh.n++];
+		c->name = xstrdup(de->d_name);
+		c->ino = sb.st_ino;
+		c->size = sb.st_size;
+		c->mtim = sb.st_mtim;
+		c->doc = NULL;
 	}
 	closedir(d);
+	free(dir);
+	if (fresh.n)
+		qsort(fresh.v, fresh.n, sizeof(*fresh.v), by_name);
+	for (size_t i = 0; i < fresh.n; i++) {
+		struct cached_run *c = &fresh.v[i];
+		struct cached_run *hit = old->n ? bsearch(c, old->v, old->n, sizeof(*old->v), by_name) : NULL;
+		if (hit && hit->doc && hit->ino == c->ino && hit->size == c->size &&
+		    hit->mtim.tv_sec == c->mtim.tv_sec && hit->mtim.tv_nsec == c->mtim.tv_nsec) {
+			c->doc = json_incref(hit->doc);
+			continue;
+		}
+		char *id = xstrndup(c->name, strlen(c->name) - 5);
+		int got = run_load(st, id, &c->doc, e);
+		free(id);
+		if (got < 0) {
+			rc = got;
+			break;
+		}
+	}
+	cache_clear(old);
 	if (rc < 0) {
-		for (size_t i = 0; i < *n; i++)
-			json_decref((*docs)[i]);
-		free(*docs);
-		*docs = NULL;
-		*n = 0;
+		cache_clear(&fresh);
 		return rc;
 	}
+	*old = fresh;
+	*docs = xcalloc(fresh.n ? fresh.n : 1, sizeof(**docs));
+	for (size_t i = 0; i < fresh.n; i++)
+		if (fresh.v[i].doc)
+			(*docs)[(*n)++] = json_incref(fresh.v[i].doc);
 	if (*n)
 		qsort(*docs, *n, sizeof(**docs), newest_first);
 	return 0;
@@ -874,6 +949,14 @@ int statefile_lock_probe(struct state *st, json_t **holder, struct err *e)
 	close(fd);
 	free(path);
 	return held;
+}
+
+void statefile_close(struct state *st)
+{
+	statefile_lock_release(st);
+	cache_clear(st->cache);
+	free(st->cache);
+	st->cache = NULL;
 }
 
 void statefile_lock_release(struct state *st)

@@ -35,5 +35,7 @@ int statefile_lock_take(struct state *st, const char *run_id, struct err *e);
 int statefile_lock_probe(struct state *st, json_t **holder, struct err *e);
 /* Release on close: empties and closes the lock file. */
 void statefile_lock_release(struct state *st);
+/* state_close of a file backend: the lock released, what was read freed. */
+void statefile_close(struct state *st);
 
 #endif

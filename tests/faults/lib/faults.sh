@@ -56,3 +56,21 @@ run_status() { psql_q "$1" "SELECT string_agg(status, ' ' ORDER BY started_at, i
 
 # is a query matching PATTERN (SQL LIKE) active on URL's server?
 pg_active() { psql_q "$1" "SELECT 1 FROM pg_stat_activity WHERE query LIKE '$2' AND pid <> pg_backend_pid()" | grep -q 1; }
+
+# is a pg_dump of this test's cluster ($PGPORT) running?  (by its environment
+# or arguments: pgrep -f would also match the shell that asks)
+pg_dump_running() {
+	local p
+	for p in $(pgrep -x pg_dump); do
+		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "PGPORT=$PGPORT" && return 0
+		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q ":$PGPORT/" && return 0
+	done
+	return 1
+}
+
+# end the server sessions a killed stagecoach left running on URL (its steps'
+# connection keeps executing the query it was sent), as an operator would
+pg_terminate_orphans() {
+	psql_q "$1" "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name LIKE 'stagecoach/%' AND pid <> pg_backend_pid()" >/dev/null
+	wait_until 10 eval "! psql_q '$1' \"SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'stagecoach/%'\" | grep -q 1"
+}

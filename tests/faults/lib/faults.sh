@@ -74,3 +74,6 @@ pg_terminate_orphans() {
 	psql_q "$1" "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name LIKE 'stagecoach/%' AND pid <> pg_backend_pid()" >/dev/null
 	wait_until 10 eval "! psql_q '$1' \"SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'stagecoach/%'\" | grep -q 1"
 }
+
+# is a stagecoach session of URL's server sleeping (pg_sleep, also inside a trigger)?
+sc_sleeping() { psql_q "$1" "SELECT 1 FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND application_name LIKE 'stagecoach/%'" | grep -q 1; }

@@ -128,7 +128,9 @@ static const char *pg_backup_strategy(const struct step *st)
 
 int pg_backup_run(struct step *st, struct run *run, struct err *e)
 {
-	if (st && st->ops == &step_pg_backup_ops)
+	/* the configured step's settings when there is one (`backup` without a
+	 * pg_backup step passes a step with none) */
+	if (st && st->ops == &step_pg_backup_ops && st->priv)
 		return pg_backup_apply(st, run, e);
 	char *dir = path_join(run->cfg->dir, "backups");
 	PGconn *db = run_db(run, e);

@@ -157,6 +157,9 @@ static int sql_check_apply(struct step *st, struct run *r, struct err *e)
 static int sql_check_plan(struct step *st, struct run *r, struct err *e)
 {
 	struct sql_check *sc = st->priv;
+	if (!r->env->database)
+		return err_set(e, SC_EUSAGE, "%s:%d: step '%s': environment '%s' has no database to check", st->file,
+			       st->line, st->name, r->env->name);
 	for (size_t i = 0; i < sc->n; i++) {
 		char *q = NULL;
 		if (run_expand(r, sc->checks[i].query, &q, e) < 0)

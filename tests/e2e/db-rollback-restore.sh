@@ -63,6 +63,6 @@ steps = ( { name = "migrate"; kind = "migrate"; rollback = "restore"; },
           { name = "backup"; kind = "pg_backup"; } );
 CONF
 expect_exit 2 sc -c bad.conf deploy staging
-assert_contains "$T/err" "needs a pg_backup step before this one"
+assert_contains "$T/err" "needs a pg_backup step before it that runs on environment"
 assert_eq "$(psql_q "$URL" "SELECT to_regnamespace('reporting') IS NULL")" t "refused run changed something"
 pass

@@ -18,6 +18,7 @@ project = "lines";
 
 migrations = "$1";
 environments = { staging = { database = "postgresql://nobody@127.0.0.1:1/none"; }; };
+steps = ( { name = "migrate"; kind = "migrate"; } );
 CONF
 }
 conf nowhere

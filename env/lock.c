@@ -89,16 +89,22 @@ int lock_holder(struct state *st, const char *project, const char *env, char *bu
 	snprintf(classid, sizeof(classid), "%u", (unsigned)((unsigned long long)key >> 32));
 	snprintf(objid, sizeof(objid), "%u", (unsigned)((unsigned long long)key & 0xffffffffu));
 	const char *p[] = { classid, objid };
-	PGresult *res = state_query(st,
-				    "SELECT a.application_name, r.id, r.actor, r.host, "
-				    "to_char(coalesce(r.started_at, a.backend_start) AT TIME ZONE 'UTC', "
-				    "'YYYY-MM-DD HH24:MI:SS \"UTC\"'), r.command "
-				    "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-				    "LEFT JOIN stagecoach.runs r ON r.backend_pid = a.pid AND r.status = 'running' "
-				    "AND 'stagecoach/' || r.id = a.application_name "
-				    "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::oid "
-				    "AND l.objid = $2::oid AND l.objsubid = 1 AND l.pid <> pg_backend_pid() LIMIT 1",
-				    2, p, e);
+	/* without the schema (read-only on an untouched database) no run row
+	 * can exist: the holder is known by its application_name alone */
+	const char *runs = st->absent ? "(SELECT NULL::text AS id, NULL::text AS actor, NULL::text AS host, "
+					"NULL::timestamptz AS started_at, NULL::text AS command, NULL::int AS backend_pid, "
+					"NULL::text AS status)"
+				      : "stagecoach.runs";
+	char *sql = xasprintf("SELECT a.application_name, r.id, r.actor, r.host, "
+			      "to_char(coalesce(r.started_at, a.backend_start) AT TIME ZONE 'UTC', "
+			      "'YYYY-MM-DD HH24:MI:SS \"UTC\"'), r.command "
+			      "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+			      "LEFT JOIN %s r ON r.backend_pid = a.pid AND r.status = 'running' "
+			      "AND 'stagecoach/' || r.id = a.application_name "
+			      "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::oid "
+			      "AND l.objid = $2::oid AND l.objsubid = 1 AND l.pid <> pg_backend_pid() LIMIT 1", runs);
+	PGresult *res = state_query(st, sql, 2, p, e);
+	free(sql);
 	if (!res)
 		return -SC_EFAIL;
 	if (PQntuples(res) == 0) {

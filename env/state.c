@@ -181,6 +181,12 @@ void state_quiet_notice(void *arg, const char *message)
 
 int state_open(const char *url, const char *env, const char *app_name, struct state **out, struct err *e)
 {
+	return state_open_ex(url, env, app_name, 1, out, e);
+}
+
+int state_open_ex(const char *url, const char *env, const char *app_name, int create, struct state **out,
+		  struct err *e)
+{
 	const char *keys[] = { "dbname", "application_name", "connect_timeout", NULL };
 	const char *vals[] = { url, app_name ? app_name : "stagecoach", "10", NULL };
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
@@ -200,7 +206,17 @@ int state_open(const char *url, const char *env, const char *app_name, struct st
 	st->env = xstrdup(env);
 	st->lock_fd = -1;
 	int rc = exec_ok(st, "SET client_min_messages = warning", e);
-	if (rc == 0)
+	if (rc == 0 && !create) {
+		/* read-only commands leave a database stagecoach never touched as it is */
+		PGresult *res = state_query(st, "SELECT to_regclass('stagecoach.schema_version') IS NULL", 0, NULL, e);
+		if (!res)
+			rc = -SC_EFAIL;
+		else {
+			st->absent = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+			PQclear(res);
+		}
+	}
+	if (rc == 0 && !st->absent)
 		rc = upgrade_schema(st, e);
 	if (rc < 0) {
 		state_close(st);
@@ -376,6 +392,8 @@ int state_artifact_latest(struct state *st, const char *kind, const char *name, 
 {
 	if (!st->conn)
 		return statefile_artifact_latest(st, kind, name, sha256, content, len, e);
+	if (st->absent)
+		return 0;
 	const char *p[] = { st->env, kind, name };
 	PGresult *res = PQexecParams(st->conn,
 				     "SELECT sha256, content FROM stagecoach.artifacts WHERE env = $1 AND kind = $2 "
@@ -459,6 +477,11 @@ int state_runs_list(struct state *st, int limit, struct state_run **out, size_t 
 {
 	if (!st->conn)
 		return statefile_runs_list(st, limit, out, n, e);
+	if (st->absent) {
+		*n = 0;
+		*out = xcalloc(1, sizeof(**out));
+		return 0;
+	}
 	char lim[16];
 	snprintf(lim, sizeof(lim), "%d", limit > 0 ? limit : 20);
 	const char *p[] = { st->env, lim };
@@ -477,6 +500,10 @@ int state_runs_list(struct state *st, int limit, struct state_run **out, size_t 
 
 static int one_run(struct state *st, const char *where, struct state_run *out, struct err *e)
 {
+	if (st->absent) {
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
 	char *sql = xasprintf("SELECT " RUN_COLUMNS " FROM stagecoach.runs r WHERE r.env = $1 AND %s "
 			      "ORDER BY r.started_at DESC, r.id DESC LIMIT 1", where);
 	const char *p[] = { st->env };
@@ -513,6 +540,11 @@ int state_run_steps(struct state *st, const char *run_id, struct state_step **ou
 {
 	if (!st->conn)
 		return statefile_run_steps(st, run_id, out, n, e);
+	if (st->absent) {
+		*n = 0;
+		*out = xcalloc(1, sizeof(**out));
+		return 0;
+	}
 	const char *p[] = { run_id };
 	PGresult *res = state_query(st, "SELECT position, name, kind, status, detail::text FROM stagecoach.run_steps "
 					"WHERE run_id = $1 ORDER BY position",
@@ -550,6 +582,9 @@ int state_run_find(struct state *st, const char *run_id, struct state_run *out, 
 {
 	if (!st->conn)
 		return statefile_run_find(st, run_id, out, e);
+	memset(out, 0, sizeof(*out));
+	if (st->absent)
+		return 0;
 	char *where = NULL;
 	PGresult *res;
 	const char *p[] = { st->env, run_id };

@@ -51,6 +51,7 @@ struct state {
 	int locked;
 	long long lock_key;   /* valid when locked: taken again after a reconnect */
 	char *run_id;         /* the run whose records this connection writes */
+	int absent;           /* opened read-only on a database without the schema: no records */
 	/* file backend (conn == NULL) */
 	char *dir;            /* STATE_DIR/ENV, absolute */
 	int lock_fd;          /* the flock'ed lock file while locked, else -1 */
@@ -65,6 +66,10 @@ int state_open(const char *url, const char *env, const char *app_name, struct st
 int state_open_dir(const char *state_dir, const char *env, struct state **out, struct err *e);
 /* Who this process is, for the lock file of a file backend (copies). */
 void state_set_holder(struct state *st, const char *command, const char *actor, const char *host);
+/* With create = 0 (read-only commands), a database without the schema is
+ * left untouched and reads as having no records (st->absent). */
+int state_open_ex(const char *url, const char *env, const char *app_name, int create, struct state **out,
+		  struct err *e);
 void state_close(struct state *st);
 
 /* Run rows */

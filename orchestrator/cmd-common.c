@@ -59,7 +59,7 @@ int cmd_open_run(struct global *g, struct config *cfg, const char *env_name, con
 	} else {
 		char app[80];
 		snprintf(app, sizeof(app), "stagecoach/%s", r->run_id);
-		if ((rc = state_open(env->database, env->name, app, &r->state, e)) < 0) {
+		if ((rc = state_open_ex(env->database, env->name, app, lock, &r->state, e)) < 0) {
 			run_free(r);
 			return err_prefix(e, "%s '%s'", command, env_name);
 		}

@@ -33,7 +33,7 @@ echo "DROP TABLE a; DELETE FROM keep WHERE id = -1;" >migrations/001_a.down.sql
 setup_db() {
 	export APP_DB=$(pg_createdb "$1")
 	psql_q "$APP_DB" "CREATE TABLE keep (id int); INSERT INTO keep SELECT generate_series(1, 100)"
-	expect_exit 0 sc status staging   # creates the stagecoach schema
+	expect_exit 0 sc rollback staging --yes   # creates the stagecoach schema (nothing to undo, no run)
 	psql_q "$APP_DB" "
 CREATE TABLE public.hold (tbl text, pos int, st text);
 CREATE FUNCTION public.hold_steps() RETURNS trigger LANGUAGE plpgsql AS \$\$

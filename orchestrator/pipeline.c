@@ -144,7 +144,11 @@ int pipeline_rollback(struct run *r, struct err *e)
 {
 	int failed = 0;
 	struct buf remains = BUF_INIT;
+	/* a signal stopped the steps, not their undoing: rollback commands run
+	 * to their end (further signals are refused while rolling_back) */
+	sig_atomic_t was_stopped = r->stop;
 	rolling_back = 1;
+	r->stop = 0;
 	out_rollback_started(r->out, r, NULL);
 	for (size_t i = r->nexecs; i-- > 0;) {
 		struct step_exec *x = &r->execs[i];
@@ -152,6 +156,7 @@ int pipeline_rollback(struct run *r, struct err *e)
 			rollback_one(r, i, &failed, &remains);
 	}
 	rolling_back = 0;
+	r->stop = was_stopped;
 	if (failed)
 		err_set(e, SC_EROLLBACK, "the rollback did not complete: %s", buf_str(&remains));
 	buf_release(&remains);

@@ -17,12 +17,13 @@ cat >stagecoach.conf <<'CONF'
 version = 1;
 project = "k9b";
 migrations = "migrations";
-environments = { staging = { database = "${APP_DB}"; }; };
+environments = { staging = { database = "${APP_DB}"; }; warm = { database = "${APP_DB}"; }; };
 steps = (
   { name = "one"; kind = "shell"; command = "echo one >> marks-${STAGECOACH_RUN_ID:-x}"; 
-    rollback_command = "echo undo-one >> marks"; },
-  { name = "migrate"; kind = "migrate"; },
-  { name = "two"; kind = "shell"; command = "echo two >> marks"; rollback_command = "echo undo-two >> marks"; }
+    rollback_command = "echo undo-one >> marks"; skip = [ "warm" ]; },
+  { name = "migrate"; kind = "migrate"; skip = [ "warm" ]; },
+  { name = "two"; kind = "shell"; command = "echo two >> marks"; rollback_command = "echo undo-two >> marks";
+    skip = [ "warm" ]; }
 );
 CONF
 sed -i 's/marks-\${STAGECOACH_RUN_ID:-x}/marks/' stagecoach.conf
@@ -35,6 +36,7 @@ setup_db() {
 	psql_q "$APP_DB" "CREATE TABLE keep (id int); INSERT INTO keep SELECT generate_series(1, 100)"
 	expect_exit 0 sc rollback staging --yes   # creates the stagecoach schema (nothing to undo, no run)
 	psql_q "$APP_DB" "
+SET client_min_messages = warning;
 CREATE TABLE public.hold (tbl text, pos int, st text);
 CREATE FUNCTION public.hold_steps() RETURNS trigger LANGUAGE plpgsql AS \$\$
 BEGIN
@@ -51,7 +53,7 @@ BEGIN
   RETURN NEW;
 END \$\$;
 CREATE TRIGGER hold BEFORE INSERT OR UPDATE ON stagecoach.run_steps FOR EACH ROW EXECUTE FUNCTION public.hold_steps();
-CREATE TRIGGER hold BEFORE UPDATE ON stagecoach.runs FOR EACH ROW EXECUTE FUNCTION public.hold_runs();"
+CREATE TRIGGER hold BEFORE UPDATE ON stagecoach.runs FOR EACH ROW EXECUTE FUNCTION public.hold_runs();" >/dev/null || fail "cannot create the triggers"
 	rm -f marks
 }
 kill_at() { # TABLE POS STATUS
@@ -71,6 +73,7 @@ consistent() { # WHAT: migration applied exactly once, rows there
 	assert_eq "$(psql_q "$APP_DB" "SELECT count(*) FROM a")" 1 "$1: 001 applied once"
 	assert_eq "$(psql_q "$APP_DB" "SELECT count(*) FROM keep")" 101 "$1: rows"
 }
+staging_runs() { psql_q "$APP_DB" "SELECT string_agg(status, ' ' ORDER BY started_at) FROM stagecoach.runs WHERE env = 'staging'"; }
 pos() { psql_q "$APP_DB" "SELECT position FROM stagecoach.run_steps WHERE name = '$1' ORDER BY run_id DESC LIMIT 1"; }
 
 # positions as the engine numbers them (from a dry deploy on a scratch database)
@@ -97,7 +100,7 @@ consistent "(b) after the kill"
 expect_exit 0 sc deploy staging --resume
 consistent "(b)"
 assert_eq "$(tr '\n' ' ' <marks)" "one two " "(b): each shell step ran once"
-assert_eq "$(run_status "$APP_DB")" succeeded "(b): run"
+assert_eq "$(staging_runs)" succeeded "(b): run"
 
 # (c) the last step ran, its row says running: rollback undoes all three
 setup_db c
@@ -107,7 +110,7 @@ assert_eq "$(tr '\n' ' ' <marks)" "one two undo-two undo-one " "(c): marks"
 assert_eq "$(psql_q "$APP_DB" "SELECT count(*) FROM stagecoach.schema_migrations")" 0 "(c): history"
 assert_eq "$(psql_q "$APP_DB" "SELECT count(*) FROM pg_class WHERE relname = 'a'")" 0 "(c): table a"
 assert_eq "$(psql_q "$APP_DB" "SELECT count(*) FROM keep")" 100 "(c): rows"
-assert_eq "$(psql_q "$APP_DB" "SELECT status FROM stagecoach.runs WHERE command = 'deploy'")" rolled_back "(c): run"
+assert_eq "$(psql_q "$APP_DB" "SELECT status FROM stagecoach.runs WHERE env = 'staging' AND command = 'deploy'")" rolled_back "(c): run"
 expect_exit 0 sc deploy staging
 consistent "(c) redeployed"
 
@@ -117,5 +120,5 @@ kill_at runs 0 succeeded
 expect_exit 0 sc deploy staging --resume
 consistent "(d)"
 assert_eq "$(tr '\n' ' ' <marks)" "one two " "(d): nothing ran twice"
-assert_eq "$(run_status "$APP_DB")" succeeded "(d): run"
+assert_eq "$(staging_runs)" succeeded "(d): run"
 pass

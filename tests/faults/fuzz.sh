@@ -41,7 +41,7 @@ fi
 objs=$(for s in $srcs; do echo "$OUT/${s%.c}.o"; done)
 for t in config expand; do
 	"$CLANG" $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz-$t" "tests/fuzz/fuzz-$t.c" $objs $LIBS \
-		2>"$T/link-$t.log" || fail "building fuzz-$t: $(head -20 "$T/link-$t.log")"
+		2>"$T/link-$t.log" || fail "building fuzz-$t (libFuzzer is in libclang-rt-NN-dev): $(head -20 "$T/link-$t.log")"
 done
 echo "fuzz: built in $(( $(date +%s) - t0 )) s (${#todo[@]} objects compiled)"
 cd "$T"

@@ -36,6 +36,7 @@ for how in TERM INT INT-GROUP; do
 	if [ "$how" = INT-GROUP ]; then kill -INT -- "-$BG"; else kill -"$how" "$BG"; fi
 	wait_exit "$BG" 15
 	cp "$T/run.err" "$T/run-$how.err"
+	echo "$how: exit $RC after $MS ms"
 	assert_eq "$RC" 1 "$how: exit code ($(tail -3 "$T/run.err"))"
 	[ "$MS" -lt 5000 ] || fail "$how: took $MS ms to stop"
 	assert_contains "$T/run.err" "interrupted"

@@ -118,9 +118,9 @@ int lock_holder(struct state *st, const char *project, const char *env, char *bu
 						    : PQgetvalue(res, 0, 1);
 	const char *actor = PQgetisnull(res, 0, 2) ? "unknown (starting up)" : PQgetvalue(res, 0, 2);
 	const char *host = PQgetisnull(res, 0, 3) ? "" : PQgetvalue(res, 0, 3);
-	const char *cmd = PQgetisnull(res, 0, 5) ? "a run" : PQgetvalue(res, 0, 5);
-	snprintf(buf, len, "%s run '%s' by %s%s%s, started %s", cmd, run_id, actor, host[0] ? " on " : "", host,
-		 PQgetvalue(res, 0, 4));
+	const char *cmd = PQgetisnull(res, 0, 5) ? "" : PQgetvalue(res, 0, 5);
+	snprintf(buf, len, "%s%srun '%s' by %s%s%s, started %s", cmd, cmd[0] ? " " : "", run_id, actor,
+		 host[0] ? " on " : "", host, PQgetvalue(res, 0, 4));
 	PQclear(res);
 	return 1;
 }

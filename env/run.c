@@ -120,8 +120,14 @@ int run_expand(struct run *r, const char *raw, char **out, struct err *e)
 
 PGconn *run_db(struct run *r, struct err *e)
 {
-	if (r->db && PQstatus(r->db) == CONNECTION_OK)
-		return r->db;
+	if (r->db && PQstatus(r->db) == CONNECTION_OK) {
+		/* a server restart shows only on the next query: ask once */
+		PGresult *ping = PQexec(r->db, "");
+		int alive = PQresultStatus(ping) == PGRES_EMPTY_QUERY;
+		PQclear(ping);
+		if (alive)
+			return r->db;
+	}
 	if (r->db) {
 		PQreset(r->db);
 		if (PQstatus(r->db) == CONNECTION_OK)
@@ -286,6 +292,11 @@ void run_checkpoint(struct run *r)
 		return;
 	if (state_step_write(r->state, r, (size_t)(r->cur - r->execs), &e) < 0)
 		run_warn(r, "step '%s': could not save its progress: %s", r->cur->step->name, e.msg);
+}
+
+const char *run_target_id(const struct run *r)
+{
+	return r->undoing_run_id ? r->undoing_run_id : r->run_id;
 }
 
 int run_should_stop(const struct run *r)

@@ -62,6 +62,7 @@ struct run {
 	const char *junit;           /* --junit FILE, borrowed; NULL: none */
 	int resuming;                /* deploy --resume: the run row exists already */
 	char *undoes;                /* rollback: the run ids undone, for the records */
+	const char *undoing_run_id;  /* rollback: the run whose steps are being undone now */
 	struct output *out;          /* borrowed */
 	struct state *state;         /* owned; NULL for read-only commands without state */
 	PGconn *db;                  /* owned; the environment's database for steps, lazily */
@@ -113,6 +114,10 @@ int run_gate(struct run *r, const char *step_name, struct err *e);
  * rolled back from what it had done: steps call it after each unit of work
  * (a host, a function).  Failure to save is a warning. */
 void run_checkpoint(struct run *r);
+
+/* The run whose work a rollback undoes: the run being rolled back by the
+ * `rollback` command, else this run itself. */
+const char *run_target_id(const struct run *r);
 
 /* 1 when SIGINT/SIGTERM asked the run to stop: long steps check it. */
 int run_should_stop(const struct run *r);

@@ -600,3 +600,36 @@ int state_run_find(struct state *st, const char *run_id, struct state_run *out, 
 	PQclear(res);
 	return found;
 }
+
+int state_end_sessions(struct state *st, const char *run_id, struct err *e)
+{
+	if (!st->conn || st->absent)
+		return 0;
+	const char *p[] = { run_id };
+	/* a killed run's steps connection can outlive it: the server finishes
+	 * (and may commit) what it was sent; end it, and wait until it is gone,
+	 * so that what we read next is final */
+	PGresult *res = state_query(st, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+					"WHERE application_name IN ('stagecoach/' || $1 || '/steps', 'stagecoach/' || $1) "
+					"AND pid <> pg_backend_pid()",
+				    1, p, e);
+	if (!res)
+		return -SC_EFAIL;
+	int n = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	for (int i = 0; n > 0 && i < 150; i++) {
+		res = state_query(st, "SELECT count(*) FROM pg_stat_activity WHERE application_name IN "
+				      "('stagecoach/' || $1 || '/steps', 'stagecoach/' || $1) AND pid <> pg_backend_pid()",
+				  1, p, e);
+		if (!res)
+			return -SC_EFAIL;
+		n = atoi(PQgetvalue(res, 0, 0));
+		PQclear(res);
+		if (n)
+			usleep(100 * 1000);
+	}
+	if (n)
+		return err_set(e, SC_EFAIL, "a database session of interrupted run '%s' is still running after 15 s",
+			       run_id);
+	return 0;
+}

@@ -118,6 +118,11 @@ void state_steps_free(struct state_step *steps, size_t n);
 /* A libpq notice processor that drops notices (they would reach stderr unredacted). */
 void state_quiet_notice(void *arg, const char *message);
 
+/* End the database sessions a killed run left behind (its steps connection
+ * may still be running, and committing, what it was sent) and wait for them
+ * to be gone.  Called before an interrupted run is rolled back or resumed. */
+int state_end_sessions(struct state *st, const char *run_id, struct err *e);
+
 /* Exec SQL on the state connection; fills e with the PostgreSQL message.
  * NULL with e (SC_EUSAGE) on a file backend. */
 PGresult *state_query(struct state *st, const char *sql, int nparams, const char *const *params, struct err *e);

@@ -226,6 +226,11 @@ int cmd_rollback(int argc, char **argv, struct global *g, struct err *e)
 	}
 	if ((rc = confirm(r, t, nt, e)) < 0)
 		goto out;
+	for (size_t i = 0; i < nt; i++)
+		if (strcmp(t[i].run.status, "running") == 0 && (rc = state_end_sessions(r->state, t[i].run.id, e)) < 0) {
+			err_prefix(e, "rollback '%s'", pos[0]);
+			goto out;
+		}
 
 	/* the release we return to: the newest successful run older than the targets */
 	free(r->release);
@@ -265,14 +270,16 @@ int cmd_rollback(int argc, char **argv, struct global *g, struct err *e)
 			 t[i].run.release ? t[i].run.release : "-", t[i].run.actor ? t[i].run.actor : "?",
 			 t[i].run.status);
 		load_execs(r, &t[i], (int)i * 1000);
+		r->undoing_run_id = t[i].run.id;
 		struct err re = ERR_INIT;
 		if (pipeline_rollback(r, &re) != 0) {
 			failed = 1;
 			buf_addf(&msg, "run '%s': %s", t[i].run.id, re.msg);
 			state_run_set_status(r->state, t[i].run.id, "rollback_failed", &re);
-		} else if (state_run_set_status(r->state, t[i].run.id, "rolled_back", &re) < 0) {
-			out_warn(g->out, "rollback '%s': %s", pos[0], re.msg);
 		}
+		r->undoing_run_id = NULL;
+		if (!failed && state_run_set_status(r->state, t[i].run.id, "rolled_back", &re) < 0)
+			out_warn(g->out, "rollback '%s': %s", pos[0], re.msg);
 	}
 	if (failed) {
 		buf_addf(&msg, "; manual attention needed: see 'stagecoach status %s'", pos[0]);

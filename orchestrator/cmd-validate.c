@@ -21,8 +21,12 @@ static int validate_migrations(struct global *g, struct config *cfg, size_t *cou
 	*count = 0;
 	if (!cfg->migrations)
 		return 0;
-	if (stat(cfg->migrations, &sb) < 0 || !S_ISDIR(sb.st_mode))
-		return err_set(e, SC_EUSAGE, "%s: migrations folder '%s' does not exist", cfg->path, cfg->migrations);
+	if (stat(cfg->migrations, &sb) < 0)
+		return err_set(e, SC_EUSAGE, "%s:%d: migrations folder '%s' does not exist", cfg->path,
+			       cfg->migrations_line, cfg->migrations);
+	if (!S_ISDIR(sb.st_mode))
+		return err_set(e, SC_EUSAGE, "%s:%d: migrations '%s' is not a folder", cfg->path, cfg->migrations_line,
+			       cfg->migrations);
 	struct lint_report rep = LINT_REPORT_INIT;
 	int rc = lint_folder(cfg->migrations, NULL, &rep, e);
 	if (rc < 0)

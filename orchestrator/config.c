@@ -564,6 +564,7 @@ static int load_tree(struct config *cfg, config_t *lc, struct err *e)
 		return rc;
 	if (p) {
 		cfg->migrations = path_join(cfg->dir, p);
+		cfg->migrations_line = (int)config_setting_source_line(config_setting_get_member(root, "migrations"));
 		free(p);
 		p = NULL;
 	}

@@ -76,6 +76,7 @@ struct config {
 	int version;
 	char *project;
 	char *migrations;   /* absolute path, NULL when not set */
+	int migrations_line; /* line of `migrations = ...`, for errors about the folder */
 	char *functions;    /* absolute path, NULL when not set */
 	char **secrets;     /* names of secret environment variables */
 	struct env_config *envs;

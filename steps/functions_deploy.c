@@ -519,8 +519,22 @@ static int fd_fetch_previous(struct fd_api *a, struct fd_item **need, size_t n, 
 	return rc < 0 ? rc : 0;
 }
 
+/* The entry for slug in an interrupted attempt's "functions" detail, or NULL. */
+static json_t *fd_prior_entry(json_t *prior, const char *slug)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(prior, i, v) {
+		const char *sl = json_string_value(json_object_get(v, "slug"));
+		if (sl && strcmp(sl, slug) == 0)
+			return v;
+	}
+	return NULL;
+}
+
 static int fd_apply(struct step *st, struct run *run, struct err *e)
 {
+	json_t *prior = NULL;
 	struct fd_api a;
 	struct fd_set s;
 	char **remote = NULL;
@@ -534,12 +548,21 @@ static int fd_apply(struct step *st, struct run *run, struct err *e)
 	if (rc < 0)
 		goto out;
 	json_t *d = run_detail(run);
+	/* deploy --resume: the interrupted attempt's entries say what each
+	 * function was before this run; they stand, whatever it left behind */
+	prior = json_incref(json_object_get(d, "functions"));
 	json_t *arr = json_array(), *unchanged = json_array();
 	json_object_set_new(d, "functions", arr);
 	json_object_set_new(d, "unchanged", unchanged);
-	for (size_t i = 0; i < s.n; i++)
-		if (!s.items[i].changed)
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.items[i].changed)
+			continue;
+		json_t *was = fd_prior_entry(prior, s.items[i].b->slug);
+		if (was) /* deployed by the interrupted attempt: still this run's to undo */
+			json_array_append(arr, was);
+		else
 			json_array_append_new(unchanged, json_string(s.items[i].b->slug));
+	}
 	if (!run->state)
 		run_warn(run, "no records: functions are deployed without a way to roll them back");
 	if (s.nchanged == 0) {
@@ -557,6 +580,13 @@ static int fd_apply(struct step *st, struct run *run, struct err *e)
 		if (!it->changed)
 			continue;
 		todo[ntodo++] = it;
+		json_t *was = fd_prior_entry(prior, it->b->slug);
+		if (was) {
+			it->existed = json_is_true(json_object_get(was, "existed"));
+			const char *ps = json_string_value(json_object_get(was, "previous_sha"));
+			it->previous_sha = ps ? xstrdup(ps) : NULL;
+			continue;
+		}
 		it->existed = remote && strv_contains(remote, it->b->slug);
 		if (!it->existed)
 			continue;
@@ -628,6 +658,7 @@ out:
 	strv_free(remote);
 	fd_set_release(&s);
 	fd_api_release(&a);
+	json_decref(prior);
 	return rc;
 }
 

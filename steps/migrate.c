@@ -32,6 +32,8 @@
  *   "none"    nothing.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include "step.h"
@@ -513,6 +515,56 @@ static int migrate_is_tx_control(const char *sql)
  * the up SQL, the history row and COMMIT.  A migration that holds its own
  * BEGIN/COMMIT runs statement by statement in our transaction instead,
  * without them (they would commit it before its history row). */
+/*
+ * PQexec that a signal can interrupt: the query is sent, and while it runs
+ * the stop flag is checked every 200 ms; when it is set the server is asked
+ * to cancel it (PQcancel), so Ctrl-C stops a long migration within moments
+ * instead of after it.  Returns what PQexec would: the first error result,
+ * else the last result.
+ */
+static PGresult *migrate_exec(struct run *run, PGconn *db, const char *sql)
+{
+	if (!PQsendQuery(db, sql))
+		return PQmakeEmptyPGresult(db, PGRES_FATAL_ERROR);
+	int cancelled = 0;
+	PGresult *keep = NULL, *res;
+	for (;;) {
+		while (PQisBusy(db)) {
+			struct pollfd pfd = { .fd = PQsocket(db), .events = POLLIN };
+			int pr = poll(&pfd, 1, 200);
+			if (pr < 0 && errno != EINTR)
+				break;
+			if (!PQconsumeInput(db))
+				break;
+			if (!cancelled && run_should_stop(run)) {
+				char buf[256];
+				PGcancel *c = PQgetCancel(db);
+				if (c) {
+					PQcancel(c, buf, sizeof(buf));
+					PQfreeCancel(c);
+				}
+				cancelled = 1;
+			}
+		}
+		res = PQgetResult(db);
+		if (!res)
+			break;
+		ExecStatusType st = PQresultStatus(res);
+		int error = st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY;
+		if (keep && (PQresultStatus(keep) == PGRES_COMMAND_OK || PQresultStatus(keep) == PGRES_TUPLES_OK ||
+			     PQresultStatus(keep) == PGRES_EMPTY_QUERY)) {
+			PQclear(keep);
+			keep = NULL;
+		}
+		if (!keep)
+			keep = res;
+		else
+			PQclear(res);
+		(void)error;
+	}
+	return keep ? keep : PQmakeEmptyPGresult(db, PGRES_FATAL_ERROR);
+}
+
 static int migrate_apply_tx(struct run *run, PGconn *db, const struct migrate *cfg, const struct migration *m,
 			    const char *down, struct err *e)
 {
@@ -536,7 +588,7 @@ static int migrate_apply_tx(struct run *run, PGconn *db, const struct migrate *c
 		migrate_add_history_insert(db, &q, m, down, run->run_id, -1);
 		migrate_add_artifact_insert(db, &q, run, m, down);
 		buf_adds(&q, ";\nCOMMIT");
-		PGresult *res = PQexec(db, buf_str(&q));
+		PGresult *res = migrate_exec(run, db, buf_str(&q));
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
 			int line = migrate_error_line(res, buf_str(&q), from, len, m->up_line);
 			migrate_pg_error(db, res, e);
@@ -559,7 +611,7 @@ static int migrate_apply_tx(struct run *run, PGconn *db, const struct migrate *c
 	for (size_t i = 0; i < ns; i++) {
 		if (migrate_is_tx_control(stmts[i].sql))
 			continue;
-		res = PQexec(db, stmts[i].sql);
+		res = migrate_exec(run, db, stmts[i].sql);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
 			migrate_pg_error(db, res, e);
 			err_prefix(e, "%s:%d", m->file, stmts[i].line);
@@ -611,7 +663,13 @@ static int migrate_apply_notx(struct run *run, PGconn *db, const struct migrate 
 		PQclear(res);
 	}
 	for (size_t i = 0; i < ns; i++) {
-		PGresult *res = PQexec(db, stmts[i].sql);
+		/* recorded before each statement: a run killed here is known to
+		 * have run this migration in part, and its rollback restores */
+		json_object_set_new(detail, "partial",
+				    json_pack("{s:s,s:s,s:i,s:i,s:b}", "version", m->version_str, "file", m->file,
+					      "statement", (int)i + 1, "line", stmts[i].line, "in_progress", 1));
+		run_checkpoint(run);
+		PGresult *res = migrate_exec(run, db, stmts[i].sql);
 		if (PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK) {
 			PQclear(res);
 			continue;
@@ -649,6 +707,8 @@ static int migrate_apply_notx(struct run *run, PGconn *db, const struct migrate 
 	migrate_add_artifact_insert(db, &q, run, m, down);
 	buf_adds(&q, ";\nCOMMIT");
 	PGresult *res = migrate_query(db, buf_str(&q), 0, NULL, e);
+	if (res)
+		json_object_del(detail, "partial"); /* it ran whole and is recorded */
 	if (!res) {
 		migrate_rollback_tx(db);
 		rc = err_prefix(e, "%s: applied, but its history row could not be written", m->file);
@@ -682,6 +742,7 @@ static int migrate_apply(struct step *st, struct run *run, struct err *e)
 	json_object_set_new(detail, "rollback", json_string(migrate_rollback_names[cfg->rollback]));
 	json_t *applied = json_array();
 	json_object_set_new(detail, "applied", applied);
+	run_checkpoint(run); /* the run id is in the records before anything is applied */
 	for (size_t i = 0; i < ms.npending && rc == 0; i++) {
 		const struct migration *m = &ms.pending[i];
 		if (run_should_stop(run)) {
@@ -853,7 +914,7 @@ static int migrate_rollback(struct step *st, struct run *run, struct err *e)
 	if (!strategy)
 		strategy = migrate_rollback_names[cfg->rollback];
 	if (!run_id)
-		run_id = run->run_id;
+		run_id = run_target_id(run); /* killed before its detail was saved */
 	if (strcmp(strategy, "none") == 0) {
 		run_log(run, "rollback = \"none\": the migrations of run '%s' stay applied", run_id);
 		return 0;

@@ -78,9 +78,11 @@ static size_t migrations_char_offset(const char *s, int pos)
 	return i;
 }
 
-static int migrations_valid_utf8(const unsigned char *s, size_t len)
+/* 1 when valid; else 0 and *bad is the offset of the first bad byte */
+static int migrations_valid_utf8(const unsigned char *s, size_t len, size_t *bad)
 {
 	size_t i = 0;
+	*bad = 0;
 	while (i < len) {
 		unsigned char c = s[i];
 		size_t n;
@@ -94,11 +96,14 @@ static int migrations_valid_utf8(const unsigned char *s, size_t len)
 		} else if ((c & 0xF8) == 0xF0 && c <= 0xF4) {
 			n = 3;
 		} else {
+			*bad = i;
 			return 0;
 		}
 		for (size_t k = 1; k <= n; k++)
-			if (i + k >= len || (s[i + k] & 0xC0) != 0x80)
+			if (i + k >= len || (s[i + k] & 0xC0) != 0x80) {
+				*bad = i;
 				return 0;
+			}
 		i += n + 1;
 	}
 	return 1;
@@ -487,19 +492,34 @@ static int migrations_parse_name(const char *fname, size_t stem_len, long long *
 	return 0;
 }
 
+/* 1-based line of offset off in data */
+static int migrations_line_at(const char *data, size_t off)
+{
+	int line = 1;
+	for (size_t i = 0; i < off; i++)
+		if (data[i] == '\n')
+			line++;
+	return line;
+}
+
 static int migrations_read(const char *path, const char *rel, char **out, struct err *e)
 {
 	char *data;
 	size_t len;
 	if (file_read_all(path, &data, &len) < 0)
 		return err_set(e, SC_EUSAGE, "%s: cannot read: %s", rel, strerror(errno));
+	size_t bad;
 	if (strlen(data) != len) {
+		int line = migrations_line_at(data, strlen(data));
 		free(data);
-		return err_set(e, SC_EUSAGE, "%s: holds NUL bytes: not a text SQL file", rel);
+		return err_set(e, SC_EUSAGE, "%s:%d: holds NUL bytes: not a text SQL file", rel, line);
 	}
-	if (!migrations_valid_utf8((const unsigned char *)data, len)) {
+	if (!migrations_valid_utf8((const unsigned char *)data, len, &bad)) {
+		int line = migrations_line_at(data, bad);
+		unsigned char byte = (unsigned char)data[bad];
 		free(data);
-		return err_set(e, SC_EUSAGE, "%s: is not valid UTF-8", rel);
+		return err_set(e, SC_EUSAGE, "%s:%d: is not valid UTF-8 (byte 0x%02x at offset %zu; save the file as "
+			       "UTF-8)", rel, line, byte, bad);
 	}
 	/* a UTF-8 byte order mark (editors on Windows) is not SQL */
 	if (len >= 3 && (unsigned char)data[0] == 0xEF && (unsigned char)data[1] == 0xBB &&

@@ -5,7 +5,7 @@
 # every function at its new version, deployed by this run's records, the
 # migration before it applied once.  (Killed, then `rollback`, is
 # tests/e2e/http-functions-killed.sh; `rollback` after the resume is
-# pending/kill9-functions-resume-rollback.sh.)
+# kill9-functions-resume-rollback.sh.)
 TD=$(cd "$(dirname "$0")" && pwd); until [ -f "$TD/lib/common.sh" ]; do TD=$(dirname "$TD"); done
 . "$TD/lib/common.sh"
 . "$TD/lib/fake_api.sh"

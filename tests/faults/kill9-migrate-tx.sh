@@ -1,7 +1,7 @@
 #!/bin/bash
 # kill -9 while a migration runs inside its transaction (pg_sleep in it).
 # The killed client's server session goes on with the query it was sent
-# (see pending/kill9-migrate-ghost.sh); ended as an operator would
+# (see kill9-migrate-ghost.sh); ended as an operator would
 # (pg_terminate_backend), the migration is not recorded and its table does
 # not exist, the one before it is; status shows the run interrupted at step
 # 'migrate', deploy refuses (exit 2), deploy --resume applies the rest

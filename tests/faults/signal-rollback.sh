@@ -1,6 +1,6 @@
 #!/bin/bash
 # A second (and third) signal while the rollback runs is refused with a
-# message, and the rollback completes: the rollback_command (it sleeps 2 s; pending/signal-rollback-long.sh has one longer than 3 s)
+# message, and the rollback completes: the rollback_command (it sleeps 2 s; signal-rollback-long.sh has one longer than 3 s)
 # is not cut, the run is recorded rolled_back, exit 1.
 TD=$(cd "$(dirname "$0")" && pwd); until [ -f "$TD/lib/common.sh" ]; do TD=$(dirname "$TD"); done
 . "$TD/lib/common.sh"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Errors about the migrations that could name FILE:LINE and do not.
-# PENDING:
+# Was a bug, now fixed (see docs/FAULTS.md):
 # - orchestrator/cmd-validate.c validate_migrations (and the same check on
 #   deploy): "stagecoach.conf: migrations folder '...' does not exist" names
 #   the config file without the line of `migrations = ...` (SPEC: config

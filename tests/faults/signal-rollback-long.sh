@@ -1,7 +1,7 @@
 #!/bin/bash
 # After SIGTERM, the rollback_command of a done shell step must run to its
 # end even when it takes longer than 3 s (the grace time between SIGTERM and
-# SIGKILL of a stopped child).  PENDING: steps/shell.c shell_exec passes
+# SIGKILL of a stopped child).  Was a bug, now fixed: steps/shell.c shell_exec passes
 # &r->stop to proc_run_shell also for rollback_command, so once the run was
 # interrupted every rollback command is sent SIGTERM at once (it survives
 # only when the signal lands before exec, caught by the inherited handler,

@@ -2,7 +2,7 @@
 # kill -9 while a migration runs inside its transaction (pg_sleep in it),
 # then at once `rollback`: once the killed client's server session is gone,
 # the migration must not be recorded and its table must not exist.
-# PENDING: the killed client's server session goes on executing the query
+# Was a bug, now fixed (see docs/FAULTS.md): the killed client's server session goes on executing the query
 # string it was sent (steps/migrate.c migrate_apply_tx sends BEGIN; up SQL;
 # history INSERT; COMMIT as one simple query) and COMMITs it seconds after
 # the kill, after `rollback` (or `deploy --resume`) has read the history and

@@ -5,7 +5,7 @@
 # migration before it undone by its down, the half-run one undone by the
 # run's backup, since it ran in part): no table a, no index keep_i1, every
 # row of keep there.
-# PENDING: two causes.  (1) As in kill9-migrate-rollback.sh,
+# Was a bug, now fixed (see docs/FAULTS.md): two causes.  (1) As in kill9-migrate-rollback.sh,
 # steps/migrate.c migrate_rollback falls back to the rollback run's own id
 # when the killed step's detail is {} and finds no history rows.  (2) Even
 # with the right id, a no-transaction migration killed mid-way leaves no

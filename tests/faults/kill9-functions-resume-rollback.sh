@@ -2,7 +2,7 @@
 # kill -9 while functions_deploy's first requests are in flight (the API
 # applies them anyway), deploy --resume, then `rollback`: the run created
 # fn01..fn03, so its rollback must delete all three.
-# PENDING: the resumed functions_deploy apply starts from a fresh detail:
+# Was a bug, now fixed (see docs/FAULTS.md): the resumed functions_deploy apply starts from a fresh detail:
 # fn01 and fn02, deployed by the killed attempt (recorded as 'pending' in
 # the interrupted step's detail, steps/functions_deploy.c), now exist on the
 # API with the local content, so the resumed apply takes them as unchanged

@@ -2,7 +2,7 @@
 # kill -9 during the second migration of a run (the first one committed),
 # the killed session ended (pg_terminate_backend): `rollback` must undo the
 # first migration by its down.
-# PENDING: steps/migrate.c migrate_rollback takes the run id from the step's
+# Was a bug, now fixed (see docs/FAULTS.md): steps/migrate.c migrate_rollback takes the run id from the step's
 # recorded detail, and falls back to run->run_id, the id of the *rollback*
 # run; a step killed mid-way has detail {} (its row was written 'running'
 # before apply and never again), so the rollback looks for history rows of

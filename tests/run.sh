@@ -26,7 +26,14 @@ run_one() {
 	else echo "FAIL $s ($(( $(date +%s) - t0 ))s)"; tail -40 "$LOG/$name.log" | sed 's/^/    /'; fi
 }
 export -f run_one; export LOG
-results=$(printf '%s\n' $scripts | xargs -r -P "$JOBS" -I{} bash -c 'run_one {}' | tee /dev/stderr)
+# results are shown as they come and kept for the summary (not through
+# tee /dev/stderr: reopening stderr truncates it when it is a file)
+: >"$LOG/results"
+printf '%s\n' $scripts | xargs -r -P "$JOBS" -I{} bash -c 'run_one {}' | while IFS= read -r line; do
+	printf '%s\n' "$line"
+	printf '%s\n' "$line" >>"$LOG/results"
+done
+results=$(cat "$LOG/results")
 p=$(printf '%s\n' "$results" | grep -c '^ok ')
 f=$(printf '%s\n' "$results" | grep -c '^FAIL ')
 pass=$((pass + p)); failn=$((failn + f))

@@ -498,7 +498,8 @@ int state_runs_list(struct state *st, int limit, struct state_run **out, size_t 
 	return 0;
 }
 
-static int one_run(struct state *st, const char *where, struct state_run *out, struct err *e)
+/* The newest run of this environment matching where (which may use $2 = arg). */
+static int one_run(struct state *st, const char *where, const char *arg, struct state_run *out, struct err *e)
 {
 	if (st->absent) {
 		memset(out, 0, sizeof(*out));
@@ -506,8 +507,8 @@ static int one_run(struct state *st, const char *where, struct state_run *out, s
 	}
 	char *sql = xasprintf("SELECT " RUN_COLUMNS " FROM stagecoach.runs r WHERE r.env = $1 AND %s "
 			      "ORDER BY r.started_at DESC, r.id DESC LIMIT 1", where);
-	const char *p[] = { st->env };
-	PGresult *res = state_query(st, sql, 1, p, e);
+	const char *p[] = { st->env, arg };
+	PGresult *res = state_query(st, sql, arg ? 2 : 1, p, e);
 	free(sql);
 	if (!res)
 		return -SC_EFAIL;
@@ -526,14 +527,14 @@ int state_interrupted_run(struct state *st, struct state_run *out, struct err *e
 	/* 'running' while no session of that run is alive: its process was killed */
 	return one_run(st, "r.status = 'running' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a "
 			   "WHERE a.pid = r.backend_pid AND a.application_name = 'stagecoach/' || r.id)",
-		       out, e);
+		       NULL, out, e);
 }
 
 int state_last_success(struct state *st, struct state_run *out, struct err *e)
 {
 	if (!st->conn)
 		return statefile_last_success(st, out, e);
-	return one_run(st, "r.status = 'succeeded' AND r.command IN ('deploy', 'promote')", out, e);
+	return one_run(st, "r.status = 'succeeded' AND r.command IN ('deploy', 'promote')", NULL, out, e);
 }
 
 int state_run_steps(struct state *st, const char *run_id, struct state_step **out, size_t *n, struct err *e)
@@ -582,23 +583,7 @@ int state_run_find(struct state *st, const char *run_id, struct state_run *out, 
 {
 	if (!st->conn)
 		return statefile_run_find(st, run_id, out, e);
-	memset(out, 0, sizeof(*out));
-	if (st->absent)
-		return 0;
-	char *where = NULL;
-	PGresult *res;
-	const char *p[] = { st->env, run_id };
-	where = xasprintf("SELECT " RUN_COLUMNS " FROM stagecoach.runs r WHERE r.env = $1 AND r.id = $2");
-	res = state_query(st, where, 2, p, e);
-	free(where);
-	if (!res)
-		return -SC_EFAIL;
-	int found = PQntuples(res) > 0;
-	memset(out, 0, sizeof(*out));
-	if (found)
-		fill_run(res, 0, out);
-	PQclear(res);
-	return found;
+	return one_run(st, "r.id = $2", run_id, out, e);
 }
 
 int state_end_sessions(struct state *st, const char *run_id, struct err *e)

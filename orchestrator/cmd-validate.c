@@ -32,6 +32,10 @@ static int validate_migrations(struct global *g, struct config *cfg, size_t *cou
 	if (rc < 0)
 		return rc;
 	*count = rep.migrations;
+	if (rep.migrations == 0)
+		out_warn(g->out, "%s:%d: migrations folder '%s' holds no migration (VERSION_name.up.sql, "
+			 "VERSION_name.sql or VERSION_name/migration.sql)", cfg->path, cfg->migrations_line,
+			 cfg->migrations);
 	const struct lint_finding *first_error = NULL;
 	for (size_t i = 0; i < rep.n; i++) {
 		const struct lint_finding *f = &rep.findings[i];

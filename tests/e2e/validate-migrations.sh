@@ -20,6 +20,9 @@ assert_contains "$T/out" "002_b.up.sql:1: drop-column"
 printf -- '-- the runbook wrote this\n\nCREATE TYPE IF NOT EXISTS billing AS ENUM (%s);\n' "'a'" >migrations/003_c.up.sql
 expect_exit 2 sc validate
 assert_contains "$T/err" "003_c.up.sql:3: syntax"
+rm -f migrations/*
+expect_exit 0 sc validate
+assert_contains "$T/err" "holds no migration"
 rm -rf migrations
 expect_exit 2 sc validate
 assert_contains "$T/err" "migrations folder"

@@ -17,21 +17,7 @@ TD=$(cd "$(dirname "$0")" && pwd); until [ -f "$TD/lib/common.sh" ]; do TD=$(dir
 . "$TD/lib/common.sh"
 . "$TD/faults/lib/faults.sh"
 sc_setup
-pg_start
-export APP_DB=$(pg_createdb app)
-mkdir -p migrations
-cat >stagecoach.conf <<'CONF'
-version = 1;
-project = "k9tx";
-migrations = "migrations";
-environments = { staging = { database = "${APP_DB}"; }; };
-steps = ( { name = "migrate"; kind = "migrate"; } );
-CONF
-psql_q "$APP_DB" "CREATE TABLE keep (id int); INSERT INTO keep SELECT generate_series(1, 1000)"
-printf 'CREATE TABLE b (id int);\nINSERT INTO keep VALUES (-1);\nSELECT pg_sleep(${SLEEP_S});\n' >migrations/002_b.up.sql
-echo "DROP TABLE b; DELETE FROM keep WHERE id = -1;" >migrations/002_b.down.sql
-sed -i "s/\${SLEEP_S}/CASE WHEN to_regclass('slow_flag') IS NULL THEN 0 ELSE 6 END/" migrations/002_b.up.sql
-psql_q "$APP_DB" "CREATE TABLE slow_flag ()"
+k9_migrate_setup
 
 bg_sc run deploy staging
 wait_until 15 pg_active "$APP_DB" '%pg_sleep(CASE%'

@@ -14,7 +14,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) $(PGQ_CFLAGS) -I. $(CF
 LDLIBS  += $(PKG_LIBS) $(PGQ_LIBS) -lm
 BUILD   ?= build
 
-SRCS := $(sort $(wildcard orchestrator/*.c env/*.c steps/*.c hooks/*.c))
+SRCS := $(sort $(wildcard lib/*.c env/*.c steps/*.c hooks/*.c orchestrator/*.c))
 LIB_SRCS := $(filter-out orchestrator/main.c,$(SRCS))
 OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -31,7 +31,7 @@ $(BIN): $(OBJS)
 	@$(if $(V),,echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/%.o: %.c $(wildcard */*.h)
+$(BUILD)/%.o: %.c $(wildcard lib/*.h env/*.h steps/*.h hooks/*.h orchestrator/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "catalog.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 
 static const struct {
 	const char *name, *json;

@@ -15,7 +15,7 @@
 #include "lock.h"
 #include "state.h"
 #include "statefile.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 
 long long lock_key(const char *project, const char *env)
 {

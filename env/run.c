@@ -14,7 +14,7 @@
 #include "../orchestrator/expand.h"
 #include "../orchestrator/output.h"
 #include "../orchestrator/redact.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 #include "../steps/step.h"
 
 extern char **environ;

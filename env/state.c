@@ -18,7 +18,7 @@
 #include "run.h"
 #include "../orchestrator/config.h"
 #include "../orchestrator/redact.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 #include "../steps/step.h"
 
 static void fill_run(PGresult *res, int row, struct state_run *sr);

@@ -38,7 +38,7 @@
 #include "run.h"
 #include "../orchestrator/config.h"
 #include "../orchestrator/redact.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 #include "../steps/step.h"
 
 static int sys_fail(struct err *e, const char *what, const char *path)

@@ -11,7 +11,7 @@
 #include "../orchestrator/output.h"
 #include "../orchestrator/proc.h"
 #include "../orchestrator/redact.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 
 static void hook_line(void *ctx, const char *line)
 {

@@ -18,7 +18,7 @@
 #include "../orchestrator/config.h"
 #include "../orchestrator/err.h"
 #include "../orchestrator/redact.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 #include "../steps/httpc.h"
 #include "../steps/step.h"
 

@@ -11,7 +11,7 @@
 #include "config.h"
 #include "output.h"
 #include "redact.h"
-#include "util.h"
+#include "../lib/util.h"
 #include "../env/run.h"
 #include "../env/state.h"
 #include "../steps/pgtools.h"

@@ -11,7 +11,7 @@
 #include "config.h"
 #include "output.h"
 #include "release.h"
-#include "util.h"
+#include "../lib/util.h"
 #include "../env/lock.h"
 #include "../env/run.h"
 #include "../env/state.h"

@@ -10,7 +10,7 @@
 #include "output.h"
 #include "pipeline.h"
 #include "release.h"
-#include "util.h"
+#include "../lib/util.h"
 #include "../env/run.h"
 #include "../env/state.h"
 #include "../steps/step.h"

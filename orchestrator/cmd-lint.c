@@ -21,7 +21,7 @@
 
 #include "cmd.h"
 #include "config.h"
-#include "util.h"
+#include "../lib/util.h"
 #include "../steps/lint.h"
 
 /* How a folder is shown before its files: relative to the working folder

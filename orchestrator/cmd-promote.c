@@ -12,7 +12,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "release.h"
-#include "util.h"
+#include "../lib/util.h"
 #include "../env/run.h"
 #include "../env/state.h"
 

@@ -20,7 +20,7 @@
 #include "output.h"
 #include "pipeline.h"
 #include "redact.h"
-#include "util.h"
+#include "../lib/util.h"
 #include "../env/run.h"
 #include "../env/state.h"
 #include "../steps/step.h"

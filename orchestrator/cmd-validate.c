@@ -7,7 +7,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "output.h"
-#include "util.h"
+#include "../lib/util.h"
 #include "../steps/lint.h"
 #include "../steps/step.h"
 #include <sys/stat.h>

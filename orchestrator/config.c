@@ -16,7 +16,7 @@
 #include "config.h"
 #include "expand.h"
 #include "redact.h"
-#include "util.h"
+#include "../lib/util.h"
 #include "../steps/step.h"
 
 struct raw_string {

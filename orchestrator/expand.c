@@ -4,7 +4,7 @@
 #include "config.h"
 #include "expand.h"
 #include "redact.h"
-#include "util.h"
+#include "../lib/util.h"
 
 static int expand_depth(const char *raw, const struct expand_ctx *ctx, struct buf *out, int depth, struct err *e);
 

@@ -7,7 +7,7 @@
 #include "config.h"
 #include "junit.h"
 #include "redact.h"
-#include "util.h"
+#include "../lib/util.h"
 #include "../env/run.h"
 #include "../steps/step.h"
 

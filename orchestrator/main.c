@@ -9,7 +9,7 @@
 #include "cmd.h"
 #include "output.h"
 #include "redact.h"
-#include "util.h"
+#include "../lib/util.h"
 
 #define STAGECOACH_VERSION "0.1.0"
 

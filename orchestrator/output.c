@@ -8,7 +8,7 @@
 #include "output.h"
 #include "config.h"
 #include "redact.h"
-#include "util.h"
+#include "../lib/util.h"
 #include "../env/run.h"
 #include "../steps/step.h"
 

@@ -17,7 +17,7 @@
 #include "output.h"
 #include "pipeline.h"
 #include "redact.h"
-#include "util.h"
+#include "../lib/util.h"
 #include "../env/run.h"
 #include "../env/state.h"
 #include "../hooks/hooks.h"

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "proc.h"
-#include "util.h"
+#include "../lib/util.h"
 
 #define KEEP_BYTES (64 * 1024)
 

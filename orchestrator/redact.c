@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "redact.h"
-#include "util.h"
+#include "../lib/util.h"
 
 static char **secrets;
 static size_t nsecrets;

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include "config.h"
 #include "release.h"
-#include "util.h"
+#include "../lib/util.h"
 
 static int cmp_str(const void *a, const void *b)
 {

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <jansson.h>
 #include "bundle.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 
 struct bundle *bundle_new(const char *slug, const char *entrypoint, int verify_jwt)
 {

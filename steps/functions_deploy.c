@@ -34,7 +34,7 @@
 #include "../env/state.h"
 #include "../orchestrator/config.h"
 #include "../orchestrator/redact.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 
 #define FD_TOMBSTONE "0000000000000000000000000000000000000000000000000000000000000000"
 

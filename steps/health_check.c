@@ -24,7 +24,7 @@
 #include "httpc.h"
 #include "../env/run.h"
 #include "../orchestrator/config.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 
 struct hc_priv {
 	char *url;

@@ -23,7 +23,7 @@
 #include "httpc.h"
 #include "../env/run.h"
 #include "../orchestrator/config.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 
 struct http_request_cfg {
 	char *method;          /* NULL: POST with a body, else GET */

@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <curl/curl.h>
 #include "../orchestrator/err.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 
 #define HTTPC_RETRY_AFTER_CAP_MS 30000LL
 #define HTTPC_BACKOFF_BASE_MS 500LL

@@ -14,7 +14,7 @@
 #include <jansson.h>
 
 #include "lint.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 
 struct lint_rule {
 	const char *id;

@@ -43,7 +43,7 @@
 #include "../env/run.h"
 #include "../env/state.h"
 #include "../orchestrator/config.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 
 extern const struct step_ops step_migrate_ops;
 

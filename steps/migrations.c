@@ -15,7 +15,7 @@
 #include <pg_query.h>
 
 #include "migrations.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 
 /* ---- small text helpers ---- */
 

@@ -18,7 +18,7 @@
 #include "pgtools.h"
 #include "../env/run.h"
 #include "../orchestrator/config.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 
 extern const struct step_ops step_pg_backup_ops;
 

@@ -22,7 +22,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 #include "../orchestrator/err.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 
 struct run;
 

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 #include "step.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 
 extern const struct step_ops step_shell_ops, step_approval_ops, step_sql_check_ops, step_pg_backup_ops,
 	step_migrate_ops, step_functions_deploy_ops, step_http_ops, step_health_check_ops, step_ssh_ops;

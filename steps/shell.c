@@ -14,7 +14,7 @@
 #include "../env/run.h"
 #include "../orchestrator/config.h"
 #include "../orchestrator/proc.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 
 struct shell {
 	char *command;

@@ -11,7 +11,7 @@
 #include "step.h"
 #include "../env/run.h"
 #include "../orchestrator/config.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 
 struct check {
 	char *query;

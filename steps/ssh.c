@@ -31,7 +31,7 @@
 #include "../env/run.h"
 #include "../orchestrator/config.h"
 #include "../orchestrator/redact.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 
 struct ssh_step {
 	char *command;

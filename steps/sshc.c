@@ -31,7 +31,7 @@
 #include <ctype.h>
 #include <libssh2.h>
 #include "sshc.h"
-#include "../orchestrator/util.h"
+#include "../lib/util.h"
 
 /* ---------------------------------------------------------------- base64 */
 

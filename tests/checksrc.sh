@@ -6,7 +6,7 @@
 # approximates the house style, see STYLE.md).
 cd "$(dirname "$0")/.." || exit 2
 bad=0
-files=$(ls orchestrator/*.[ch] env/*.[ch] steps/*.[ch] hooks/*.[ch])
+files=$(ls lib/*.[ch] env/*.[ch] steps/*.[ch] hooks/*.[ch] orchestrator/*.[ch] 2>/dev/null)
 for f in $files; do
 	if grep -nE '\b(sprintf|vsprintf|strcpy|strcat|gets|system)\s*\(' "$f" | grep -v '^\s*[0-9]*:\s*/\?\*' >/tmp/checksrc.$$; then
 		sed "s|^|$f:|; s|$|  (banned function)|" /tmp/checksrc.$$; bad=1
@@ -14,7 +14,7 @@ for f in $files; do
 	if [ "$f" != orchestrator/main.c ] && grep -nE '(^|[^_a-z])exit\s*\(' "$f" >/tmp/checksrc.$$; then
 		sed "s|^|$f:|; s|$|  (exit() outside main.c)|" /tmp/checksrc.$$; bad=1
 	fi
-	if [ "$f" != orchestrator/util.c ] && grep -nE '(^|[^_a-z])abort\s*\(' "$f" >/tmp/checksrc.$$; then
+	if [ "$f" != lib/util.c ] && grep -nE '(^|[^_a-z])abort\s*\(' "$f" >/tmp/checksrc.$$; then
 		sed "s|^|$f:|; s|$|  (abort() outside util.c: use BUG())|" /tmp/checksrc.$$; bad=1
 	fi
 	head -1 "$f" | grep -q '^/\*' || { echo "$f:1: does not open with a comment saying what it is"; bad=1; }

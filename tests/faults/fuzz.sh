@@ -23,8 +23,8 @@ LIBS="$(pkg-config --libs $PKGS) $(pkg-config --libs libpg_query 2>/dev/null || 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 mkdir -p "$OUT"
 cd "$TOP"
-srcs=$(ls orchestrator/*.c env/*.c steps/*.c hooks/*.c | grep -v '^orchestrator/main\.c$')
-newest_h=$(ls -t orchestrator/*.h env/*.h steps/*.h hooks/*.h 2>/dev/null | head -1)
+srcs=$(ls lib/*.c env/*.c steps/*.c hooks/*.c orchestrator/*.c 2>/dev/null | grep -v '^orchestrator/main\.c$')
+newest_h=$(ls -t lib/*.h orchestrator/*.h env/*.h steps/*.h hooks/*.h 2>/dev/null | head -1)
 todo=()
 for s in $srcs; do
 	o="$OUT/${s%.c}.o"

@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include "unit.h"
 #include "../../steps/bundle.h"
-#include "../../orchestrator/util.h"
+#include "../../lib/util.h"
 
 static char root[64];
 

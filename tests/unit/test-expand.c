@@ -5,7 +5,7 @@
 #include "../../orchestrator/config.h"
 #include "../../orchestrator/expand.h"
 #include "../../orchestrator/redact.h"
-#include "../../orchestrator/util.h"
+#include "../../lib/util.h"
 
 static char *ex(const struct expand_ctx *ctx, const char *raw, struct err *e)
 {

@@ -10,7 +10,7 @@
 
 #include "unit.h"
 #include "steps/lint.h"
-#include "orchestrator/util.h"
+#include "lib/util.h"
 
 static char tmp_root[256];
 static int tmp_seq;

@@ -9,7 +9,7 @@
 
 #include "unit.h"
 #include "steps/migrations.h"
-#include "orchestrator/util.h"
+#include "lib/util.h"
 
 static char tmp_root[256];
 static int tmp_seq;

@@ -16,7 +16,7 @@
 #include "../../env/state.h"
 #include "../../orchestrator/config.h"
 #include "../../orchestrator/redact.h"
-#include "../../orchestrator/util.h"
+#include "../../lib/util.h"
 #include "../../steps/step.h"
 
 static char top[256];

@@ -24,7 +24,7 @@
 
 #include <stddef.h>
 #include <libpq-fe.h>
-#include "../orchestrator/err.h"
+#include "../lib/err.h"
 
 /* in the order differences are listed */
 enum catalog_kind {

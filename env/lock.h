@@ -10,7 +10,7 @@
 #ifndef SC_LOCK_H
 #define SC_LOCK_H
 
-#include "../orchestrator/err.h"
+#include "../lib/err.h"
 
 struct state;
 

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <jansson.h>
 #include <libpq-fe.h>
-#include "../orchestrator/err.h"
+#include "../lib/err.h"
 
 struct config;
 struct env_config;

@@ -39,7 +39,7 @@
 #include <stddef.h>
 #include <jansson.h>
 #include <libpq-fe.h>
-#include "../orchestrator/err.h"
+#include "../lib/err.h"
 
 struct run;
 struct statefile_cache;

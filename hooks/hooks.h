@@ -7,7 +7,7 @@
 #ifndef SC_HOOKS_H
 #define SC_HOOKS_H
 
-#include "../orchestrator/err.h"
+#include "../lib/err.h"
 
 struct run;
 

@@ -16,7 +16,7 @@
 #include "notify.h"
 #include "../env/run.h"
 #include "../orchestrator/config.h"
-#include "../orchestrator/err.h"
+#include "../lib/err.h"
 #include "../orchestrator/redact.h"
 #include "../lib/util.h"
 #include "../steps/httpc.h"

@@ -8,7 +8,7 @@
 #ifndef SC_CMD_H
 #define SC_CMD_H
 
-#include "err.h"
+#include "../lib/err.h"
 
 struct config;
 struct run;

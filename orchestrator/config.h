@@ -20,7 +20,7 @@
 
 #include <libconfig.h>
 #include <stddef.h>
-#include "err.h"
+#include "../lib/err.h"
 
 struct step;
 

@@ -12,7 +12,7 @@
 #define SC_EXPAND_H
 
 #include <stddef.h>
-#include "err.h"
+#include "../lib/err.h"
 
 struct kv;
 

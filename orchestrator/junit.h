@@ -8,7 +8,7 @@
 #ifndef SC_JUNIT_H
 #define SC_JUNIT_H
 
-#include "err.h"
+#include "../lib/err.h"
 
 struct run;
 

@@ -10,7 +10,7 @@
 #ifndef SC_PIPELINE_H
 #define SC_PIPELINE_H
 
-#include "err.h"
+#include "../lib/err.h"
 
 struct run;
 

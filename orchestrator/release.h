@@ -5,7 +5,7 @@
 #ifndef SC_RELEASE_H
 #define SC_RELEASE_H
 
-#include "err.h"
+#include "../lib/err.h"
 
 struct config;
 

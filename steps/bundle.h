@@ -29,7 +29,7 @@
 #define SC_BUNDLE_H
 
 #include <stddef.h>
-#include "../orchestrator/err.h"
+#include "../lib/err.h"
 
 struct bundle_file {
 	char *name;              /* relative to the function folder */

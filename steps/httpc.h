@@ -26,7 +26,7 @@
 
 #include <stddef.h>
 #include <curl/curl.h>
-#include "../orchestrator/err.h"
+#include "../lib/err.h"
 #include "../lib/util.h"
 
 #define HTTPC_RETRY_AFTER_CAP_MS 30000LL

@@ -20,7 +20,7 @@
 #define SC_LINT_H
 
 #include <stddef.h>
-#include "../orchestrator/err.h"
+#include "../lib/err.h"
 #include "migrations.h"
 
 struct buf;

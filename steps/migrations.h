@@ -29,7 +29,7 @@
 #define SC_MIGRATIONS_H
 
 #include <stddef.h>
-#include "../orchestrator/err.h"
+#include "../lib/err.h"
 
 enum migration_layout {
 	MIGRATION_GOLANG = 1, /* VERSION_name.up.sql / .down.sql */

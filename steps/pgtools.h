@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <jansson.h>
 #include <libpq-fe.h>
-#include "../orchestrator/err.h"
+#include "../lib/err.h"
 #include "../lib/util.h"
 
 struct run;

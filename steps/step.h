@@ -23,7 +23,7 @@
 #define SC_STEP_H
 
 #include <libconfig.h>
-#include "../orchestrator/err.h"
+#include "../lib/err.h"
 
 struct run;
 struct step;

@@ -13,7 +13,7 @@
 #include "../orchestrator/config.h"
 #include "../orchestrator/expand.h"
 #include "../orchestrator/output.h"
-#include "../orchestrator/redact.h"
+#include "../lib/redact.h"
 #include "../lib/util.h"
 #include "../steps/step.h"
 

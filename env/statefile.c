@@ -37,7 +37,7 @@
 #include "statefile.h"
 #include "run.h"
 #include "../orchestrator/config.h"
-#include "../orchestrator/redact.h"
+#include "../lib/redact.h"
 #include "../lib/util.h"
 #include "../steps/step.h"
 

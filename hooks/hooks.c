@@ -10,7 +10,7 @@
 #include "../orchestrator/config.h"
 #include "../orchestrator/output.h"
 #include "../orchestrator/proc.h"
-#include "../orchestrator/redact.h"
+#include "../lib/redact.h"
 #include "../lib/util.h"
 
 static void hook_line(void *ctx, const char *line)

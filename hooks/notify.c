@@ -17,7 +17,7 @@
 #include "../env/run.h"
 #include "../orchestrator/config.h"
 #include "../lib/err.h"
-#include "../orchestrator/redact.h"
+#include "../lib/redact.h"
 #include "../lib/util.h"
 #include "../steps/httpc.h"
 #include "../steps/step.h"

@@ -10,7 +10,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "output.h"
-#include "redact.h"
+#include "../lib/redact.h"
 #include "../lib/util.h"
 #include "../env/run.h"
 #include "../env/state.h"

@@ -17,7 +17,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "output.h"
-#include "redact.h"
+#include "../lib/redact.h"
 #include "../env/catalog.h"
 #include "../env/run.h"
 #include "../env/state.h"

@@ -19,7 +19,7 @@
 #include "config.h"
 #include "output.h"
 #include "pipeline.h"
-#include "redact.h"
+#include "../lib/redact.h"
 #include "../lib/util.h"
 #include "../env/run.h"
 #include "../env/state.h"

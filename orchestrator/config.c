@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include "config.h"
 #include "expand.h"
-#include "redact.h"
+#include "../lib/redact.h"
 #include "../lib/util.h"
 #include "../steps/step.h"
 

@@ -3,7 +3,7 @@
 #include <string.h>
 #include "config.h"
 #include "expand.h"
-#include "redact.h"
+#include "../lib/redact.h"
 #include "../lib/util.h"
 
 static int expand_depth(const char *raw, const struct expand_ctx *ctx, struct buf *out, int depth, struct err *e);

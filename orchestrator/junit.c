@@ -6,7 +6,7 @@
 #include <unistd.h>
 #include "config.h"
 #include "junit.h"
-#include "redact.h"
+#include "../lib/redact.h"
 #include "../lib/util.h"
 #include "../env/run.h"
 #include "../steps/step.h"

@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include "cmd.h"
 #include "output.h"
-#include "redact.h"
+#include "../lib/redact.h"
 #include "../lib/util.h"
 
 #define STAGECOACH_VERSION "0.1.0"

@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include "output.h"
 #include "config.h"
-#include "redact.h"
+#include "../lib/redact.h"
 #include "../lib/util.h"
 #include "../env/run.h"
 #include "../steps/step.h"

@@ -33,7 +33,7 @@
 #include "../env/run.h"
 #include "../env/state.h"
 #include "../orchestrator/config.h"
-#include "../orchestrator/redact.h"
+#include "../lib/redact.h"
 #include "../lib/util.h"
 
 #define FD_TOMBSTONE "0000000000000000000000000000000000000000000000000000000000000000"

@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "httpc.h"
-#include "../orchestrator/redact.h"
+#include "../lib/redact.h"
 
 static int httpc_global_ready;
 

@@ -30,7 +30,7 @@
 #include "sshc.h"
 #include "../env/run.h"
 #include "../orchestrator/config.h"
-#include "../orchestrator/redact.h"
+#include "../lib/redact.h"
 #include "../lib/util.h"
 
 struct ssh_step {

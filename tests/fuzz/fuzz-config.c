@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../../orchestrator/config.h"
-#include "../../orchestrator/redact.h"
+#include "../../lib/redact.h"
 
 static char fuzz_path[256];
 

@@ -13,7 +13,7 @@
 #include <string.h>
 #include "../../orchestrator/config.h"
 #include "../../orchestrator/expand.h"
-#include "../../orchestrator/redact.h"
+#include "../../lib/redact.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

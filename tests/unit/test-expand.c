@@ -4,7 +4,7 @@
 #include "unit.h"
 #include "../../orchestrator/config.h"
 #include "../../orchestrator/expand.h"
-#include "../../orchestrator/redact.h"
+#include "../../lib/redact.h"
 #include "../../lib/util.h"
 
 static char *ex(const struct expand_ctx *ctx, const char *raw, struct err *e)

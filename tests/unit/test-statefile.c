@@ -15,7 +15,7 @@
 #include "../../env/run.h"
 #include "../../env/state.h"
 #include "../../orchestrator/config.h"
-#include "../../orchestrator/redact.h"
+#include "../../lib/redact.h"
 #include "../../lib/util.h"
 #include "../../steps/step.h"
 

@@ -9,7 +9,7 @@
 #include "../env/run.h"
 #include "../orchestrator/config.h"
 #include "../orchestrator/output.h"
-#include "../orchestrator/proc.h"
+#include "../lib/proc.h"
 #include "../lib/redact.h"
 #include "../lib/util.h"
 

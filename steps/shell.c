@@ -13,7 +13,7 @@
 #include "step.h"
 #include "../env/run.h"
 #include "../orchestrator/config.h"
-#include "../orchestrator/proc.h"
+#include "../lib/proc.h"
 #include "../lib/util.h"
 
 struct shell {

@@ -11,7 +11,7 @@
 #include "run.h"
 #include "state.h"
 #include "../orchestrator/config.h"
-#include "../orchestrator/expand.h"
+#include "../lib/expand.h"
 #include "../orchestrator/output.h"
 #include "../lib/redact.h"
 #include "../lib/util.h"

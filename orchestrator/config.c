@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "config.h"
-#include "expand.h"
+#include "../lib/expand.h"
 #include "../lib/redact.h"
 #include "../lib/util.h"
 #include "../steps/step.h"

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../../orchestrator/config.h"
-#include "../../orchestrator/expand.h"
+#include "../../lib/expand.h"
 #include "../../lib/redact.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

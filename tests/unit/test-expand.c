@@ -3,7 +3,7 @@
 #include <string.h>
 #include "unit.h"
 #include "../../orchestrator/config.h"
-#include "../../orchestrator/expand.h"
+#include "../../lib/expand.h"
 #include "../../lib/redact.h"
 #include "../../lib/util.h"
 

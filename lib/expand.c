@@ -1,7 +1,7 @@
 /* expand: ${...} variable expansion (see expand.h). */
 #include <stdlib.h>
 #include <string.h>
-#include "config.h"
+#include "../orchestrator/config.h"
 #include "expand.h"
 #include "../lib/redact.h"
 #include "../lib/util.h"

@@ -3,8 +3,8 @@
 #include <string.h>
 #include "../orchestrator/config.h"
 #include "expand.h"
-#include "../lib/redact.h"
-#include "../lib/util.h"
+#include "redact.h"
+#include "util.h"
 
 static int expand_depth(const char *raw, const struct expand_ctx *ctx, struct buf *out, int depth, struct err *e);
 

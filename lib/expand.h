@@ -12,7 +12,7 @@
 #define SC_EXPAND_H
 
 #include <stddef.h>
-#include "../lib/err.h"
+#include "err.h"
 
 struct kv;
 

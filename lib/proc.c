@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "proc.h"
-#include "../lib/util.h"
+#include "util.h"
 
 #define KEEP_BYTES (64 * 1024)
 

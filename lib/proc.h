@@ -11,7 +11,7 @@
 #define SC_PROC_H
 
 #include <signal.h>
-#include "../lib/err.h"
+#include "err.h"
 
 struct proc_result {
 	int exited;        /* exited normally: status is its exit code */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "redact.h"
-#include "../lib/util.h"
+#include "util.h"
 
 static char **secrets;
 static size_t nsecrets;

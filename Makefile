@@ -47,12 +47,14 @@ unit: $(UNIT_BINS)
 # "N passed, N failed".  TESTS=pattern limits the e2e scripts.
 test: $(BIN) unit
 	@tests/checksrc.sh
+	@python3 tests/layers.py $(BUILD)
 	@SC_BIN=$(abspath $(BIN)) TEST_LOG_DIR=$(abspath $(BUILD))/test-logs tests/run.sh $(UNIT_BINS)
 
 # the same under AddressSanitizer/UBSan (LeakSanitizer on)
 check-asan:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" BIN=build-asan/stagecoach build-asan/stagecoach unit
+	@python3 tests/layers.py build-asan
 	@ASAN_OPTIONS=detect_leaks=1 SC_BIN=$(abspath build-asan/stagecoach) tests/run.sh $(patsubst build/%,build-asan/%,$(UNIT_BINS))
 
 demo: 

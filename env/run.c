@@ -10,28 +10,13 @@
 #include <unistd.h>
 #include "run.h"
 #include "state.h"
-#include "../orchestrator/config.h"
+#include "config.h"
 #include "../lib/expand.h"
-#include "../orchestrator/output.h"
+#include "../lib/sink.h"
 #include "../lib/redact.h"
 #include "../lib/util.h"
-#include "../steps/step.h"
 
 extern char **environ;
-
-const char *step_status_name(enum step_status s)
-{
-	switch (s) {
-	case STEP_PENDING: return "pending";
-	case STEP_RUNNING: return "running";
-	case STEP_SUCCEEDED: return "succeeded";
-	case STEP_FAILED: return "failed";
-	case STEP_SKIPPED: return "skipped";
-	case STEP_ROLLED_BACK: return "rolled_back";
-	case STEP_ROLLBACK_FAILED: return "rollback_failed";
-	}
-	return "unknown";
-}
 
 static char *actor_name(void)
 {
@@ -179,7 +164,7 @@ void run_plan_line(struct run *r, const char *fmt, ...)
 {
 	VFORMAT(fmt, s);
 	if (r->dry_run && r->cur)
-		out_plan_line(r->out, r, r->cur, s);
+		sink_plan_line(&r->sink, r, r->cur, s);
 	free(s);
 }
 
@@ -187,7 +172,7 @@ void run_progress(struct run *r, const char *fmt, ...)
 {
 	VFORMAT(fmt, s);
 	if (r->cur)
-		out_step_progress(r->out, r, r->cur, s);
+		sink_progress(&r->sink, r, r->cur, s);
 	free(s);
 }
 
@@ -195,14 +180,14 @@ void run_log(struct run *r, const char *fmt, ...)
 {
 	VFORMAT(fmt, s);
 	if (r->cur)
-		out_log(r->out, r, r->cur, s);
+		sink_log(&r->sink, r, r->cur, s);
 	free(s);
 }
 
 void run_warn(struct run *r, const char *fmt, ...)
 {
 	VFORMAT(fmt, s);
-	out_warn(r->out, "%s '%s': %s", r->command, r->env->name, s);
+	sink_warn(&r->sink, "%s '%s': %s", r->command, r->env->name, s);
 	free(s);
 }
 
@@ -262,27 +247,6 @@ char **run_child_env(struct run *r)
 		free(v);
 	}
 	return env;
-}
-
-int run_gate(struct run *r, const char *step_name, struct err *e)
-{
-	struct step *st = config_step(r->cfg, step_name);
-	if (!st)
-		return err_set(e, SC_EUSAGE, "gate step '%s' does not exist", step_name);
-	struct step_exec gate = { .step = st, .status = STEP_RUNNING, .detail = json_object(),
-				  .started_ms = time_wall_ms() };
-	struct step_exec *saved = r->cur;
-	r->cur = &gate;
-	int rc = st->ops->apply(st, r, e);
-	r->cur = saved;
-	if (saved)
-		json_object_set_new(saved->detail, "last_gate", json_pack("{s:s,s:b,s:O}", "step", step_name, "ok",
-									  rc == 0, "detail", gate.detail));
-	json_decref(gate.detail);
-	if (rc < 0)
-		return err_prefix(e, "gate '%s'", step_name);
-	run_log(r, "gate '%s' passed", step_name);
-	return 0;
 }
 
 void run_checkpoint(struct run *r)

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <jansson.h>
 #include <libpq-fe.h>
+#include "status.h"
+#include "../lib/sink.h"
 #include "../lib/err.h"
 
 struct config;
@@ -22,17 +24,6 @@ struct env_config;
 struct step;
 struct state;
 struct output;
-
-enum step_status {
-	STEP_PENDING = 0,
-	STEP_RUNNING,
-	STEP_SUCCEEDED,
-	STEP_FAILED,
-	STEP_SKIPPED,
-	STEP_ROLLED_BACK,
-	STEP_ROLLBACK_FAILED,
-};
-const char *step_status_name(enum step_status s);
 
 struct step_exec {
 	struct step *step;
@@ -63,7 +54,8 @@ struct run {
 	int resuming;                /* deploy --resume: the run row exists already */
 	char *undoes;                /* rollback: the run ids undone, for the records */
 	const char *undoing_run_id;  /* rollback: the run whose steps are being undone now */
-	struct output *out;          /* borrowed */
+	struct output *out;          /* borrowed; the orchestrator's own (env/ and steps/ use sink) */
+	struct sink sink;            /* how env/, steps/ and hooks/ report to the user */
 	struct state *state;         /* owned; NULL for read-only commands without state */
 	PGconn *db;                  /* owned; the environment's database for steps, lazily */
 	struct step_exec *execs;     /* one per configured step */
@@ -104,10 +96,6 @@ int run_approval(struct run *r, const char *message, struct err *e);
  * STAGECOACH_ENV, STAGECOACH_RELEASE, STAGECOACH_RUN_ID and DATABASE_URL.
  * Caller frees with strv_free(). */
 char **run_child_env(struct run *r);
-
-/* Run another configured step's apply as a gate (ssh's `health`), in the
- * current step.  Its outcome is logged; it is not recorded as its own step. */
-int run_gate(struct run *r, const char *step_name, struct err *e);
 
 /* Save the current step's detail to the records now (not only when the
  * step ends), so that a run killed in the middle of the step can still be

@@ -16,10 +16,9 @@
 #include "state.h"
 #include "statefile.h"
 #include "run.h"
-#include "../orchestrator/config.h"
+#include "../env/config.h"
 #include "../lib/redact.h"
 #include "../lib/util.h"
-#include "../steps/step.h"
 
 static void fill_run(PGresult *res, int row, struct state_run *sr);
 

@@ -36,10 +36,9 @@
 #include <unistd.h>
 #include "statefile.h"
 #include "run.h"
-#include "../orchestrator/config.h"
+#include "../env/config.h"
 #include "../lib/redact.h"
 #include "../lib/util.h"
-#include "../steps/step.h"
 
 static int sys_fail(struct err *e, const char *what, const char *path)
 {

@@ -7,8 +7,8 @@
 #include <string.h>
 #include "hooks.h"
 #include "../env/run.h"
-#include "../orchestrator/config.h"
-#include "../orchestrator/output.h"
+#include "../env/config.h"
+#include "../lib/sink.h"
 #include "../lib/proc.h"
 #include "../lib/redact.h"
 #include "../lib/util.h"
@@ -16,8 +16,8 @@
 static void hook_line(void *ctx, const char *line)
 {
 	struct run *r = ctx;
-	if (r->out->verbose)
-		out_warn(NULL, "hook: %s", line);
+	if (r->sink.verbose)
+		sink_warn(NULL, "hook: %s", line);
 }
 
 int hooks_run(struct run *r, char **list, const char *which, struct err *e)

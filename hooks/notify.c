@@ -15,7 +15,7 @@
 #include <jansson.h>
 #include "notify.h"
 #include "../env/run.h"
-#include "../orchestrator/config.h"
+#include "../env/config.h"
 #include "../lib/err.h"
 #include "../lib/redact.h"
 #include "../lib/util.h"

@@ -1,7 +1,6 @@
 /* expand: ${...} variable expansion (see expand.h). */
 #include <stdlib.h>
 #include <string.h>
-#include "../orchestrator/config.h"
 #include "expand.h"
 #include "redact.h"
 #include "util.h"

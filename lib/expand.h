@@ -14,7 +14,11 @@
 #include <stddef.h>
 #include "err.h"
 
-struct kv;
+/* one `vars` entry of an environment */
+struct kv {
+	char *key;
+	char *value;
+};
 
 struct expand_ctx {
 	const struct kv *vars;   /* the environment's vars, raw */

@@ -23,11 +23,11 @@ int cmd_backup(int argc, char **argv, struct global *g, struct err *e)
 {
 	struct run_flags f;
 	const char *pos[1];
-	int n = cmd_parse_flags("backup", argc, argv, &f, pos, 1, e);
+	int n = cmd_parse_flags(g, argc, argv, &f, pos, 1, e);
 	if (n < 0)
 		return n;
 	if (n != 1)
-		return cmd_usage_error("backup", e, "name the environment");
+		return cmd_usage_error(g, e, "name the environment");
 	struct config *cfg;
 	int rc = cmd_load_config(g, &cfg, e);
 	if (rc < 0)

@@ -31,6 +31,7 @@ int cmd_open_run(struct global *g, struct config *cfg, const char *env_name, con
 		return rc;
 	struct run *r = run_new(cfg, env, command);
 	r->out = g->out;
+	r->sink = output_sink(g->out);
 	if (flags) {
 		r->approve = flags->approve;
 		r->yes = flags->yes;
@@ -77,15 +78,14 @@ void cmd_close_run(struct run *r)
 	run_free(r);
 }
 
-int cmd_usage_error(const char *name, struct err *e, const char *fmt, ...)
+int cmd_usage_error(const struct global *g, struct err *e, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	const struct command *c = command_find(name);
-	return err_set(e, SC_EUSAGE, "%s: %s\nusage: stagecoach %s", name, msg, c ? c->usage : name);
+	return err_set(e, SC_EUSAGE, "%s: %s\nusage: stagecoach %s", g->cmd->name, msg, g->cmd->usage);
 }
 
 int cmd_wants_help(int argc, char **argv)
@@ -96,11 +96,46 @@ int cmd_wants_help(int argc, char **argv)
 	return 0;
 }
 
-int cmd_print_help(const char *name)
+int cmd_parse_flags(const struct global *g, int argc, char **argv, struct run_flags *f, const char **pos, int maxpos,
+		    struct err *e)
 {
-	const struct command *c = command_find(name);
-	if (!c)
-		return SC_EUSAGE;
-	printf("usage: stagecoach %s\n\n%s\n\n%s\n", c->usage, c->summary, c->help);
-	return 0;
+	int npos = 0;
+	memset(f, 0, sizeof(*f));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--approve") == 0)
+			f->approve = 1;
+		else if (strcmp(a, "--yes") == 0 || strcmp(a, "-y") == 0)
+			f->yes = 1;
+		else if (strcmp(a, "--dry-run") == 0)
+			f->dry_run = 1;
+		else if (strcmp(a, "--resume") == 0)
+			f->resume = 1;
+		else if (strcmp(a, "--no-rollback") == 0)
+			f->no_rollback = 1;
+		else if (strcmp(a, "--release") == 0 || strcmp(a, "--junit") == 0 || strcmp(a, "--to") == 0 ||
+			 strcmp(a, "--limit") == 0) {
+			if (i + 1 >= argc)
+				return cmd_usage_error(g, e, "%s needs a value", a);
+			if (strcmp(a, "--release") == 0)
+				f->release = argv[++i];
+			else if (strcmp(a, "--junit") == 0)
+				f->junit = argv[++i];
+			else
+				return cmd_usage_error(g, e, "unknown option '%s'", a);
+		} else if (starts_with(a, "--release=")) {
+			f->release = a + 10;
+		} else if (starts_with(a, "--junit=")) {
+			f->junit = a + 8;
+		} else if (a[0] == '-') {
+			return cmd_usage_error(g, e, "unknown option '%s'", a);
+		} else {
+			if (npos >= maxpos)
+				return cmd_usage_error(g, e, "unexpected argument '%s'", a);
+			pos[npos++] = a;
+		}
+	}
+	if (f->release && (!f->release[0] || strlen(f->release) > 200))
+		return cmd_usage_error(g, e, "--release must be 1 to 200 characters");
+	return npos;
 }

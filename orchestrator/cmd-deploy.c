@@ -15,50 +15,6 @@
 #include "../env/state.h"
 #include "../steps/step.h"
 
-int cmd_parse_flags(const char *name, int argc, char **argv, struct run_flags *f, const char **pos, int maxpos,
-		    struct err *e)
-{
-	int npos = 0;
-	memset(f, 0, sizeof(*f));
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--approve") == 0)
-			f->approve = 1;
-		else if (strcmp(a, "--yes") == 0 || strcmp(a, "-y") == 0)
-			f->yes = 1;
-		else if (strcmp(a, "--dry-run") == 0)
-			f->dry_run = 1;
-		else if (strcmp(a, "--resume") == 0)
-			f->resume = 1;
-		else if (strcmp(a, "--no-rollback") == 0)
-			f->no_rollback = 1;
-		else if (strcmp(a, "--release") == 0 || strcmp(a, "--junit") == 0 || strcmp(a, "--to") == 0 ||
-			 strcmp(a, "--limit") == 0) {
-			if (i + 1 >= argc)
-				return cmd_usage_error(name, e, "%s needs a value", a);
-			if (strcmp(a, "--release") == 0)
-				f->release = argv[++i];
-			else if (strcmp(a, "--junit") == 0)
-				f->junit = argv[++i];
-			else
-				return cmd_usage_error(name, e, "unknown option '%s'", a);
-		} else if (starts_with(a, "--release=")) {
-			f->release = a + 10;
-		} else if (starts_with(a, "--junit=")) {
-			f->junit = a + 8;
-		} else if (a[0] == '-') {
-			return cmd_usage_error(name, e, "unknown option '%s'", a);
-		} else {
-			if (npos >= maxpos)
-				return cmd_usage_error(name, e, "unexpected argument '%s'", a);
-			pos[npos++] = a;
-		}
-	}
-	if (f->release && (!f->release[0] || strlen(f->release) > 200))
-		return cmd_usage_error(name, e, "--release must be 1 to 200 characters");
-	return npos;
-}
-
 /* Each deploy keeps the manifest of the tree it deployed, so that promote
  * can name the files that differ. */
 static void store_manifest(struct run *r)
@@ -170,11 +126,11 @@ int cmd_deploy(int argc, char **argv, struct global *g, struct err *e)
 {
 	struct run_flags f;
 	const char *pos[1];
-	int n = cmd_parse_flags("deploy", argc, argv, &f, pos, 1, e);
+	int n = cmd_parse_flags(g, argc, argv, &f, pos, 1, e);
 	if (n < 0)
 		return n;
 	if (n != 1)
-		return cmd_usage_error("deploy", e, "name the environment");
+		return cmd_usage_error(g, e, "name the environment");
 	struct config *cfg;
 	int rc = cmd_load_config(g, &cfg, e);
 	if (rc < 0)

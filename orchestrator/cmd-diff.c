@@ -53,13 +53,13 @@ int cmd_diff(int argc, char **argv, struct global *g, struct err *e)
 			if (g->out)
 				g->out->json = 1;
 		} else if (argv[i][0] == '-' || nenv == 2) {
-			return cmd_usage_error("diff", e, "unexpected argument '%s'", argv[i]);
+			return cmd_usage_error(g, e, "unexpected argument '%s'", argv[i]);
 		} else {
 			envs[nenv++] = argv[i];
 		}
 	}
 	if (nenv != 2)
-		return cmd_usage_error("diff", e, "name the two environments to compare");
+		return cmd_usage_error(g, e, "name the two environments to compare");
 
 	struct config *cfg;
 	int rc = cmd_load_config(g, &cfg, e);

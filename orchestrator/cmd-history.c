@@ -19,16 +19,16 @@ int cmd_history(int argc, char **argv, struct global *g, struct err *e)
 			char *end;
 			long v = strtol(argv[++i], &end, 10);
 			if (*end || v < 1 || v > 100000)
-				return cmd_usage_error("history", e, "--limit takes a number from 1 to 100000");
+				return cmd_usage_error(g, e, "--limit takes a number from 1 to 100000");
 			limit = (int)v;
 		} else if (argv[i][0] == '-' || env) {
-			return cmd_usage_error("history", e, "unexpected argument '%s'", argv[i]);
+			return cmd_usage_error(g, e, "unexpected argument '%s'", argv[i]);
 		} else {
 			env = argv[i];
 		}
 	}
 	if (!env)
-		return cmd_usage_error("history", e, "name the environment");
+		return cmd_usage_error(g, e, "name the environment");
 	struct config *cfg;
 	int rc = cmd_load_config(g, &cfg, e);
 	if (rc < 0)

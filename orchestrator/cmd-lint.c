@@ -91,7 +91,7 @@ int cmd_lint(int argc, char **argv, struct global *g, struct err *e)
 		if (strcmp(argv[i], "--json") == 0)
 			g->json = 1;
 		else if (argv[i][0] == '-' && argv[i][1])
-			return cmd_usage_error("lint", e, "unknown option '%s'", argv[i]);
+			return cmd_usage_error(g, e, "unknown option '%s'", argv[i]);
 		else
 			npaths++;
 	}

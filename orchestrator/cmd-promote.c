@@ -58,13 +58,13 @@ int cmd_promote(int argc, char **argv, struct global *g, struct err *e)
 {
 	struct run_flags f;
 	const char *pos[2];
-	int n = cmd_parse_flags("promote", argc, argv, &f, pos, 2, e);
+	int n = cmd_parse_flags(g, argc, argv, &f, pos, 2, e);
 	if (n < 0)
 		return n;
 	if (n != 2)
-		return cmd_usage_error("promote", e, "name FROM and TO");
+		return cmd_usage_error(g, e, "name FROM and TO");
 	if (f.release || f.dry_run)
-		return cmd_usage_error("promote", e, "the release is FROM's: --release and --dry-run do not "
+		return cmd_usage_error(g, e, "the release is FROM's: --release and --dry-run do not "
 				       "apply");
 	struct config *cfg;
 	int rc = cmd_load_config(g, &cfg, e);
@@ -74,7 +74,7 @@ int cmd_promote(int argc, char **argv, struct global *g, struct err *e)
 	if ((rc = config_env_get(cfg, pos[0], &from_env, e)) < 0 || (rc = config_env_get(cfg, pos[1], &to_env, e)) < 0)
 		goto out;
 	if (strcmp(pos[0], pos[1]) == 0) {
-		rc = cmd_usage_error("promote", e, "FROM and TO are the same environment '%s'", pos[0]);
+		rc = cmd_usage_error(g, e, "FROM and TO are the same environment '%s'", pos[0]);
 		goto out;
 	}
 	if (to_env->promote_from && strcmp(to_env->promote_from, pos[0]) != 0) {

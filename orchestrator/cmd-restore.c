@@ -59,11 +59,11 @@ int cmd_restore(int argc, char **argv, struct global *g, struct err *e)
 {
 	struct run_flags f;
 	const char *pos[2];
-	int n = cmd_parse_flags("restore", argc, argv, &f, pos, 2, e);
+	int n = cmd_parse_flags(g, argc, argv, &f, pos, 2, e);
 	if (n < 0)
 		return n;
 	if (n != 2)
-		return cmd_usage_error("restore", e, "name the environment and the backup file");
+		return cmd_usage_error(g, e, "name the environment and the backup file");
 	struct config *cfg;
 	int rc = cmd_load_config(g, &cfg, e);
 	if (rc < 0)

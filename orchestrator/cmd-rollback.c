@@ -185,14 +185,14 @@ int cmd_rollback(int argc, char **argv, struct global *g, struct err *e)
 		}
 		args[nargs++] = argv[i];
 	}
-	int n = cmd_parse_flags("rollback", nargs, args, &f, pos, 1, e);
+	int n = cmd_parse_flags(g, nargs, args, &f, pos, 1, e);
 	free(args);
 	if (n < 0)
 		return n;
 	if (n != 1)
-		return cmd_usage_error("rollback", e, "name the environment");
+		return cmd_usage_error(g, e, "name the environment");
 	if (f.dry_run || f.resume || f.release)
-		return cmd_usage_error("rollback", e, "takes only --to, --approve, --yes and --junit");
+		return cmd_usage_error(g, e, "takes only --to, --approve, --yes and --junit");
 	struct config *cfg;
 	int rc = cmd_load_config(g, &cfg, e);
 	if (rc < 0)

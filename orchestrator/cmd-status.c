@@ -42,7 +42,7 @@ json_t *status_run_json(const struct state_run *sr)
 int cmd_status(int argc, char **argv, struct global *g, struct err *e)
 {
 	if (argc != 2 || argv[1][0] == '-')
-		return cmd_usage_error("status", e, "name the environment");
+		return cmd_usage_error(g, e, "name the environment");
 	struct config *cfg;
 	int rc = cmd_load_config(g, &cfg, e);
 	if (rc < 0)

@@ -65,7 +65,7 @@ int cmd_validate(int argc, char **argv, struct global *g, struct err *e)
 	int rc;
 	for (int i = 1; i < argc; i++)
 		if (argv[i][0] == '-')
-			return cmd_usage_error("validate", e, "unknown option '%s'", argv[i]);
+			return cmd_usage_error(g, e, "unknown option '%s'", argv[i]);
 	if ((rc = cmd_load_config(g, &cfg, e)) < 0)
 		return rc;
 	if (argc > 1) {

@@ -20,6 +20,7 @@ struct global {
 	int color;                /* resolved: 1 colour, 0 none */
 	int quiet, verbose;
 	struct output *out;
+	const struct command *cmd; /* the command being run (its row of the table), set by main */
 };
 
 struct command {
@@ -30,7 +31,9 @@ struct command {
 	const char *help;         /* paragraphs and an example */
 };
 extern const struct command commands[];
+/* commands.c: main and help read the table; the commands never do */
 const struct command *command_find(const char *name);
+int command_print_help(const struct command *c);
 
 /* Load the configuration of g; errors are SC_EUSAGE with FILE:LINE. */
 int cmd_load_config(struct global *g, struct config **cfg, struct err *e);
@@ -61,14 +64,13 @@ int cmd_deploy_run(struct global *g, struct config *cfg, const char *env_name, c
 		   const struct run_flags *flags, const char *promoted_from, struct err *e);
 /* Parse the run flags of argv[first..]; positional arguments are collected
  * into pos (at most maxpos).  Returns the number of positionals or <0. */
-int cmd_parse_flags(const char *name, int argc, char **argv, struct run_flags *f, const char **pos, int maxpos,
+int cmd_parse_flags(const struct global *g, int argc, char **argv, struct run_flags *f, const char **pos, int maxpos,
 		    struct err *e);
 
-/* Print `usage` of the command and return SC_EUSAGE in e. */
-int cmd_usage_error(const char *name, struct err *e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Fill e (SC_EUSAGE) with the message and the usage of g's command. */
+int cmd_usage_error(const struct global *g, struct err *e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* 1 when argv holds --help or -h (then the command prints its help) */
 int cmd_wants_help(int argc, char **argv);
-int cmd_print_help(const char *name);
 
 int cmd_validate(int, char **, struct global *, struct err *);
 int cmd_plan(int, char **, struct global *, struct err *);

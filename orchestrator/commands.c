@@ -71,7 +71,7 @@ int cmd_help(int argc, char **argv, struct global *g, struct err *e)
 	if (argc >= 2) {
 		if (!command_find(argv[1]))
 			return err_set(e, SC_EUSAGE, "help: unknown command '%s'", argv[1]);
-		return cmd_print_help(argv[1]);
+		return command_print_help(command_find(argv[1]));
 	}
 	printf("usage: stagecoach [-c FILE] [--json] [--color=auto|always|never] [-q] [-v] COMMAND [ARGS]\n\n"
 	       "The config is -c FILE, else $STAGECOACH_CONFIG, else ./stagecoach.conf.\n\ncommands:\n");
@@ -80,5 +80,11 @@ int cmd_help(int argc, char **argv, struct global *g, struct err *e)
 	printf("\nexit codes: 0 success, 1 failed and rolled back, 2 usage/config error (nothing changed),\n"
 	       "3 rollback incomplete, 4 locked by another run, 5 approval or promotion refused,\n"
 	       "6 target unreachable before anything changed\n");
+	return 0;
+}
+
+int command_print_help(const struct command *c)
+{
+	printf("usage: stagecoach %s\n\n%s\n\n%s\n", c->usage, c->summary, c->help);
 	return 0;
 }

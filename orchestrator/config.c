@@ -16,6 +16,7 @@
 #include "config.h"
 #include "../lib/expand.h"
 #include "../lib/redact.h"
+#include "../lib/settings.h"
 #include "../lib/util.h"
 #include "../steps/step.h"
 
@@ -35,180 +36,6 @@ struct env_raw {
 	char **host_ports;     /* "" when the port was a number, else the raw string */
 	int database_line, fa_line, ssh_line, hosts_line;
 };
-
-static const char *const common_step_keys[] = { "name", "kind", "only", "skip", "timeout_ms", "continue_on_error",
-						NULL };
-
-static const char *src_file(const config_setting_t *s, const char *fallback)
-{
-	const char *f = config_setting_source_file(s);
-	return f ? f : fallback;
-}
-
-/* The step name for messages, when s is (inside) a step group */
-static const char *step_label(const config_setting_t *s)
-{
-	for (const config_setting_t *p = s; p; p = config_setting_parent(p)) {
-		const config_setting_t *parent = config_setting_parent(p);
-		if (parent && config_setting_name(parent) && strcmp(config_setting_name(parent), "steps") == 0 &&
-		    config_setting_is_group(p)) {
-			const char *name = NULL;
-			if (config_setting_lookup_string(p, "name", &name))
-				return name;
-			return NULL;
-		}
-	}
-	return NULL;
-}
-
-static int vcfg_error(const config_setting_t *s, struct err *e, const char *fmt, va_list ap)
-{
-	char msg[2048];
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	const char *label = step_label(s);
-	const char *file = src_file(s, "stagecoach.conf");
-	int line = (int)config_setting_source_line(s);
-	if (line <= 0)
-		line = 1; /* the root group has no line of its own */
-	if (label)
-		return err_set(e, SC_EUSAGE, "%s:%d: step '%s': %s", file, line, label, msg);
-	return err_set(e, SC_EUSAGE, "%s:%d: %s", file, line, msg);
-}
-
-int cfg_error(const config_setting_t *s, struct err *e, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int rc = vcfg_error(s, e, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-static const char *type_name(int t)
-{
-	switch (t) {
-	case CONFIG_TYPE_GROUP: return "a group { ... }";
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64: return "an integer";
-	case CONFIG_TYPE_FLOAT: return "a number";
-	case CONFIG_TYPE_STRING: return "a string";
-	case CONFIG_TYPE_BOOL: return "true or false";
-	case CONFIG_TYPE_ARRAY: return "an array [ ... ]";
-	case CONFIG_TYPE_LIST: return "a list ( ... )";
-	default: return "a value";
-	}
-}
-
-static int missing(const config_setting_t *s, const char *key, struct err *e)
-{
-	return cfg_error(s, e, "missing required key '%s'", key);
-}
-
-int cfg_string(const config_setting_t *s, const char *key, int required, char **out, struct err *e)
-{
-	config_setting_t *v = config_setting_get_member(s, key);
-	if (!v)
-		return required ? missing(s, key, e) : 0;
-	if (config_setting_type(v) != CONFIG_TYPE_STRING)
-		return cfg_error(v, e, "'%s' must be a string, not %s", key, type_name(config_setting_type(v)));
-	free(*out);
-	*out = xstrdup(config_setting_get_string(v));
-	return 0;
-}
-
-int cfg_int(const config_setting_t *s, const char *key, int required, long long *out, struct err *e)
-{
-	config_setting_t *v = config_setting_get_member(s, key);
-	if (!v)
-		return required ? missing(s, key, e) : 0;
-	int t = config_setting_type(v);
-	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
-		return cfg_error(v, e, "'%s' must be an integer, not %s", key, type_name(t));
-	*out = config_setting_get_int64(v);
-	return 0;
-}
-
-int cfg_bool(const config_setting_t *s, const char *key, int required, int *out, struct err *e)
-{
-	config_setting_t *v = config_setting_get_member(s, key);
-	if (!v)
-		return required ? missing(s, key, e) : 0;
-	if (config_setting_type(v) != CONFIG_TYPE_BOOL)
-		return cfg_error(v, e, "'%s' must be true or false, not %s", key, type_name(config_setting_type(v)));
-	*out = config_setting_get_bool(v);
-	return 0;
-}
-
-int cfg_strings(const config_setting_t *s, const char *key, int required, char ***out, struct err *e)
-{
-	config_setting_t *v = config_setting_get_member(s, key);
-	if (!v)
-		return required ? missing(s, key, e) : 0;
-	int t = config_setting_type(v);
-	if (t == CONFIG_TYPE_STRING) {
-		strv_free(*out);
-		*out = NULL;
-		strv_push(out, config_setting_get_string(v));
-		return 0;
-	}
-	if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
-		return cfg_error(v, e, "'%s' must be a list of strings [ \"a\", \"b\" ], not %s", key, type_name(t));
-	char **list = NULL;
-	for (int i = 0; i < config_setting_length(v); i++) {
-		config_setting_t *item = config_setting_get_elem(v, (unsigned)i);
-		if (config_setting_type(item) != CONFIG_TYPE_STRING) {
-			strv_free(list);
-			return cfg_error(item, e, "'%s' must hold strings only, item %d is %s", key, i + 1,
-					 type_name(config_setting_type(item)));
-		}
-		strv_push(&list, config_setting_get_string(item));
-	}
-	if (!list)
-		list = xcalloc(1, sizeof(char *));
-	strv_free(*out);
-	*out = list;
-	return 0;
-}
-
-static int check_keys_with(const config_setting_t *s, const char *const *known, const char *const *also,
-			   struct err *e)
-{
-	for (int i = 0; i < config_setting_length(s); i++) {
-		config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
-		const char *name = config_setting_name(m);
-		if (!name)
-			continue;
-		int ok = 0;
-		const char *best = NULL;
-		int best_d = INT_MAX;
-		for (int pass = 0; pass < 2 && !ok; pass++) {
-			const char *const *list = pass ? also : known;
-			for (size_t k = 0; list && list[k]; k++) {
-				if (strcmp(list[k], name) == 0) {
-					ok = 1;
-					break;
-				}
-				int d = str_distance(name, list[k]);
-				if (d < best_d) {
-					best_d = d;
-					best = list[k];
-				}
-			}
-		}
-		if (ok)
-			continue;
-		if (best && best_d <= 3)
-			return cfg_error(m, e, "unknown key '%s' (did you mean '%s'?)", name, best);
-		return cfg_error(m, e, "unknown key '%s'%s%s%s", name, best ? " (known keys include '" : "",
-				 best ? best : "", best ? "')" : "");
-	}
-	return 0;
-}
-
-int cfg_check_keys(const config_setting_t *s, const char *const *known, struct err *e)
-{
-	return check_keys_with(s, known, common_step_keys, e);
-}
 
 /* ---- raw strings of steps and hooks ---- */
 
@@ -260,7 +87,7 @@ static int parse_env(struct config *cfg, config_setting_t *s, struct env_config 
 	env->ssh.connect_timeout_ms = 10000;
 	if (!config_setting_is_group(s))
 		return cfg_error(s, e, "environment '%s' must be a group { ... }", env->name);
-	if ((rc = check_keys_with(s, env_keys, NULL, e)) < 0)
+	if ((rc = cfg_check_keys_with(s, env_keys, NULL, e)) < 0)
 		return rc;
 	config_setting_t *m;
 	if ((m = config_setting_get_member(s, "database"))) {
@@ -283,7 +110,7 @@ static int parse_env(struct config *cfg, config_setting_t *s, struct env_config 
 	if ((m = config_setting_get_member(s, "functions_api"))) {
 		if (!config_setting_is_group(m))
 			return cfg_error(m, e, "'functions_api' must be a group { url = ...; token = ...; }");
-		if ((rc = check_keys_with(m, fa_keys, NULL, e)) < 0 ||
+		if ((rc = cfg_check_keys_with(m, fa_keys, NULL, e)) < 0 ||
 		    (rc = cfg_string(m, "url", 1, &env->raw->fa_url, e)) < 0 ||
 		    (rc = cfg_string(m, "token", 0, &env->raw->fa_token, e)) < 0 ||
 		    (rc = cfg_bool(m, "insecure_tls", 0, &env->functions_api.insecure_tls, e)) < 0)
@@ -294,7 +121,7 @@ static int parse_env(struct config *cfg, config_setting_t *s, struct env_config 
 		if (!config_setting_is_group(m))
 			return cfg_error(m, e, "'ssh' must be a group { user = ...; }");
 		n = env->ssh.connect_timeout_ms;
-		if ((rc = check_keys_with(m, ssh_keys, NULL, e)) < 0 ||
+		if ((rc = cfg_check_keys_with(m, ssh_keys, NULL, e)) < 0 ||
 		    (rc = cfg_string(m, "user", 0, &env->raw->ssh_user, e)) < 0 ||
 		    (rc = cfg_string(m, "identity", 0, &env->raw->ssh_identity, e)) < 0 ||
 		    (rc = cfg_string(m, "passphrase", 0, &env->raw->ssh_passphrase, e)) < 0 ||
@@ -320,7 +147,7 @@ static int parse_env(struct config *cfg, config_setting_t *s, struct env_config 
 			/* a port may be "${SSH_PORT}": expanded with the environment */
 			if (ps && config_setting_type(ps) == CONFIG_TYPE_STRING)
 				port_raw = xstrdup(config_setting_get_string(ps));
-			if ((rc = check_keys_with(h, host_keys, NULL, e)) < 0 ||
+			if ((rc = cfg_check_keys_with(h, host_keys, NULL, e)) < 0 ||
 			    (rc = cfg_string(h, "address", 1, &addr, e)) < 0 ||
 			    (rc = cfg_string(h, "name", 0, &env->hosts[i].name, e)) < 0 ||
 			    (!port_raw && (rc = cfg_int(h, "port", 0, &port, e)) < 0)) {
@@ -551,7 +378,7 @@ static int load_tree(struct config *cfg, config_t *lc, struct err *e)
 	config_setting_t *root = config_root_setting(lc);
 	int rc;
 	long long version = 1;
-	if ((rc = check_keys_with(root, top_keys, NULL, e)) < 0 || (rc = cfg_int(root, "version", 0, &version, e)) < 0)
+	if ((rc = cfg_check_keys_with(root, top_keys, NULL, e)) < 0 || (rc = cfg_int(root, "version", 0, &version, e)) < 0)
 		return rc;
 	if (version != 1)
 		return cfg_error(config_setting_get_member(root, "version"), e,
@@ -622,7 +449,7 @@ static int load_tree(struct config *cfg, config_t *lc, struct err *e)
 	if (hooks) {
 		if (!config_setting_is_group(hooks))
 			return cfg_error(hooks, e, "'hooks' must be a group { before = [ ... ]; }");
-		if ((rc = check_keys_with(hooks, hook_keys, NULL, e)) < 0 ||
+		if ((rc = cfg_check_keys_with(hooks, hook_keys, NULL, e)) < 0 ||
 		    (rc = cfg_strings(hooks, "before", 0, &cfg->hooks.before, e)) < 0 ||
 		    (rc = cfg_strings(hooks, "after", 0, &cfg->hooks.after, e)) < 0 ||
 		    (rc = cfg_strings(hooks, "on_failure", 0, &cfg->hooks.on_failure, e)) < 0 ||
@@ -754,14 +581,6 @@ void config_free(struct config *cfg)
 	free(cfg);
 }
 
-struct env_config *config_env(struct config *cfg, const char *name)
-{
-	for (size_t i = 0; i < cfg->nenvs; i++)
-		if (cfg->envs[i].name && strcmp(cfg->envs[i].name, name) == 0)
-			return &cfg->envs[i];
-	return NULL;
-}
-
 int config_env_get(struct config *cfg, const char *name, struct env_config **out, struct err *e)
 {
 	*out = config_env(cfg, name);
@@ -776,19 +595,3 @@ int config_env_get(struct config *cfg, const char *name, struct env_config **out
 	return -SC_EUSAGE;
 }
 
-struct step *config_step(struct config *cfg, const char *name)
-{
-	for (size_t i = 0; i < cfg->nsteps; i++)
-		if (strcmp(cfg->steps[i].name, name) == 0)
-			return &cfg->steps[i];
-	return NULL;
-}
-
-int config_step_applies(const struct step *st, const struct env_config *env)
-{
-	if (st->only && !strv_contains(st->only, env->name))
-		return 0;
-	if (st->skip && strv_contains(st->skip, env->name))
-		return 0;
-	return 1;
-}

@@ -126,8 +126,9 @@ int main(int argc, char **argv)
 	g.out = output_new(g.json, g.color, g.quiet, g.verbose);
 	struct err e = ERR_INIT;
 	int code;
+	g.cmd = cmd;
 	if (cmd_wants_help(cargc, cargv))
-		code = cmd_print_help(cmd->name);
+		code = command_print_help(cmd);
 	else
 		code = cmd->fn(cargc, cargv, &g, &e);
 	free(cargv);

@@ -316,3 +316,36 @@ void out_text(struct output *o, const char *fmt, ...)
 	fflush(stdout);
 	free(s);
 }
+
+static void sink_plan_line_cb(void *ctx, struct run *r, struct step_exec *x, const char *text)
+{
+	out_plan_line(ctx, r, x, text);
+}
+
+static void sink_progress_cb(void *ctx, struct run *r, struct step_exec *x, const char *text)
+{
+	out_step_progress(ctx, r, x, text);
+}
+
+static void sink_log_cb(void *ctx, struct run *r, struct step_exec *x, const char *line)
+{
+	out_log(ctx, r, x, line);
+}
+
+static void sink_warn_cb(void *ctx, const char *msg)
+{
+	out_warn(ctx, "%s", msg);
+}
+
+static const struct sink_ops output_sink_ops = {
+	.plan_line = sink_plan_line_cb,
+	.progress = sink_progress_cb,
+	.log = sink_log_cb,
+	.warn = sink_warn_cb,
+};
+
+struct sink output_sink(struct output *o)
+{
+	struct sink s = { &output_sink_ops, o, o ? o->verbose : 0 };
+	return s;
+}

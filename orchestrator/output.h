@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <jansson.h>
+#include "../lib/sink.h"
 
 struct run;
 struct step_exec;
@@ -43,5 +44,8 @@ void out_warn(struct output *o, const char *fmt, ...) __attribute__((format(prin
 void out_text(struct output *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print a JSON object as one line (takes the reference), redacted. */
 void out_json(struct output *o, json_t *obj);
+
+/* The sink through which env/, steps/ and hooks/ report (borrows o). */
+struct sink output_sink(struct output *o);
 
 #endif

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include "step.h"
 #include "../env/run.h"
-#include "../orchestrator/config.h"
+#include "../env/config.h"
+#include "../lib/settings.h"
 #include "../lib/util.h"
 
 struct approval {

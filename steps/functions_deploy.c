@@ -32,7 +32,8 @@
 #include "httpc.h"
 #include "../env/run.h"
 #include "../env/state.h"
-#include "../orchestrator/config.h"
+#include "../env/config.h"
+#include "../lib/settings.h"
 #include "../lib/redact.h"
 #include "../lib/util.h"
 

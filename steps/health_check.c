@@ -13,7 +13,7 @@
  *
  * run_detail: {"health_check": {url, tries, status, latency_ms, and with
  * samples: samples, errors, error_rate, p95_ms}}.  The ssh step runs it
- * as its `health` gate between batches (run_gate).
+ * as its `health` gate between batches (gate_run).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -23,7 +23,8 @@
 #include "step.h"
 #include "httpc.h"
 #include "../env/run.h"
-#include "../orchestrator/config.h"
+#include "../env/config.h"
+#include "../lib/settings.h"
 #include "../lib/util.h"
 
 struct hc_priv {

@@ -22,7 +22,8 @@
 #include "step.h"
 #include "httpc.h"
 #include "../env/run.h"
-#include "../orchestrator/config.h"
+#include "../env/config.h"
+#include "../lib/settings.h"
 #include "../lib/util.h"
 
 struct http_request_cfg {

@@ -42,7 +42,8 @@
 #include "pgtools.h"
 #include "../env/run.h"
 #include "../env/state.h"
-#include "../orchestrator/config.h"
+#include "../env/config.h"
+#include "../lib/settings.h"
 #include "../lib/util.h"
 
 extern const struct step_ops step_migrate_ops;

@@ -17,7 +17,8 @@
 #include "step.h"
 #include "pgtools.h"
 #include "../env/run.h"
-#include "../orchestrator/config.h"
+#include "../env/config.h"
+#include "../lib/settings.h"
 #include "../lib/util.h"
 
 extern const struct step_ops step_pg_backup_ops;

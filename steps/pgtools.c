@@ -24,7 +24,7 @@
 #include "step.h"
 #include "../env/run.h"
 #include "../env/state.h"
-#include "../orchestrator/config.h"
+#include "../env/config.h"
 
 extern char **environ;
 

@@ -12,7 +12,8 @@
 #include <string.h>
 #include "step.h"
 #include "../env/run.h"
-#include "../orchestrator/config.h"
+#include "../env/config.h"
+#include "../lib/settings.h"
 #include "../lib/proc.h"
 #include "../lib/util.h"
 

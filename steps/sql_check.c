@@ -10,7 +10,8 @@
 #include <string.h>
 #include "step.h"
 #include "../env/run.h"
-#include "../orchestrator/config.h"
+#include "../env/config.h"
+#include "../lib/settings.h"
 #include "../lib/util.h"
 
 struct check {

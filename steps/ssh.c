@@ -26,10 +26,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <jansson.h>
+#include "gate.h"
 #include "step.h"
 #include "sshc.h"
 #include "../env/run.h"
-#include "../orchestrator/config.h"
+#include "../env/config.h"
+#include "../lib/settings.h"
 #include "../lib/redact.h"
 #include "../lib/util.h"
 
@@ -402,7 +404,7 @@ static int ssh_apply(struct step *st, struct run *r, struct err *e)
 		free(hs);
 		if (rc == 0 && sh->health) {
 			struct err ge = ERR_INIT;
-			if (run_gate(r, sh->health, &ge) < 0) {
+			if (gate_run(r, sh->health, &ge) < 0) {
 				rc = err_set(e, SC_EFAIL, "batch %zu/%zu: %s; the rollout stopped there", b + 1, nb, ge.msg);
 			}
 		}

@@ -23,11 +23,10 @@
 #define SC_STEP_H
 
 #include <libconfig.h>
+#include "../env/config.h"
 #include "../lib/err.h"
 
 struct run;
-struct step;
-struct config;
 
 enum step_undo {
 	UNDO_NOTHING = 0,  /* a gate: changes nothing, nothing to undo */
@@ -52,19 +51,6 @@ struct step_ops {
 	int (*check)(const struct step *, const struct config *, struct err *);
 };
 
-struct step {
-	const struct step_ops *ops;
-	char *name;
-	char *kind;
-	const char *file;        /* the config file's path (borrowed from config) */
-	int line;
-	int position;            /* 1-based position in the config */
-	char **only;             /* NULL-terminated env names, or NULL */
-	char **skip;
-	long long timeout_ms;    /* 0: none */
-	int continue_on_error;
-	void *priv;              /* the kind's settings; freed by ops->free */
-};
 
 /* steps/registry.c */
 const struct step_ops *step_kind_find(const char *kind);

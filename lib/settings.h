@@ -1,0 +1,27 @@
+/*
+ * settings: helpers for a step kind's parse(), reading its libconfig group.
+ * Each reads `key` of group `s`, copies the value (the caller frees it), and
+ * on a wrong type fills e with "FILE:LINE: step 'NAME': ...".  `required`
+ * makes a missing key an error; otherwise *out keeps its value.
+ */
+#ifndef SC_SETTINGS_H
+#define SC_SETTINGS_H
+
+#include <libconfig.h>
+#include "err.h"
+
+int cfg_string(const config_setting_t *s, const char *key, int required, char **out, struct err *e);
+int cfg_int(const config_setting_t *s, const char *key, int required, long long *out, struct err *e);
+int cfg_bool(const config_setting_t *s, const char *key, int required, int *out, struct err *e);
+/* an array or list of strings; *out NULL-terminated (caller frees with strv_free) */
+int cfg_strings(const config_setting_t *s, const char *key, int required, char ***out, struct err *e);
+/* Unknown keys of group s are errors naming the closest of `known` (a
+ * NULL-terminated list; the common step keys are always accepted). */
+int cfg_check_keys(const config_setting_t *s, const char *const *known, struct err *e);
+/* The same with `known` and `also` (NULL or a second list) as the only keys. */
+int cfg_check_keys_with(const config_setting_t *s, const char *const *known, const char *const *also,
+			struct err *e);
+/* Fill e with "FILE:LINE: step 'NAME': <fmt>" for setting s; returns -SC_EUSAGE. */
+int cfg_error(const config_setting_t *s, struct err *e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

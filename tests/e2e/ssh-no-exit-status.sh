@@ -22,7 +22,11 @@ steps = ( { name = "quiet"; kind = "ssh"; command = "echo started >> $RD/ran; sl
 CONF
 expect_exit 1 sc -c stagecoach.conf deploy staging
 assert_contains "$T/err" "host 'app1' (127.0.0.1:$SSHD_PORT): channel closed without an exit status"
+# the channel was closed while the command ran, not before it started (a
+# slow login shell would close it in its rc files, and prove nothing)
+assert_eq "$(cat "$RD/ran" 2>/dev/null)" "started" "the command had started"
 # and a command that finishes within the idle timeout is fine
 sed -i 's/sleep 4/true/' stagecoach.conf
 expect_exit 0 sc -c stagecoach.conf deploy staging --release r2
+assert_eq "$(wc -l <"$RD/ran")" "2" "the second command ran"
 pass

@@ -19,14 +19,21 @@ api_ctl POST config '{"delay_ms": 1500, "delay_match": "deploy"}' >/dev/null
 api_ctl POST reset >/dev/null
 "$SC" -c stagecoach.conf deploy staging >"$T/out" 2>"$T/err" &
 pid=$!
-for i in $(seq 1 100); do
+for i in $(seq 1 200); do
 	[ "$(api_log_count POST 'deploy$')" = 2 ] && break
 	sleep 0.05
 done
 assert_eq "$(api_log_count POST 'deploy$')" 2 "deploy requests in flight"
 kill -9 $pid
 wait $pid 2>/dev/null
-sleep 1.8   # the server finishes them
+# the server finishes them (1.5 s each, more under load): wait until both
+# have ended, bounded, instead of a sleep that a loaded machine outlasts
+ended="len([q for q in R if q['method'] == 'POST' and q['path'].endswith('deploy') and q['end']])"
+for i in $(seq 1 100); do
+	[ "$(api_py "$ended")" = 2 ] && break
+	sleep 0.1
+done
+assert_eq "$(api_py "$ended")" 2 "the killed run's deploy requests ended on the server"
 assert_eq "$(api_py 'sorted(F.keys())')" '["fn01", "fn02", "fn03"]' "the server applied the killed run's deploys"
 api_ctl POST config '{"delay_ms": 0}' >/dev/null
 expect_exit 2 sc -c stagecoach.conf deploy staging

@@ -56,7 +56,9 @@ CONF
 # (1) sshd dies mid-command
 bg_sc run deploy staging
 wait_until 15 test -f "$RD/started"
-for p in $(pgrep -P "$SSHD_PID"); do kill -9 "$p"; done
+# each connection is a monitor (a child of the listener) and, for a user
+# other than root, its unprivileged child serving the session: kill both
+for p in $(pgrep -P "$SSHD_PID"); do kill -9 $(pgrep -x -P "$p" sshd) "$p"; done
 kill -9 "$SSHD_PID"
 wait_exit "$BG" 20
 echo "sshd killed: exit $RC after $MS ms: $(tail -1 "$T/run.err")"

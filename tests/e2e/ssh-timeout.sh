@@ -26,7 +26,7 @@ project = "sshtimeout";
 environments = {
   staging = {
     database = "$URL";
-    ssh = { user = "$SSH_USER"; identity = "$SSH_KEY"; known_hosts = "$KNOWN_HOSTS"; connect_timeout_ms = 1000; };
+    ssh = { user = "$SSH_USER"; identity = "$SSH_KEY"; known_hosts = "$KNOWN_HOSTS"; connect_timeout_ms = 60000; };
     $(ssh_hosts_conf app1 app2)
   };
   silent = {
@@ -46,7 +46,8 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 assert_contains "$T/err" "host 'app1' (127.0.0.1:$SSHD_PORT): command timed out after 1500 ms and was cut"
 assert_eq "$(cat "$RD/started" 2>/dev/null | wc -l)" "2" "both started before the cut"
 assert_contains "$T/err" "waiting"
-[ "$ms" -lt 8000 ] || fail "the cut took $ms ms"
+# the bound proves the cut (the sleep is ~2 hours), not speed on a loaded machine
+[ "$ms" -lt 30000 ] || fail "the cut took $ms ms"
 # pgrep only lists: the remote sleeps must be gone (the kill is sent before
 # stagecoach returns; their exit may lag under load, so wait, bounded)
 for i in $(seq 1 50); do
@@ -59,5 +60,5 @@ t0=$(date +%s%N)
 expect_exit 6 sc -c stagecoach.conf deploy silent
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 assert_contains "$T/err" "host 'mute' (127.0.0.1:$SILENT): timed out after 1000 ms in the SSH handshake"
-[ "$ms" -lt 6000 ] || fail "the connect timeout took $ms ms"
+[ "$ms" -lt 30000 ] || fail "the connect timeout took $ms ms"
 pass

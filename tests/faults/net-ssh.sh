@@ -38,7 +38,7 @@ project = "netssh";
 environments = {
   staging = {
     database = "\${APP_DB}";
-    ssh = { user = "$SSH_USER"; identity = "$SSH_KEY"; known_hosts = "$KNOWN_HOSTS"; connect_timeout_ms = 1500; };
+    ssh = { user = "$SSH_USER"; identity = "$SSH_KEY"; known_hosts = "$KNOWN_HOSTS"; connect_timeout_ms = 60000; };
     $(ssh_hosts_conf app1)
   };
   hole = {

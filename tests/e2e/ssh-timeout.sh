@@ -18,7 +18,15 @@ conns=[]
 while True:
     c,_=s.accept(); conns.append(c)
 " &
-at_exit "kill $!"
+SILENT_PID=$!
+at_exit "kill $SILENT_PID"
+# wait until it listens (python starts slowly on a loaded machine: a connect
+# before that is refused, not timed out)
+end=$((SECONDS + 60))
+until (exec 3<>"/dev/tcp/127.0.0.1/$SILENT") 2>/dev/null; do
+	kill -0 $SILENT_PID 2>/dev/null && [ $SECONDS -lt $end ] || fail "the silent listener did not start"
+	sleep 0.05
+done
 MARK="6$(date +%N | cut -c1-3)"
 cat >stagecoach.conf <<CONF
 version = 1;

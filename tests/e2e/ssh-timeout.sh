@@ -43,7 +43,7 @@ environments = {
     hosts = ( { name = "mute"; address = "127.0.0.1"; port = $SILENT; } );
   };
 };
-steps = ( { name = "hang"; kind = "ssh"; timeout_ms = 1500;
+steps = ( { name = "hang"; kind = "ssh"; timeout_ms = 4000;
             command = "echo started >> $RD/started; echo waiting; sleep $MARK"; } );
 CONF
 echo "[127.0.0.1]:$SILENT $(cut -d' ' -f1,2 "$T/sshd/host_ed25519.pub")" >"$T/kh-silent"
@@ -51,7 +51,7 @@ echo "[127.0.0.1]:$SILENT $(cut -d' ' -f1,2 "$T/sshd/host_ed25519.pub")" >"$T/kh
 t0=$(date +%s%N)
 expect_exit 1 sc -c stagecoach.conf deploy staging
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-assert_contains "$T/err" "host 'app1' (127.0.0.1:$SSHD_PORT): command timed out after 1500 ms and was cut"
+assert_contains "$T/err" "host 'app1' (127.0.0.1:$SSHD_PORT): command timed out after 4000 ms and was cut"
 assert_eq "$(cat "$RD/started" 2>/dev/null | wc -l)" "2" "both started before the cut"
 assert_contains "$T/err" "waiting"
 # the bound proves the cut (the sleep is ~2 hours), not speed on a loaded machine

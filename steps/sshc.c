@@ -434,6 +434,14 @@ const char *sshc_outcome_name(enum sshc_outcome o)
 	return "?";
 }
 
+char *sshc_kill_command(long pid)
+{
+	/* `kill -TERM -- -PID` alone left the group alive under dash (Debian's
+	 * /bin/sh): "Illegal number", then only the leader was killed */
+	return xasprintf("kill -TERM -%ld 2>/dev/null || kill -TERM -- -%ld 2>/dev/null || kill -TERM %ld", pid, pid,
+			 pid);
+}
+
 /* -------------------------------------------------------- the fan-out */
 
 enum sshc_state {
@@ -1072,10 +1080,9 @@ static int sshc_step(struct sshc_ctx *x, struct sshc_host *h, int revents)
 		c->st = C_CUT_KILL;
 		return 0;
 	case C_CUT_KILL: {
-		char cmd[96];
-		snprintf(cmd, sizeof(cmd), "kill -TERM -- -%ld 2>/dev/null || kill -TERM %ld", c->remote_pid,
-			 c->remote_pid);
+		char *cmd = sshc_kill_command(c->remote_pid);
 		rc = libssh2_channel_exec(c->kill_ch, cmd);
+		free(cmd);
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return 1;
 		c->st = rc ? C_CUT_CLOSE : C_CUT_WAIT;

@@ -76,6 +76,12 @@ void sshc_hmac_sha1(const unsigned char *key, size_t klen, const unsigned char *
  * a percentage in 1..100. */
 int sshc_batch_size(const char *spec, size_t nhosts, size_t *out);
 
+/* The command a second channel runs to cut a command whose session leader
+ * (and process group) is pid: TERM to the group, else to the leader alone.
+ * It runs under the account's login shell, any POSIX sh: dash's kill
+ * refuses "--", so the group is named as "-PID" first.  Caller frees. */
+char *sshc_kill_command(long pid);
+
 /* --- running commands --- */
 
 enum sshc_outcome {

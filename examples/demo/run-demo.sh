@@ -26,7 +26,6 @@ demo_cleanup() {
 	local rc=$?
 	eval "$_AT_EXIT" >/dev/null 2>&1
 	wait 2>/dev/null
-	[ -n "${MADE_USER:-}" ] && userdel -r "$MADE_USER" >/dev/null 2>&1
 	[ -n "${T:-}" ] && rm -rf "$T"
 	exit $rc
 }
@@ -71,7 +70,9 @@ export STAGING_DATABASE_URL=$(pg_createdb staging) PRODUCTION_DATABASE_URL=$(pg_
 note "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PGPORT: databases 'staging' and 'production'"
 id sctest >/dev/null 2>&1 || had_no_sctest=1
 sshd_start 2
-[ "$SSH_USER" = sctest ] && [ -n "${had_no_sctest:-}" ] && MADE_USER=sctest
+# the account stays: test suites running beside the demo log in as it too
+[ "$SSH_USER" = sctest ] && [ -n "${had_no_sctest:-}" ] &&
+	note "made the account sctest for the remote commands (kept; userdel -r sctest removes it)"
 HP=($SSHD_PORTS)
 note "sshd on 127.0.0.1:${HP[0]} (host app1) and 127.0.0.1:${HP[1]} (host app2), user $SSH_USER, keys made just now"
 API_REF=demo-staging api_start

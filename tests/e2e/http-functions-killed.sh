@@ -15,20 +15,29 @@ expect_exit 0 sc -c stagecoach.conf deploy staging
 v1=$(api_py 'F["fn01"]["files"]["index.ts"]')
 echo '// v2' >>functions/fn01/index.ts
 mkdir -p functions/fn03 && echo 'Deno.serve(() => new Response("3"));' >functions/fn03/index.ts
-api_ctl POST config '{"delay_ms": 1500, "delay_match": "deploy"}' >/dev/null
+# the server holds the deploy requests until released: the kill lands
+# while they are in flight however slow the machine (a 1.5 s delay lost
+# that race under load: the run had ended when the kill came)
+api_ctl POST hold '{"match": "deploy"}' >/dev/null
 api_ctl POST reset >/dev/null
 "$SC" -c stagecoach.conf deploy staging >"$T/out" 2>"$T/err" &
 pid=$!
-for i in $(seq 1 100); do
-	[ "$(api_log_count POST 'deploy$')" = 2 ] && break
+end=$((SECONDS + 60))
+until [ "$(api_log_count POST 'deploy$')" = 2 ]; do
+	[ $SECONDS -lt $end ] || fail "the deploy requests did not reach the server: $(cat "$T/err")"
 	sleep 0.05
 done
-assert_eq "$(api_log_count POST 'deploy$')" 2 "deploy requests in flight"
-kill -9 $pid
+kill -9 $pid || fail "the run had ended before the kill"
 wait $pid 2>/dev/null
-sleep 1.8   # the server finishes them
+# the server finishes them once released: wait until both have ended
+api_ctl POST release >/dev/null
+end=$((SECONDS + 60))
+until [ "$(api_unfinished)" = 0 ]; do
+	[ $SECONDS -lt $end ] || fail "the killed run's deploy requests did not end on the server"
+	sleep 0.05
+done
+assert_eq "$(api_log_count POST 'deploy$')" 2 "deploy requests of the killed run"
 assert_eq "$(api_py 'sorted(F.keys())')" '["fn01", "fn02", "fn03"]' "the server applied the killed run's deploys"
-api_ctl POST config '{"delay_ms": 0}' >/dev/null
 expect_exit 2 sc -c stagecoach.conf deploy staging
 expect_exit 0 sc -c stagecoach.conf rollback staging --yes
 assert_eq "$(api_py 'sorted(F.keys())')" '["fn01", "fn02"]' "after rolling back the killed run"

@@ -27,11 +27,12 @@ echo "DROP TABLE added;" >migrations/001_added.down.sql
 
 bg_sc run deploy staging
 # the dump is being written: its temporary file exists and grows
-wait_until 20 sh -c 'ls backups/*.tmp >/dev/null 2>&1 && [ "$(stat -c %s backups/*.tmp | head -1)" -gt 100000 ]'
+wait_until 120 sh -c 'ls backups/*.tmp >/dev/null 2>&1 && [ "$(stat -c %s backups/*.tmp | head -1)" -gt 100000 ]'
 kill9 "$BG"
 run_id=$(psql_q "$APP_DB" "SELECT id FROM stagecoach.runs")
 # the orphaned pg_dump may still finish writing its .tmp; wait for it to go
-wait_until 20 eval '! pg_dump_running'
+# (2e6 rows: over 20 s on a loaded machine)
+wait_until 180 eval '! pg_dump_running'
 ls backups >"$T/backups.after-kill"
 [ ! -e "backups/staging-$run_id.dump" ] || fail "a dump was left under its final name: $(cat "$T/backups.after-kill")"
 leftover=$(grep -c '\.tmp$' "$T/backups.after-kill")

@@ -27,17 +27,21 @@ echo "DROP TABLE a;" >migrations/001_a.down.sql
 write_fn_conf stagecoach.conf '{ name = "migrate"; kind = "migrate"; },
   { name = "functions"; kind = "functions_deploy"; parallel = 2; }'
 sed -i 's|^functions = "functions";|functions = "functions";\nmigrations = "migrations";|' stagecoach.conf
-api_ctl POST config '{"delay_ms": 1500, "delay_match": "deploy"}' >/dev/null
+# the server holds the deploy requests until released: the kill lands while
+# they are in flight however slow the machine (a 1.5 s delay lost that race
+# under load: the run had finished when the kill came)
+api_ctl POST hold '{"match": "deploy"}' >/dev/null
 bg_sc run deploy staging
-wait_until 15 eval '[ "$(api_log_count POST "deploy$")" -ge 2 ]'
+wait_until 60 eval '[ "$(api_log_count POST "deploy$")" -ge 2 ]'
+kill -0 "$BG" 2>/dev/null || fail "the run had ended before the kill"
 kill9 "$BG"
-sleep 1.8   # the server finishes the requests in flight
+api_ctl POST release >/dev/null
+wait_until 60 eval '[ "$(api_unfinished)" = 0 ]' # the server finishes the requests in flight
 expect_exit 0 sc -c stagecoach.conf status staging
 assert_contains "$T/out" "INTERRUPTED"
 assert_contains "$T/out" "stopped at step 'functions'"
 expect_exit 2 sc -c stagecoach.conf deploy staging
 assert_contains "$T/err" "was interrupted at step 'functions'"
-api_ctl POST config '{"delay_ms": 0}' >/dev/null
 expect_exit 0 sc -c stagecoach.conf deploy staging --resume
 assert_eq "$(api_py 'sorted(F.keys())')" '["fn01", "fn02", "fn03"]' "functions after the resume"
 for f in fn01 fn02 fn03; do

@@ -38,7 +38,7 @@ project = "netssh";
 environments = {
   staging = {
     database = "\${APP_DB}";
-    ssh = { user = "$SSH_USER"; identity = "$SSH_KEY"; known_hosts = "$KNOWN_HOSTS"; connect_timeout_ms = 1500; };
+    ssh = { user = "$SSH_USER"; identity = "$SSH_KEY"; known_hosts = "$KNOWN_HOSTS"; connect_timeout_ms = 60000; };
     $(ssh_hosts_conf app1)
   };
   hole = {
@@ -56,7 +56,9 @@ CONF
 # (1) sshd dies mid-command
 bg_sc run deploy staging
 wait_until 15 test -f "$RD/started"
-for p in $(pgrep -P "$SSHD_PID"); do kill -9 "$p"; done
+# each connection is a monitor (a child of the listener) and, for a user
+# other than root, its unprivileged child serving the session: kill both
+for p in $(pgrep -P "$SSHD_PID"); do kill -9 $(pgrep -x -P "$p" sshd) "$p"; done
 kill -9 "$SSHD_PID"
 wait_exit "$BG" 20
 echo "sshd killed: exit $RC after $MS ms: $(tail -1 "$T/run.err")"

@@ -11,6 +11,8 @@
 #   api_log_count METHOD REGEX  how many logged requests match (method, path regex)
 #   api_py EXPR              evaluate a Python expression over L (the log JSON) and
 #                            F (the functions JSON); prints the result
+#   api_unfinished           how many logged requests have not ended yet (held
+#                            by /_control/hold, delayed, or being served)
 
 API_REF=${API_REF:-testref}
 
@@ -56,6 +58,10 @@ R = L["requests"]
 r = eval(expr)
 print(json.dumps(r) if not isinstance(r, str) else r)
 PY
+}
+
+api_unfinished() {
+	api_py "len([q for q in R if q['end'] is None])"
 }
 
 api_log_count() {

@@ -21,29 +21,38 @@
 #   ssh_floor CMD  run CMD once with the OpenSSH client against the test sshd
 #                  (strict host key checking against KNOWN_HOSTS)
 #
-# The user: we run as root in CI, so we log in as root with a key only
-# (PermitRootLogin prohibit-password).  sshd without PAM refuses an account
-# whose password field is locked ("!..."), so when root is locked we use a
-# dedicated user `sctest` (password field "*": no password, not locked).
-# Not as root, sshd runs as the current user and logs in as that user.
+# The user: as root (CI), always the dedicated account `sctest`, made on
+# first use and kept: login shell /bin/sh, password field "*" (no password,
+# not locked: sshd without PAM refuses a locked "!..." account).  Why not root:
+# the remote commands run under a shell that reads no rc file, so a command
+# starts in milliseconds on any machine.  root's /bin/bash reads ~/.bashrc
+# for a command run by sshd, and on the CI machine that file runs
+# `pyenv init` (0.8 s idle, over 1.5 s with two tests beside it): the command
+# then had not started when ssh-no-exit-status.sh's 1 s ChannelTimeout or
+# ssh-timeout.sh's 1.5 s timeout_ms hit.  Nothing of the account is shared
+# state: each sshd has its own authorized_keys, host keys and remote folder.
+# Not as root, sshd runs as the current user and logs in as that user (whose
+# login shell and rc files then count in the tests' timings).
 
 _sshd_pick_user() {
 	if [ "$(id -u)" != 0 ]; then
 		SSH_USER=$(id -un)
 		return
 	fi
-	local pw
-	pw=$(getent shadow root | cut -d: -f2)
-	case "$pw" in
-	'!'*)
-		if ! id sctest >/dev/null 2>&1; then
-			useradd -m -s /bin/sh -p '*' sctest >/dev/null 2>&1 || true
-		fi
-		id sctest >/dev/null 2>&1 || fail "cannot create user sctest"
-		SSH_USER=sctest
-		;;
-	*) SSH_USER=root ;;
-	esac
+	# two tests may create it at once: useradd then fails on the lock of
+	# /etc/passwd, or says it exists; wait (bounded) until it is there
+	local i
+	for i in $(seq 1 100); do
+		id sctest >/dev/null 2>&1 && break
+		useradd -m -s /bin/sh -p '*' sctest >/dev/null 2>&1 || sleep 0.1
+	done
+	id sctest >/dev/null 2>&1 || fail "cannot create user sctest"
+	local shell pw
+	shell=$(getent passwd sctest | cut -d: -f7)
+	pw=$(getent shadow sctest | cut -d: -f2)
+	[ "$shell" = /bin/sh ] || fail "user sctest has login shell '$shell': the ssh tests need /bin/sh (usermod -s /bin/sh sctest)"
+	case "$pw" in '!'*) fail "user sctest is locked: sshd would refuse it (usermod -p '*' sctest)" ;; esac
+	SSH_USER=sctest
 }
 
 sshd_start() {

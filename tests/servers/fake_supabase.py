@@ -29,6 +29,11 @@ Control (never logged, never failed, never delayed):
   POST /_control/config     {"delay_ms": N, "delay_match": "*"|"deploy"|PATH-PREFIX,
                              "health_status": N, "health_delay_ms": N,
                              "health_body": "..."}
+  POST /_control/hold       {"match": "*"|"deploy"|PATH-PREFIX}: matching requests wait
+                            (logged, end null) until /_control/release (at most 120 s),
+                            then go on as usual; for a test that acts while they are in
+                            flight without racing a delay
+  POST /_control/release    let the held requests go on; hold no more
 
 Command line: --port-file FILE (binds port 0, writes the port there), --token TOKEN,
 --ref REF (default "testref"), --delay-ms N (every request, or those of --delay-match), --fail-500 N,
@@ -48,12 +53,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qs
 
 LOCK = threading.Lock()
+RELEASED = threading.Event()  # cleared by /_control/hold, set by /_control/release
+RELEASED.set()
 STATE = {
     "functions": {},     # slug -> {"metadata": {}, "files": {name: bytes}, "deploys": n, ...}
     "log": [],
     "inflight": 0, "inflight_deploy": 0,
     "max_concurrency": 0, "max_concurrency_deploy": 0,
     "rules": [],         # failure rules
+    "hold": None,        # the match of /_control/hold, None when not holding
     "config": {"delay_ms": 0, "delay_match": "*", "health_status": 200, "health_delay_ms": 0, "health_body": "ok"},
 }
 ARGS = None
@@ -173,7 +181,10 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["max_concurrency_deploy"] = max(STATE["max_concurrency_deploy"], STATE["inflight_deploy"])
             rule = self.take_rule(path, is_deploy)
             delay = STATE["config"]["delay_ms"] if self.matches(STATE["config"]["delay_match"], path, is_deploy) else 0
+            hold = STATE["hold"] is not None and self.matches(STATE["hold"], path, is_deploy)
         try:
+            if hold:
+                RELEASED.wait(120)
             if delay:
                 time.sleep(delay / 1000.0)
             if rule:
@@ -324,6 +335,16 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 req.setdefault("count", 1)
                 STATE["rules"].append(req)
+            return self.send(200, {"ok": True})
+        if path == "/_control/hold":
+            with LOCK:
+                STATE["hold"] = req.get("match", "*")
+                RELEASED.clear()
+            return self.send(200, {"ok": True})
+        if path == "/_control/release":
+            with LOCK:
+                STATE["hold"] = None
+                RELEASED.set()
             return self.send(200, {"ok": True})
         if path == "/_control/config":
             with LOCK:

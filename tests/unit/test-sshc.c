@@ -2,9 +2,17 @@
  * test-sshc: the pure parts of steps/sshc.c: known_hosts matching (plain,
  * [host]:port, hashed |1|salt|hash entries made by `ssh-keygen -H`, wildcards,
  * negation, @revoked, @cert-authority), the host key preference order,
- * fingerprints as ssh-keygen -l prints them, base64, HMAC-SHA1, batch sizes.
+ * fingerprints as ssh-keygen -l prints them, base64, HMAC-SHA1, batch sizes;
+ * and the cut's kill command, run by each installed shell against a real
+ * process group shaped like the one sshd starts.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include "unit.h"
 #include "../../steps/sshc.h"
 
@@ -167,10 +175,83 @@ static void test_batch(void)
 	CHECK(sshc_batch_size("", 7, &n) < 0);
 }
 
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Like sshd: a session leader running `shell -c` with a subshell whose
+ * child outlives a kill of the leader alone.  Then the cut's command, by
+ * the same shell; 1 when the whole group is gone within 5 s. */
+static int kill_group_with(const char *shell)
+{
+	int ready[2], gone = 0;
+	char c;
+	if (pipe(ready) != 0)
+		return 0;
+	pid_t leader = fork();
+	if (leader == 0) {
+		setsid();
+		dup2(ready[1], 1);
+		close(ready[0]);
+		execl(shell, shell, "-c", "( sleep 60; true ) & echo; wait", (char *)NULL);
+		_exit(127);
+	}
+	close(ready[1]);
+	if (leader < 0 || read(ready[0], &c, 1) != 1) {
+		close(ready[0]);
+		return 0;
+	}
+	close(ready[0]);
+	char *cmd = sshc_kill_command((long)leader);
+	pid_t k = fork();
+	if (k == 0) {
+		execl(shell, shell, "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	free(cmd);
+	if (k > 0)
+		waitpid(k, NULL, 0);
+	/* we are the subreaper: the group's orphans come back to us */
+	for (long long end = mono_ms() + 5000; mono_ms() < end;) {
+		while (waitpid(-leader, NULL, WNOHANG) > 0)
+			;
+		if (kill(-leader, 0) != 0 && errno == ESRCH) {
+			gone = 1;
+			break;
+		}
+		usleep(10000);
+	}
+	if (!gone) {
+		fprintf(stderr, "%s: the kill command left the process group %ld alive\n", shell, (long)leader);
+		kill(-leader, SIGKILL);
+		while (waitpid(-leader, NULL, 0) > 0)
+			;
+	}
+	return gone;
+}
+
+static void test_kill_command(void)
+{
+	static const char *const shells[] = { "/bin/sh", "/bin/dash", "/bin/bash", "/bin/zsh", "/bin/ksh", NULL };
+	char *cmd = sshc_kill_command(4242);
+	CHECK_STR(cmd, "kill -TERM -4242 2>/dev/null || kill -TERM -- -4242 2>/dev/null || kill -TERM 4242");
+	free(cmd);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	for (int i = 0; shells[i]; i++) {
+		if (access(shells[i], X_OK) != 0)
+			continue;
+		CHECK(kill_group_with(shells[i]));
+	}
+}
+
 int main(void)
 {
 	test_known_hosts();
 	test_crypto();
 	test_batch();
+	test_kill_command();
 	return unit_done();
 }

@@ -12,9 +12,13 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <pg_query.h>
 
 #include "lint.h"
 #include "../lib/util.h"
+
+/* the major version of libpg_query's grammar (15 here) */
+#define LINT_GRAMMAR_MAJOR (PG_VERSION_NUM / 10000)
 
 struct lint_rule {
 	const char *id;
@@ -529,6 +533,20 @@ static void lint_syntax(struct lint_ctx *c, const char *file, const char *sql, i
 	const char *text;
 	int line = lint_syntax_line(e->msg, &text);
 	const struct lint_rule *rule = lint_rule_find("syntax");
+	int major = c->opt ? c->opt->server_version / 10000 : 0;
+	if (major > LINT_GRAMMAR_MAJOR) {
+		/* the server's grammar may hold what ours lacks (MERGE ... RETURNING) */
+		static const struct lint_rule newer = {
+			"syntax", LINT_WARNING, 0,
+			"the lint's grammar is older than the target server's: check the statement on a copy of the "
+			"target"
+		};
+		lint_report_add(c->rep, file, line, &newer, NULL, 0, c->m->version, c->mi,
+				xasprintf("%s (not PostgreSQL %d syntax; the target server is PostgreSQL %d, whose "
+					  "grammar may accept it)",
+					  text, LINT_GRAMMAR_MAJOR, major));
+		return;
+	}
 	lint_report_add(c->rep, file, line, rule, lint_syntax_hint(sql, first_line, line), 0, c->m->version, c->mi,
 			xstrdup(text));
 }

@@ -67,6 +67,13 @@ struct lint_options {
 	 */
 	int have_db;
 	char *const *existing_tables;
+	/*
+	 * The target server's version (PQserverVersion: 170002), 0 when
+	 * unknown.  The grammar here is PostgreSQL 15's: on a server of a
+	 * newer major version a statement that does not parse is a warning
+	 * naming that version (the server may know it), not an error.
+	 */
+	int server_version;
 };
 
 /* Lint m[0..n) in order (the order they will be applied).  Findings are

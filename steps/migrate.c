@@ -46,7 +46,7 @@
 #include "../lib/settings.h"
 #include "../lib/util.h"
 
-extern const struct step_ops step_migrate_ops;
+extern const struct step_ops step_migrate_ops, step_migrate_alembic_ops;
 
 enum migrate_rollback {
 	MIGRATE_DOWN = 0,
@@ -68,6 +68,11 @@ static int migrate_parse(struct step *st, const config_setting_t *s, struct err 
 {
 	static const char *const known[] = { "rollback", "lock_timeout_ms", "statement_timeout_ms", "allow_changed",
 					     "out_of_order", NULL };
+	if (config_setting_get_member(s, "tool")) {
+		/* tool = "alembic": delegated to the alembic program (alembic.c) */
+		st->ops = &step_migrate_alembic_ops;
+		return st->ops->parse(st, s, e);
+	}
 	struct migrate *m = xcalloc(1, sizeof *m);
 	st->priv = m;
 	char *rb = NULL;
@@ -310,7 +315,7 @@ static int migrate_preflight(struct step *st, struct run *run, PGconn *db, struc
 	if (ms->npending && lint) {
 		if ((rc = migrate_read_tables(db, ms, e)) < 0)
 			return rc;
-		struct lint_options opt = { 1, ms->tables };
+		struct lint_options opt = { 1, ms->tables, PQserverVersion(db) };
 		lint_migrations(ms->pending, ms->npending, &opt, &ms->lint);
 		const struct lint_finding *blocker = NULL;
 		for (size_t i = 0; i < ms->lint.n && !blocker; i++) {

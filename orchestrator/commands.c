@@ -52,6 +52,22 @@ const struct command commands[] = {
 	{ "restore", cmd_restore, "restore ENV FILE [--yes] [--approve]",
 	  "restore a backup into ENV's database",
 	  "A protected environment needs approval.\n\nexample:\n  stagecoach restore staging backups/staging-RUN.dump --yes" },
+	{ "init", cmd_init, "init [--layout L]",
+	  "write a starter stagecoach.conf for the folder it stands in",
+	  "Detects prisma/migrations, supabase/migrations and supabase/functions,\n"
+	  "db/migrations, migrations/, Flyway's V1__x.sql (src/main/resources/db/migration)\n"
+	  "and alembic.ini, and writes a commented stagecoach.conf (or -c FILE) with\n"
+	  "${...} variables for every database URL and token. Never overwrites (exit 2).\n"
+	  "--layout L (prisma, supabase, dbmate, golang-migrate, flyway, alembic) picks one\n"
+	  "when several are found.\n\n"
+	  "example:\n  cd my-app && stagecoach init && stagecoach validate" },
+	{ "new", cmd_new, "new NAME [--layout L]",
+	  "create the next migration file in the configured folder's layout",
+	  "The version is the UTC time (YYYYMMDDHHMMSS); the layout is the one the folder\n"
+	  "already uses (golang-migrate's up and down files for an empty folder, unless\n"
+	  "--layout says otherwise); a down file is written where the layout has one.\n"
+	  "Prints the path of each file. NAME is lowercase letters, digits and '_'.\n\n"
+	  "example:\n  stagecoach new add_user_email" },
 	{ "help", cmd_help, "help [COMMAND]", "show help for stagecoach or one command",
 	  "example:\n  stagecoach help deploy" },
 	{ NULL, NULL, NULL, NULL, NULL },

@@ -654,6 +654,27 @@ int lint_folder(const char *dir, const struct lint_options *opt, struct lint_rep
 	return 0;
 }
 
+int lint_server_version(const char *s)
+{
+	char *end;
+	long major = strtol(s, &end, 10), minor = 0;
+	if (end == s || major < 0)
+		return -1;
+	if (*end == '.') {
+		const char *m = end + 1;
+		minor = strtol(m, &end, 10);
+		if (end == m || minor < 0 || minor > 9999)
+			return -1;
+	}
+	if (*end)
+		return -1;
+	if (major >= 10000 && major < 10000000)
+		return (int)major; /* already 170002 */
+	if (major < 10 || major > 999)
+		return -1;
+	return (int)(major * 10000 + minor);
+}
+
 void lint_report_release(struct lint_report *r)
 {
 	if (!r)

@@ -99,6 +99,10 @@ void lint_finding_format(const struct lint_finding *f, const char *prefix, struc
  *  "accepted","message","hint","version"} */
 char *lint_finding_json(const struct lint_finding *f, const char *prefix);
 
+/* A server version as users write it ("17", "17.2", "170002") as
+ * PQserverVersion gives it (170000, 170002); -1 when it is none. */
+int lint_server_version(const char *s);
+
 /* Rule ids known to the lint, NULL-terminated (for docs and `allow` checks) */
 extern const char *const lint_rules[];
 

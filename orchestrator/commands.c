@@ -7,11 +7,13 @@
 #include "cmd.h"
 
 const struct command commands[] = {
-	{ "validate", cmd_validate, "validate [ENV ...]",
+	{ "validate", cmd_validate, "validate [--server-version N] [ENV ...]",
 	  "check the config, every step's settings and every migration, without connecting anywhere",
 	  "Parses the config, expands every variable for every environment (or only the\n"
 	  "ENVs named), checks each step's settings, parses every migration with the\n"
-	  "PostgreSQL grammar and runs the lint. Exit 0 when valid, 2 with FILE:LINE otherwise.\n\n"
+	  "PostgreSQL grammar and runs the lint. Exit 0 when valid, 2 with FILE:LINE otherwise.\n"
+	  "--server-version N: the target is PostgreSQL N; a statement the lint's grammar\n"
+	  "(PostgreSQL 15) cannot parse is then a warning, when N is newer.\n\n"
 	  "example:\n  stagecoach -c stagecoach.conf validate" },
 	{ "plan", cmd_plan, "plan ENV",
 	  "show what 'deploy ENV' would do (read-only)",
@@ -43,9 +45,11 @@ const struct command commands[] = {
 	{ "diff", cmd_diff, "diff ENV_A ENV_B",
 	  "schema and functions differences between two environments",
 	  "Exit 0 when identical, 1 when they differ.\n\nexample:\n  stagecoach diff staging production" },
-	{ "lint", cmd_lint, "lint [PATH ...]",
+	{ "lint", cmd_lint, "lint [--server-version N] [PATH ...]",
 	  "migration safety lint (default: the configured migrations)",
-	  "Exit 1 on error-level findings.\n\nexample:\n  stagecoach lint migrations/" },
+	  "Exit 1 on error-level findings. --server-version N: the target is PostgreSQL N;\n"
+	  "when it is newer than the lint's grammar (15), a statement that does not parse\n"
+	  "is a warning naming N, not an error.\n\nexample:\n  stagecoach lint migrations/" },
 	{ "backup", cmd_backup, "backup ENV",
 	  "take an on-demand backup of ENV's database",
 	  "example:\n  stagecoach backup production" },

@@ -7,8 +7,8 @@
  * Settings: alembic_ini (default "alembic.ini", relative to the config's
  * folder; alembic runs in the ini's folder, so its script_location resolves
  * as on a developer's machine), command (the alembic executable, default
- * "alembic"; blanks separate words, no shell), rollback ("down", default,
- * or "none").
+ * "alembic"; blanks separate words, no shell), rollback ("down", default;
+ * "restore": the run's backup, as for SQL migrations; or "none").
  *
  * The database URL reaches alembic only through the environment
  * (DATABASE_URL, see run_child_env): never on its command line, where `ps`
@@ -41,16 +41,24 @@
 #include "step.h"
 #include "lint.h"
 #include "migrations.h"
+#include "pgtools.h"
 #include "../env/run.h"
 #include "../env/config.h"
 #include "../lib/proc.h"
 #include "../lib/settings.h"
 #include "../lib/util.h"
 
+enum alembic_rollback {
+	ALEMBIC_DOWN = 0,
+	ALEMBIC_RESTORE,
+	ALEMBIC_NONE,
+};
+static const char *const alembic_rollback_names[] = { "down", "restore", "none" };
+
 struct alembic {
 	char *ini;            /* raw alembic_ini */
 	char *command;        /* raw command */
-	int rollback_none;
+	enum alembic_rollback rollback;
 	char heads_run[48];   /* the run whose plan asked `alembic heads` */
 	char **heads;         /* its answer, reused by apply */
 };
@@ -74,15 +82,22 @@ static int alembic_parse(struct step *st, const config_setting_t *s, struct err 
 	if ((rc = cfg_check_keys(s, known, e)) < 0 || (rc = cfg_string(s, "alembic_ini", 0, &a->ini, e)) < 0 ||
 	    (rc = cfg_string(s, "command", 0, &a->command, e)) < 0 || (rc = cfg_string(s, "rollback", 0, &rb, e)) < 0)
 		return rc;
-	if (rb && strcmp(rb, "down") != 0 && strcmp(rb, "none") != 0) {
-		rc = cfg_error(config_setting_get_member(s, "rollback"), e,
-			       "with tool = \"alembic\", 'rollback' must be \"down\" (alembic downgrade) or \"none\", "
-			       "not \"%s\"", rb);
+	if (rb) {
+		int found = -1;
+		for (int i = 0; i < 3; i++)
+			if (strcmp(rb, alembic_rollback_names[i]) == 0)
+				found = i;
+		if (found < 0) {
+			rc = cfg_error(config_setting_get_member(s, "rollback"), e,
+				       "with tool = \"alembic\", 'rollback' must be \"down\" (alembic downgrade), "
+				       "\"restore\" (the run's backup) or \"none\", not \"%s\"",
+				       rb);
+			free(rb);
+			return rc;
+		}
+		a->rollback = (enum alembic_rollback)found;
 		free(rb);
-		return rc;
 	}
-	a->rollback_none = rb && strcmp(rb, "none") == 0;
-	free(rb);
 	if (!a->ini)
 		a->ini = xstrdup("alembic.ini");
 	if (!a->command)
@@ -423,8 +438,8 @@ static int alembic_plan(struct step *st, struct run *run, struct err *e)
 		goto out;
 	}
 	run_plan_line(run, "alembic: the database is at %s, head is %s: would run '%s upgrade head'%s%s", cur_s, heads_s,
-		      c.shown, a->rollback_none ? "" : "; rollback: alembic downgrade ",
-		      a->rollback_none ? "" : cur_s);
+		      c.shown, a->rollback == ALEMBIC_DOWN ? "; rollback: alembic downgrade " : "",
+		      a->rollback == ALEMBIC_DOWN ? cur_s : "");
 	if (cur && cur[1]) {
 		run_plan_line(run, "  (the database has several revisions: no offline SQL shown, no lint)");
 		goto out;
@@ -475,7 +490,7 @@ static int alembic_apply(struct step *st, struct run *run, struct err *e)
 	}
 	json_object_set_new(detail, "tool", json_string("alembic"));
 	json_object_set_new(detail, "run_id", json_string(run->run_id));
-	json_object_set_new(detail, "rollback", json_string(a->rollback_none ? "none" : "down"));
+	json_object_set_new(detail, "rollback", json_string(alembic_rollback_names[a->rollback]));
 	json_object_set_new(detail, "before", alembic_revs_json(before));
 	json_object_set_new(detail, "heads", alembic_revs_json(heads));
 	run_checkpoint(run); /* the revision before is in the records before alembic runs */
@@ -519,6 +534,60 @@ out:
 	return rc;
 }
 
+/* rollback = "restore": the backup of this run's pg_backup step before st
+ * (the database, alembic_version included, as it was before the run). */
+static int alembic_restore(struct step *st, struct run *run, json_t *detail, struct err *e)
+{
+	const char *path = NULL;
+	struct step *backup = NULL;
+	for (size_t i = 0; i < run->nexecs; i++) {
+		struct step_exec *x = &run->execs[i];
+		if (!x->step || x->step->position > st->position || strcmp(x->step->kind, "pg_backup") != 0 ||
+		    !x->detail)
+			continue;
+		const char *p = json_string_value(json_object_get(x->detail, "path"));
+		if (p) {
+			path = p;
+			backup = x->step;
+		}
+	}
+	if (!path)
+		return err_set(e, SC_EROLLBACK, "rollback = \"restore\" but run '%s' has no backup", run_target_id(run));
+	PGconn *db = run_db(run, e);
+	if (!db)
+		return -e->code;
+	char *pg_dump = pg_backup_pg_dump(backup, run);
+	int rc = pgtools_restore(run, db, path, pg_dump, e);
+	free(pg_dump);
+	if (rc < 0)
+		return rc;
+	json_object_set_new(detail, "restored", json_string(path));
+	run_log(run, "alembic: restored the backup %s", path);
+	return 0;
+}
+
+/* rollback = "restore" needs a pg_backup step before this one wherever it runs */
+static int alembic_check(const struct step *st, const struct config *cfg, struct err *e)
+{
+	const struct alembic *a = st->priv;
+	if (a->rollback != ALEMBIC_RESTORE)
+		return 0;
+	for (size_t i = 0; i < cfg->nenvs; i++) {
+		int found = 0;
+		if (!config_step_applies(st, &cfg->envs[i]))
+			continue;
+		for (size_t j = 0; j < cfg->nsteps && &cfg->steps[j] != st; j++)
+			found |= strcmp(cfg->steps[j].kind, "pg_backup") == 0 &&
+				 config_step_applies(&cfg->steps[j], &cfg->envs[i]);
+		if (!found)
+			return err_set(e, SC_EUSAGE,
+				       "%s:%d: step '%s': rollback = \"restore\" needs a pg_backup step before it on "
+				       "environment '%s'",
+				       st->file, st->line, st->name, cfg->envs[i].name);
+	}
+	return 0;
+}
+
 static int alembic_rollback(struct step *st, struct run *run, struct err *e)
 {
 	struct alembic *a = st->priv;
@@ -528,10 +597,14 @@ static int alembic_rollback(struct step *st, struct run *run, struct err *e)
 	char **before = NULL, **cur = NULL;
 	struct alembic_call c;
 	int rc;
-	if ((strategy && strcmp(strategy, "none") == 0) || (!strategy && a->rollback_none)) {
+	if (!strategy)
+		strategy = alembic_rollback_names[a->rollback];
+	if (strcmp(strategy, "none") == 0) {
 		run_log(run, "rollback = \"none\": the alembic revisions of this run stay applied");
 		return 0;
 	}
+	if (strcmp(strategy, "restore") == 0)
+		return alembic_restore(st, run, detail, e);
 	if (!jb) {
 		/* killed before the revision was recorded: alembic had not run */
 		run_log(run, "alembic had not run: nothing to downgrade");
@@ -587,14 +660,20 @@ out:
 
 static enum step_undo alembic_undo(const struct step *st)
 {
-	return ((const struct alembic *)st->priv)->rollback_none ? UNDO_IMPOSSIBLE : UNDO_ROLLBACK;
+	return ((const struct alembic *)st->priv)->rollback == ALEMBIC_NONE ? UNDO_IMPOSSIBLE : UNDO_ROLLBACK;
 }
 
 static const char *alembic_strategy(const struct step *st)
 {
-	return ((const struct alembic *)st->priv)->rollback_none
-		       ? "none (alembic revisions stay applied)"
-		       : "alembic downgrade to the revision the database had before";
+	switch (((const struct alembic *)st->priv)->rollback) {
+	case ALEMBIC_RESTORE:
+		return "restore the backup taken before it";
+	case ALEMBIC_NONE:
+		return "none (alembic revisions stay applied)";
+	case ALEMBIC_DOWN:
+		break;
+	}
+	return "alembic downgrade to the revision the database had before";
 }
 
 static void alembic_free(struct step *st)
@@ -618,4 +697,5 @@ const struct step_ops step_migrate_alembic_ops = {
 	.free = alembic_free,
 	.undo = alembic_undo,
 	.rollback_strategy = alembic_strategy,
+	.check = alembic_check,
 };

@@ -53,6 +53,21 @@ expect_exit 1 sc deploy staging --release r3
 assert_eq "$(psql_q "$URL" "SELECT version_num FROM alembic_version")" a1 "r3 rolled back"
 assert_eq "$(psql_q "$URL" "SELECT to_regclass('plans') IS NULL")" t "b2 undone"
 
+# rollback = "restore": the run's backup brings alembic_version back too
+sed -e 's#steps = ( { name = "migrate"; kind = "migrate"; tool = "alembic"; },#steps = ( { name = "backup"; kind = "pg_backup"; dir = "'"$T"'/backups"; },\n  { name = "migrate"; kind = "migrate"; tool = "alembic"; rollback = "restore"; },#' \
+	stagecoach.conf > restore.conf
+grep -q 'rollback = "restore"' restore.conf || fail "restore.conf not made"
+expect_exit 0 sc -c restore.conf plan staging
+assert_contains "$T/out" "restore the backup taken before it"
+expect_exit 1 sc -c restore.conf deploy staging --release r4
+assert_eq "$(psql_q "$URL" "SELECT version_num FROM alembic_version")" a1 "r4 restored"
+assert_eq "$(psql_q "$URL" "SELECT to_regclass('plans') IS NULL")" t "b2 undone by the restore"
+assert_eq "$(psql_q "$URL" "SELECT count(*) FROM stagecoach.run_steps s JOIN stagecoach.runs r ON r.id = s.run_id WHERE r.release = 'r4' AND s.detail ? 'restored'")" 1 "restore recorded"
+# and without a backup step before it: a config error
+sed -e 's/rollback = "restore";/rollback = "restore";/' stagecoach.conf | sed -e 's/tool = "alembic";/tool = "alembic"; rollback = "restore";/' > norestore.conf
+expect_exit 2 sc -c norestore.conf validate
+assert_contains "$T/err" "needs a pg_backup step"
+
 # protected: a destructive finding in the offline SQL stops the deploy before alembic runs
 alembic_rev "$PWD" d4 b2 "drop accounts" "DROP TABLE accounts" "CREATE TABLE accounts (id int PRIMARY KEY)"
 expect_exit 2 sc deploy production --approve --release p1

@@ -17,6 +17,22 @@ alembic_rev "$T/repo" 0001 "" "create accounts" \
 	"CREATE TABLE accounts (id int PRIMARY KEY, email text NOT NULL)" "DROP TABLE accounts"
 alembic_rev "$T/repo" 0002 0001 "add plans" \
 	"CREATE TABLE plans (id int PRIMARY KEY);; INSERT INTO plans VALUES (1)" "DROP TABLE plans"
+# every time alembic loads the revisions (heads, --sql, upgrade, downgrade):
+# the password is in DATABASE_URL and on no process's command line
+cat >> repo/alembic/versions/0001_create_accounts.py <<'PY'
+
+import glob as _glob, os as _os, urllib.parse as _up
+_pw = _up.urlparse(_os.environ["DATABASE_URL"]).password
+assert _pw, "DATABASE_URL has no password"
+for _f in _glob.glob("/proc/[0-9]*/cmdline"):
+    try:
+        _cl = open(_f, "rb").read()
+    except OSError:
+        continue
+    if _pw.encode() in _cl:
+        raise SystemExit("the database password is on the command line of " + _f + ": " + repr(_cl))
+open(_os.path.join(_os.path.dirname(__file__), "..", "..", "cmdline-checked"), "a").write("ok\n")
+PY
 cat > repo/stagecoach.conf <<'CONF'
 version = 1;
 project = "billing";
@@ -69,6 +85,7 @@ expect_exit 0 sc rollback staging
 assert_eq "$(psql_q "$URL" "SELECT count(*) FROM alembic_version")" 0 "back to base"
 assert_eq "$(psql_q "$URL" "SELECT to_regclass('accounts') IS NULL")" t "0001 undone"
 
+[ "$(wc -l < cmdline-checked)" -ge 6 ] || fail "the command-line check did not run with each alembic call"
 # the password reached neither the output nor the records
 assert_not_contains "$T/out" "$DB_PASS"
 assert_not_contains "$T/err" "$DB_PASS"

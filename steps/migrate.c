@@ -36,6 +36,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "step.h"
 #include "lint.h"
 #include "migrations.h"
@@ -282,8 +283,14 @@ static int migrate_preflight(struct step *st, struct run *run, PGconn *db, struc
 	int rc;
 	memset(ms, 0, sizeof *ms);
 	ms->newest_applied = -1;
-	if (!run->cfg->migrations)
-		return err_set(e, SC_EUSAGE, "the config sets no 'migrations' folder");
+	if (!run->cfg->migrations) {
+		char *ini = path_join(run->cfg->dir, "alembic.ini");
+		int alembic = access(ini, F_OK) == 0;
+		free(ini);
+		return err_set(e, SC_EUSAGE, "the config sets no 'migrations' folder%s",
+			       alembic ? " (alembic.ini is here: for an Alembic project, set tool = \"alembic\" on this step)"
+				       : "");
+	}
 	if (cfg->rollback == MIGRATE_RESTORE && !migrate_backup_step(st, run))
 		return err_set(e, SC_EUSAGE,
 			       "rollback = \"restore\" needs a pg_backup step before this one that runs on '%s'",

@@ -91,6 +91,11 @@ sed -i 's#repo/alembic/versions#repo/alembic#' "$T/sqlconf.conf"
 expect_exit 2 sc -c "$T/sqlconf.conf" validate
 assert_contains "$T/err" 'tool = "alembic"'
 
+# a migrate step without tool beside alembic.ini: the error says tool = "alembic"
+sed -e 's/ tool = "alembic";//' stagecoach.conf > notool.conf
+expect_exit 2 sc -c notool.conf plan staging
+assert_contains "$T/err" 'set tool = "alembic"'
+
 # a tool other than alembic, or a SQL-only key with alembic: config errors with FILE:LINE
 sed -e 's/tool = "alembic";/tool = "flyway";/' stagecoach.conf > "$T/bad.conf"
 expect_exit 2 sc -c "$T/bad.conf" validate

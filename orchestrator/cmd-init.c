@@ -15,7 +15,9 @@
  * --layout naming a layout not found, its usual folder is created empty.
  *
  * The file is created with O_EXCL: init never overwrites (exit 2).  It
- * prints the path written and the variables to set, then `validate`.
+ * prints the path written and the variables to set, then `validate`
+ * (--json: one object {"event":"config_written","path","layout",
+ * "migrations","functions"}).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -25,6 +27,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <jansson.h>
 #include "cmd.h"
 #include "../lib/util.h"
 #include "../steps/layout.h"
@@ -297,7 +300,16 @@ int cmd_init(int argc, char **argv, struct global *g, struct err *e)
 			unlink(path);
 	}
 	buf_release(&text);
-	if (rc == 0) {
+	if (rc == 0 && g->json) {
+		json_t *o = json_pack("{s:s,s:s,s:s,s:s?,s:b}", "event", "config_written", "path", g->config_path,
+				      "layout", have ? layout_name(chosen.layout) : "none", "migrations",
+				      have ? chosen.dir : NULL, "functions", functions);
+		char *txt = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		if (txt)
+			printf("%s\n", txt);
+		free(txt);
+		json_decref(o);
+	} else if (rc == 0) {
 		printf("%s\n", g->config_path);
 		if (!g->quiet) {
 			fprintf(stderr, "wrote %s (%s%s)\n", g->config_path,

@@ -4,7 +4,8 @@
  * layout.h), versioned by the current UTC time (YYYYMMDDHHMMSS, or the
  * newest version + 1 when that is not greater), with its down where the
  * layout has one.  Prints the path of each file written (up first),
- * relative to the working folder when inside it.  Never overwrites (files
+ * relative to the working folder when inside it (--json: one object
+ * {"event":"migration_created","layout","version","up","down"}).  Never overwrites (files
  * are created with O_EXCL).
  *
  * An empty folder whose path says nothing of its tool gets golang-migrate's
@@ -20,6 +21,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <jansson.h>
 #include "cmd.h"
 #include "config.h"
 #include "output.h"
@@ -175,7 +177,18 @@ int cmd_new(int argc, char **argv, struct global *g, struct err *e)
 		unlink(up);
 	if (rc < 0 && folder)
 		rmdir(folder);
-	if (rc == 0) {
+	if (rc == 0 && g->json) {
+		char *su = new_shown(up), *sd = down ? new_shown(down) : NULL;
+		json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s?}", "event", "migration_created", "layout", layout_name(l),
+				      "version", ver, "up", su, "down", sd);
+		char *txt = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		if (txt)
+			printf("%s\n", txt);
+		free(txt);
+		json_decref(o);
+		free(su);
+		free(sd);
+	} else if (rc == 0) {
 		char *s = new_shown(up);
 		printf("%s\n", s);
 		free(s);

@@ -97,4 +97,7 @@ assert_contains "$T/out" "_first.up.sql"
 expect_exit 0 sc new second --layout dbmate
 [[ "$(cat "$T/out")" =~ _second\.sql$ ]] || fail "--layout dbmate"
 expect_exit 2 sc new third --layout cobol
+expect_exit 0 sc --json new fourth
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["event"]=="migration_created" and o["up"].endswith("_fourth.sql") and o["layout"]=="dbmate" and o["down"] is None, o' "$T/out" ||
+	fail "new --json: $(cat "$T/out")"
 pass

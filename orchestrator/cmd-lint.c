@@ -9,6 +9,11 @@
  * {"event":"lint_finished",...}; the summary goes to stderr (not with -q).
  * Exit 1 when there is an unaccepted error-level finding, 0 otherwise, 2
  * when a folder cannot be read or holds a file that is no migration.
+ *
+ * --server-version N: the migrations are for a PostgreSQL N server; when N
+ * is newer than the lint's grammar (15), a statement that does not parse is
+ * a warning naming N, not an error (plan and deploy know the version from
+ * the connection).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -87,10 +92,17 @@ int cmd_lint(int argc, char **argv, struct global *g, struct err *e)
 	size_t nfiles = 0, cap = 0;
 	int npaths = 0, rc = 0;
 
+	struct lint_options opt = { 0, NULL, 0 };
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
+		if (strcmp(argv[i], "--json") == 0) {
 			g->json = 1;
-		else if (argv[i][0] == '-' && argv[i][1])
+		} else if (strcmp(argv[i], "--server-version") == 0 || starts_with(argv[i], "--server-version=")) {
+			const char *v = argv[i][16] == '=' ? argv[i] + 17 : i + 1 < argc ? argv[++i] : "";
+			argv[i] = "--"; /* the value is not a path (the loop below skips options) */
+			if ((opt.server_version = lint_server_version(v)) < 0)
+				return cmd_usage_error(g, e, "--server-version '%s' is not a PostgreSQL version (17, 17.2)",
+						       v);
+		} else if (argv[i][0] == '-' && argv[i][1])
 			return cmd_usage_error(g, e, "unknown option '%s'", argv[i]);
 		else
 			npaths++;
@@ -105,7 +117,7 @@ int cmd_lint(int argc, char **argv, struct global *g, struct err *e)
 			return rc;
 		}
 		char *prefix = lint_cmd_prefix(cfg->migrations);
-		rc = lint_folder(cfg->migrations, NULL, &rep, e);
+		rc = lint_folder(cfg->migrations, &opt, &rep, e);
 		if (rc == 0)
 			lint_cmd_print(&rep, 0, prefix, g);
 		free(prefix);
@@ -128,7 +140,7 @@ int cmd_lint(int argc, char **argv, struct global *g, struct err *e)
 		if (S_ISDIR(st.st_mode)) {
 			size_t before = rep.n;
 			char *prefix = lint_cmd_prefix(path);
-			if ((rc = lint_folder(path, NULL, &rep, e)) == 0)
+			if ((rc = lint_folder(path, &opt, &rep, e)) == 0)
 				lint_cmd_print(&rep, before, prefix, g);
 			free(prefix);
 		} else {
@@ -149,7 +161,7 @@ int cmd_lint(int argc, char **argv, struct global *g, struct err *e)
 	if (rc == 0 && nfiles) {
 		size_t before = rep.n;
 		qsort(files, nfiles, sizeof(*files), lint_cmd_version_cmp);
-		lint_migrations(files, nfiles, NULL, &rep);
+		lint_migrations(files, nfiles, &opt, &rep);
 		lint_cmd_print(&rep, before, NULL, g);
 	}
 	for (size_t i = 0; i < nfiles; i++)

@@ -4,6 +4,8 @@
  * settings (their plan is not called: it may read targets).
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "cmd.h"
 #include "config.h"
 #include "output.h"
@@ -15,7 +17,8 @@
 /* Parse every migration with the PostgreSQL grammar and lint them: an
  * error-level finding (syntax, concurrently-in-transaction) is a validation
  * error; warnings are shown. */
-static int validate_migrations(struct global *g, struct config *cfg, size_t *count, struct err *e)
+static int validate_migrations(struct global *g, struct config *cfg, const struct lint_options *opt, size_t *count,
+			       struct err *e)
 {
 	struct stat sb;
 	*count = 0;
@@ -28,7 +31,7 @@ static int validate_migrations(struct global *g, struct config *cfg, size_t *cou
 		return err_set(e, SC_EUSAGE, "%s:%d: migrations '%s' is not a folder", cfg->path, cfg->migrations_line,
 			       cfg->migrations);
 	struct lint_report rep = LINT_REPORT_INIT;
-	int rc = lint_folder(cfg->migrations, NULL, &rep, e);
+	int rc = lint_folder(cfg->migrations, opt, &rep, e);
 	if (rc < 0)
 		return rc;
 	*count = rep.migrations;
@@ -63,15 +66,33 @@ int cmd_validate(int argc, char **argv, struct global *g, struct err *e)
 {
 	struct config *cfg;
 	int rc;
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-')
+	struct lint_options opt = { 0, NULL, 0 };
+	char **envs = xcalloc((size_t)argc + 1, sizeof *envs);
+	int nenv = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--server-version") == 0 || starts_with(argv[i], "--server-version=")) {
+			/* the target is PostgreSQL N: grammar newer than the lint's is a warning */
+			const char *v = argv[i][16] == '=' ? argv[i] + 17 : i + 1 < argc ? argv[++i] : "";
+			if ((opt.server_version = lint_server_version(v)) < 0) {
+				free(envs);
+				return cmd_usage_error(g, e, "--server-version '%s' is not a PostgreSQL version (17, 17.2)",
+						       v);
+			}
+		} else if (argv[i][0] == '-') {
+			free(envs);
 			return cmd_usage_error(g, e, "unknown option '%s'", argv[i]);
-	if ((rc = cmd_load_config(g, &cfg, e)) < 0)
+		} else {
+			envs[nenv++] = argv[i];
+		}
+	}
+	if ((rc = cmd_load_config(g, &cfg, e)) < 0) {
+		free(envs);
 		return rc;
-	if (argc > 1) {
-		for (int i = 1; i < argc && rc == 0; i++) {
+	}
+	if (nenv) {
+		for (int i = 0; i < nenv && rc == 0; i++) {
 			struct env_config *env;
-			if ((rc = config_env_get(cfg, argv[i], &env, e)) == 0)
+			if ((rc = config_env_get(cfg, envs[i], &env, e)) == 0)
 				rc = config_env_resolve(cfg, env, e);
 		}
 	} else {
@@ -80,11 +101,12 @@ int cmd_validate(int argc, char **argv, struct global *g, struct err *e)
 	}
 	size_t nmig = 0;
 	if (rc == 0)
-		rc = validate_migrations(g, cfg, &nmig, e);
+		rc = validate_migrations(g, cfg, &opt, &nmig, e);
 	if (rc == 0)
 		out_text(g->out, "%s: valid: project '%s', %zu environment%s, %zu step%s, %zu migration%s", cfg->path,
 			 cfg->project, cfg->nenvs, cfg->nenvs == 1 ? "" : "s", cfg->nsteps, cfg->nsteps == 1 ? "" : "s",
 			 nmig, nmig == 1 ? "" : "s");
 	config_free(cfg);
+	free(envs);
 	return rc < 0 ? rc : 0;
 }

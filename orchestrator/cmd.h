@@ -84,5 +84,7 @@ int cmd_lint(int, char **, struct global *, struct err *);
 int cmd_backup(int, char **, struct global *, struct err *);
 int cmd_restore(int, char **, struct global *, struct err *);
 int cmd_help(int, char **, struct global *, struct err *);
+int cmd_init(int, char **, struct global *, struct err *);
+int cmd_new(int, char **, struct global *, struct err *);
 
 #endif

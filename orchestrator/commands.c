@@ -7,11 +7,13 @@
 #include "cmd.h"
 
 const struct command commands[] = {
-	{ "validate", cmd_validate, "validate [ENV ...]",
+	{ "validate", cmd_validate, "validate [--server-version N] [ENV ...]",
 	  "check the config, every step's settings and every migration, without connecting anywhere",
 	  "Parses the config, expands every variable for every environment (or only the\n"
 	  "ENVs named), checks each step's settings, parses every migration with the\n"
-	  "PostgreSQL grammar and runs the lint. Exit 0 when valid, 2 with FILE:LINE otherwise.\n\n"
+	  "PostgreSQL grammar and runs the lint. Exit 0 when valid, 2 with FILE:LINE otherwise.\n"
+	  "--server-version N: the target is PostgreSQL N; a statement the lint's grammar\n"
+	  "(PostgreSQL 15) cannot parse is then a warning, when N is newer.\n\n"
 	  "example:\n  stagecoach -c stagecoach.conf validate" },
 	{ "plan", cmd_plan, "plan ENV",
 	  "show what 'deploy ENV' would do (read-only)",
@@ -43,15 +45,33 @@ const struct command commands[] = {
 	{ "diff", cmd_diff, "diff ENV_A ENV_B",
 	  "schema and functions differences between two environments",
 	  "Exit 0 when identical, 1 when they differ.\n\nexample:\n  stagecoach diff staging production" },
-	{ "lint", cmd_lint, "lint [PATH ...]",
+	{ "lint", cmd_lint, "lint [--server-version N] [PATH ...]",
 	  "migration safety lint (default: the configured migrations)",
-	  "Exit 1 on error-level findings.\n\nexample:\n  stagecoach lint migrations/" },
+	  "Exit 1 on error-level findings. --server-version N: the target is PostgreSQL N;\n"
+	  "when it is newer than the lint's grammar (15), a statement that does not parse\n"
+	  "is a warning naming N, not an error.\n\nexample:\n  stagecoach lint migrations/" },
 	{ "backup", cmd_backup, "backup ENV",
 	  "take an on-demand backup of ENV's database",
 	  "example:\n  stagecoach backup production" },
 	{ "restore", cmd_restore, "restore ENV FILE [--yes] [--approve]",
 	  "restore a backup into ENV's database",
 	  "A protected environment needs approval.\n\nexample:\n  stagecoach restore staging backups/staging-RUN.dump --yes" },
+	{ "init", cmd_init, "init [--layout L]",
+	  "write a starter stagecoach.conf for the folder it stands in",
+	  "Detects prisma/migrations, supabase/migrations and supabase/functions,\n"
+	  "db/migrations, migrations/, Flyway's V1__x.sql (src/main/resources/db/migration)\n"
+	  "and alembic.ini, and writes a commented stagecoach.conf (or -c FILE) with\n"
+	  "${...} variables for every database URL and token. Never overwrites (exit 2).\n"
+	  "--layout L (prisma, supabase, dbmate, golang-migrate, flyway, alembic) picks one\n"
+	  "when several are found.\n\n"
+	  "example:\n  cd my-app && stagecoach init && stagecoach validate" },
+	{ "new", cmd_new, "new NAME [--layout L]",
+	  "create the next migration file in the configured folder's layout",
+	  "The version is the UTC time (YYYYMMDDHHMMSS); the layout is the one the folder\n"
+	  "already uses (golang-migrate's up and down files for an empty folder, unless\n"
+	  "--layout says otherwise); a down file is written where the layout has one.\n"
+	  "Prints the path of each file. NAME is lowercase letters, digits and '_'.\n\n"
+	  "example:\n  stagecoach new add_user_email" },
 	{ "help", cmd_help, "help [COMMAND]", "show help for stagecoach or one command",
 	  "example:\n  stagecoach help deploy" },
 	{ NULL, NULL, NULL, NULL, NULL },

@@ -12,9 +12,13 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <pg_query.h>
 
 #include "lint.h"
 #include "../lib/util.h"
+
+/* the major version of libpg_query's grammar (15 here) */
+#define LINT_GRAMMAR_MAJOR (PG_VERSION_NUM / 10000)
 
 struct lint_rule {
 	const char *id;
@@ -529,6 +533,20 @@ static void lint_syntax(struct lint_ctx *c, const char *file, const char *sql, i
 	const char *text;
 	int line = lint_syntax_line(e->msg, &text);
 	const struct lint_rule *rule = lint_rule_find("syntax");
+	int major = c->opt ? c->opt->server_version / 10000 : 0;
+	if (major > LINT_GRAMMAR_MAJOR) {
+		/* the server's grammar may hold what ours lacks (MERGE ... RETURNING) */
+		static const struct lint_rule newer = {
+			"syntax", LINT_WARNING, 0,
+			"the lint's grammar is older than the target server's: check the statement on a copy of the "
+			"target"
+		};
+		lint_report_add(c->rep, file, line, &newer, NULL, 0, c->m->version, c->mi,
+				xasprintf("%s (not PostgreSQL %d syntax; the target server is PostgreSQL %d, whose "
+					  "grammar may accept it)",
+					  text, LINT_GRAMMAR_MAJOR, major));
+		return;
+	}
 	lint_report_add(c->rep, file, line, rule, lint_syntax_hint(sql, first_line, line), 0, c->m->version, c->mi,
 			xstrdup(text));
 }
@@ -634,6 +652,27 @@ int lint_folder(const char *dir, const struct lint_options *opt, struct lint_rep
 	lint_migrations(m, n, opt, out);
 	migrations_free(m, n);
 	return 0;
+}
+
+int lint_server_version(const char *s)
+{
+	char *end;
+	long major = strtol(s, &end, 10), minor = 0;
+	if (end == s || major < 0)
+		return -1;
+	if (*end == '.') {
+		const char *m = end + 1;
+		minor = strtol(m, &end, 10);
+		if (end == m || minor < 0 || minor > 9999)
+			return -1;
+	}
+	if (*end)
+		return -1;
+	if (major >= 10000 && major < 10000000)
+		return (int)major; /* already 170002 */
+	if (major < 10 || major > 999)
+		return -1;
+	return (int)(major * 10000 + minor);
 }
 
 void lint_report_release(struct lint_report *r)

@@ -67,6 +67,13 @@ struct lint_options {
 	 */
 	int have_db;
 	char *const *existing_tables;
+	/*
+	 * The target server's version (PQserverVersion: 170002), 0 when
+	 * unknown.  The grammar here is PostgreSQL 15's: on a server of a
+	 * newer major version a statement that does not parse is a warning
+	 * naming that version (the server may know it), not an error.
+	 */
+	int server_version;
 };
 
 /* Lint m[0..n) in order (the order they will be applied).  Findings are
@@ -91,6 +98,10 @@ void lint_finding_format(const struct lint_finding *f, const char *prefix, struc
  * {"event":"lint_finding","file","line","rule","severity","destructive",
  *  "accepted","message","hint","version"} */
 char *lint_finding_json(const struct lint_finding *f, const char *prefix);
+
+/* A server version as users write it ("17", "17.2", "170002") as
+ * PQserverVersion gives it (170000, 170002); -1 when it is none. */
+int lint_server_version(const char *s);
 
 /* Rule ids known to the lint, NULL-terminated (for docs and `allow` checks) */
 extern const char *const lint_rules[];

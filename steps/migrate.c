@@ -36,6 +36,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "step.h"
 #include "lint.h"
 #include "migrations.h"
@@ -46,7 +47,7 @@
 #include "../lib/settings.h"
 #include "../lib/util.h"
 
-extern const struct step_ops step_migrate_ops;
+extern const struct step_ops step_migrate_ops, step_migrate_alembic_ops;
 
 enum migrate_rollback {
 	MIGRATE_DOWN = 0,
@@ -68,6 +69,11 @@ static int migrate_parse(struct step *st, const config_setting_t *s, struct err 
 {
 	static const char *const known[] = { "rollback", "lock_timeout_ms", "statement_timeout_ms", "allow_changed",
 					     "out_of_order", NULL };
+	if (config_setting_get_member(s, "tool")) {
+		/* tool = "alembic": delegated to the alembic program (alembic.c) */
+		st->ops = &step_migrate_alembic_ops;
+		return st->ops->parse(st, s, e);
+	}
 	struct migrate *m = xcalloc(1, sizeof *m);
 	st->priv = m;
 	char *rb = NULL;
@@ -277,8 +283,14 @@ static int migrate_preflight(struct step *st, struct run *run, PGconn *db, struc
 	int rc;
 	memset(ms, 0, sizeof *ms);
 	ms->newest_applied = -1;
-	if (!run->cfg->migrations)
-		return err_set(e, SC_EUSAGE, "the config sets no 'migrations' folder");
+	if (!run->cfg->migrations) {
+		char *ini = path_join(run->cfg->dir, "alembic.ini");
+		int alembic = access(ini, F_OK) == 0;
+		free(ini);
+		return err_set(e, SC_EUSAGE, "the config sets no 'migrations' folder%s",
+			       alembic ? " (alembic.ini is here: for an Alembic project, set tool = \"alembic\" on this step)"
+				       : "");
+	}
 	if (cfg->rollback == MIGRATE_RESTORE && !migrate_backup_step(st, run))
 		return err_set(e, SC_EUSAGE,
 			       "rollback = \"restore\" needs a pg_backup step before this one that runs on '%s'",
@@ -310,7 +322,7 @@ static int migrate_preflight(struct step *st, struct run *run, PGconn *db, struc
 	if (ms->npending && lint) {
 		if ((rc = migrate_read_tables(db, ms, e)) < 0)
 			return rc;
-		struct lint_options opt = { 1, ms->tables };
+		struct lint_options opt = { 1, ms->tables, PQserverVersion(db) };
 		lint_migrations(ms->pending, ms->npending, &opt, &ms->lint);
 		const struct lint_finding *blocker = NULL;
 		for (size_t i = 0; i < ms->lint.n && !blocker; i++) {

@@ -744,9 +744,11 @@ int migrations_discover(const char *dir, struct migration **out, size_t *n, stru
 	*n = 0;
 	if (!(d = opendir(dir)))
 		return err_set(e, SC_EUSAGE, "migrations folder '%s': %s", dir, strerror(errno));
+	int python = 0; /* *.py files: an Alembic folder, when nothing else is here */
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
+		python |= ends_with(de->d_name, ".py");
 		if ((r = migrations_classify(dir, de->d_name, &ents, &nents, &cap, e)) < 0)
 			break;
 	}
@@ -755,6 +757,11 @@ int migrations_discover(const char *dir, struct migration **out, size_t *n, stru
 		migrations_entry_free(ents, nents);
 		return r;
 	}
+	if (nents == 0 && python)
+		return err_set(e, SC_EUSAGE,
+			       "migrations folder '%s' holds Python files and no SQL migration: Alembic migrations are "
+			       "run by alembic itself: drop 'migrations' and use a migrate step with tool = \"alembic\"",
+			       dir);
 	if (nents > 1)
 		qsort(ents, nents, sizeof(*ents), migrations_cmp_entry);
 	v = xcalloc(nents + 1, sizeof(*v));

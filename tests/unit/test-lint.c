@@ -330,7 +330,7 @@ static void test_existing_tables(void)
 
 	/* the database has legacy and users; orders is created by a pending migration */
 	char *tables[] = { "public.legacy", "public.users", NULL };
-	struct lint_options opt = { 1, tables };
+	struct lint_options opt = { 1, tables, 0 };
 	struct migration *m;
 	size_t n;
 	CHECK_INT(migrations_discover(d, &m, &n, &e), 0);
@@ -342,12 +342,37 @@ static void test_existing_tables(void)
 
 	/* an empty database: nothing exists */
 	char *none[] = { NULL };
-	struct lint_options empty = { 1, none };
+	struct lint_options empty = { 1, none, 0 };
 	lint_migrations(m, n, &empty, &r);
 	CHECK_INT(r.n, 0);
 	lint_report_release(&r);
 	migrations_free(m, n);
 	free(d);
+}
+
+/* A statement PostgreSQL 15's grammar cannot parse: an error without a
+ * server version or on a 15 server, a warning naming a newer one. */
+static void test_newer_server(void)
+{
+	const char *sql = "CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) STORED);\n"
+			  "ALTER TABLE t ALTER COLUMN b SET EXPRESSION AS (a * 3);\n";
+	struct lint_report r = LINT_REPORT_INIT;
+	lint_text("1_expr.up.sql", sql, NULL, &r);
+	CHECK_INT(count(&r, "syntax", 2), 1);
+	CHECK_INT(r.errors, 1);
+	lint_report_release(&r);
+	struct lint_options pg15 = { 0, NULL, 150004 };
+	lint_text("1_expr.up.sql", sql, &pg15, &r);
+	CHECK_INT(r.errors, 1);
+	lint_report_release(&r);
+	struct lint_options pg17 = { 0, NULL, 170002 };
+	lint_text("1_expr.up.sql", sql, &pg17, &r);
+	CHECK_INT(count(&r, "syntax", 2), 1);
+	CHECK_INT(r.errors, 0);
+	CHECK_INT(r.warnings, 1);
+	CHECK(r.n == 1 && r.findings[0].severity == LINT_WARNING);
+	CHECK(r.n == 1 && strstr(r.findings[0].message, "PostgreSQL 17") != NULL);
+	lint_report_release(&r);
 }
 
 static void test_real_world(void)
@@ -388,6 +413,7 @@ int main(void)
 	test_allow();
 	test_existing_tables();
 	test_real_world();
+	test_newer_server();
 	char *cmd[] = { "rm", "-rf", tmp_root, NULL };
 	pid_t pid = fork();
 	if (pid == 0) {

@@ -87,7 +87,7 @@ int cmd_status(int argc, char **argv, struct global *g, struct err *e)
 			printf("last run:        none\n");
 		if (has_intr)
 			printf("INTERRUPTED:     run %s (%s by %s, started %s) stopped at step '%s' (%s)\n"
-			       "                 run 'stagecoach deploy %s --resume' or 'stagecoach rollback %s'\n",
+			       "                 run 'stagecoach deploy %s --resume' or 'stagecoach rollback %s --last'\n",
 			       intr.id, intr.command, intr.actor ? intr.actor : "?", intr.started_at,
 			       intr.last_step ? intr.last_step : "-", intr.last_step_status ? intr.last_step_status : "-",
 			       argv[1], argv[1]);

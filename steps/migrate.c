@@ -1105,6 +1105,111 @@ static int migrate_rollback(struct step *st, struct run *run, struct err *e)
 	return rc;
 }
 
+/* rollback_plan: each down, or the restore with the rows it would discard,
+ * after checking the backup file (sha256) and the stored downs exist. */
+static int migrate_rollback_plan(struct step *st, struct run *run, struct err *e)
+{
+	struct migrate *cfg = st->priv;
+	json_t *detail = run_detail(run);
+	const char *strategy = json_string_value(json_object_get(detail, "rollback"));
+	const char *run_id = json_string_value(json_object_get(detail, "run_id"));
+	if (!strategy)
+		strategy = migrate_rollback_names[cfg->rollback];
+	if (!run_id)
+		run_id = run_target_id(run);
+	if (strcmp(strategy, "none") == 0)
+		return err_set(e, SC_EUSAGE, "step '%s' of run '%s' has rollback = \"none\": its migrations cannot be "
+			       "undone", st->name, run_id);
+	PGconn *db = run_db(run, e);
+	if (!db)
+		return -e->code;
+	struct step *backup_step = NULL;
+	json_t *bd = NULL;
+	const char *backup = migrate_run_backup(st, run, &backup_step, &bd);
+	const char *p[1] = { run_id };
+	PGresult *res = migrate_query(db,
+				      "SELECT version, coalesce(name, ''), down_sql FROM stagecoach.schema_migrations "
+				      "WHERE run_id = $1",
+				      1, p, e);
+	if (!res)
+		return err_prefix(e, "cannot read the migration history");
+	size_t n = (size_t)PQntuples(res);
+	struct history_row *rows = xcalloc(n + 1, sizeof *rows);
+	int missing_down = 0;
+	for (size_t i = 0; i < n; i++) {
+		rows[i].version = xstrdup(PQgetvalue(res, (int)i, 0));
+		rows[i].name = xstrdup(PQgetvalue(res, (int)i, 1));
+		rows[i].down = PQgetisnull(res, (int)i, 2) ? NULL : xstrdup(PQgetvalue(res, (int)i, 2));
+		missing_down |= rows[i].down == NULL;
+	}
+	PQclear(res);
+	if (n)
+		qsort(rows, n, sizeof *rows, history_row_cmp);
+	int rc = 0;
+	int partial = json_object_get(detail, "partial") != NULL;
+	if (strcmp(strategy, "restore") == 0 || ((missing_down || partial) && backup)) {
+		if (!backup) {
+			rc = err_set(e, SC_EUSAGE, "step '%s': run '%s' restores its backup, but it has none", st->name,
+				     run_id);
+			goto out;
+		}
+		const char *want = json_string_value(json_object_get(bd, "sha256"));
+		char got[65];
+		if (sha256_file_hex(backup, got) < 0) {
+			rc = err_set(e, SC_EUSAGE, "step '%s': the backup of run '%s' is missing: %s: %s", st->name, run_id,
+				     backup, strerror(errno));
+			goto out;
+		}
+		if (want && strcmp(want, got) != 0) {
+			rc = err_set(e, SC_EUSAGE, "step '%s': the backup of run '%s' is corrupted: %s has sha256 %s, the "
+				     "records say %s", st->name, run_id, backup, got, want);
+			goto out;
+		}
+		json_t *report = NULL;
+		long long total = 0;
+		int unknown = 0;
+		if ((rc = migrate_writes_since(run, db, bd, detail, backup_step, &report, &total, &unknown, e)) < 0) {
+			err_prefix(e, "cannot count the rows written since the backup");
+			goto out;
+		}
+		char *what = pgscope_describe(report, total, unknown);
+		run_plan_line(run, "restore %s (sha256 %.12s, checked), undoing %zu migration%s; rows written since "
+			      "the backup that it discards: %s", backup, got, n, n == 1 ? "" : "s", what);
+		if (!run->no_safety_backup && pg_backup_safety(backup_step))
+			run_plan_line(run, "a safety backup of the database as it is comes first");
+		free(what);
+		json_decref(report);
+		run->writes_at_risk += total;
+		run->writes_unknown |= unknown;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!rows[i].down) {
+			rc = err_set(e, SC_EUSAGE, "step '%s': migration %s has no stored down SQL and run '%s' has no "
+				     "backup: it cannot be undone", st->name, rows[i].version, run_id);
+			goto out;
+		}
+		const char *d = rows[i].down;
+		while (*d == '\n' || *d == ' ')
+			d++;
+		size_t lines = 1;
+		for (const char *c = d; *c; c++)
+			lines += *c == '\n' && c[1];
+		run_plan_line(run, "down %s%s%s: %.*s%s", rows[i].version, *rows[i].name ? "_" : "", rows[i].name,
+			      (int)strcspn(d, "\n"), d, lines > 1 ? " ..." : "");
+	}
+	if (partial) {
+		rc = err_set(e, SC_EUSAGE, "step '%s': a no-transaction migration of run '%s' ran in part and there is no "
+			     "backup to restore: it cannot be undone", st->name, run_id);
+		goto out;
+	}
+	if (!n)
+		run_plan_line(run, "no migration of run '%s' is applied: nothing to undo", run_id);
+out:
+	history_rows_free(rows, n);
+	return rc;
+}
+
 static void migrate_free(struct step *st)
 {
 	free(st->priv);
@@ -1121,4 +1226,5 @@ const struct step_ops step_migrate_ops = {
 	.undo = migrate_undo,
 	.rollback_strategy = migrate_strategy,
 	.check = migrate_check,
+	.rollback_plan = migrate_rollback_plan,
 };

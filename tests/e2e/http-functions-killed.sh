@@ -30,7 +30,7 @@ sleep 1.8   # the server finishes them
 assert_eq "$(api_py 'sorted(F.keys())')" '["fn01", "fn02", "fn03"]' "the server applied the killed run's deploys"
 api_ctl POST config '{"delay_ms": 0}' >/dev/null
 expect_exit 2 sc -c stagecoach.conf deploy staging
-expect_exit 0 sc -c stagecoach.conf rollback staging --yes
+expect_exit 0 sc -c stagecoach.conf rollback staging --last --yes
 assert_eq "$(api_py 'sorted(F.keys())')" '["fn01", "fn02"]' "after rolling back the killed run"
 assert_eq "$(api_py 'F["fn01"]["files"]["index.ts"]')" "$v1" "fn01 back at v1"
 assert_no_token

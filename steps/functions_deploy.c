@@ -243,9 +243,9 @@ static int fd_list(struct fd_api *a, char ***slugs, int before_change, struct er
 		return rc;
 	}
 	if (!httpc_req_ok(q, 0)) {
-		int code = SC_EFAIL;
-		if (before_change && (httpc_req_transport_failed(q) || q->status == 401 || q->status == 403))
-			code = SC_EUNREACHABLE;
+		/* before anything changed, an API that does not answer as one
+		 * (a redirect, a 404 login page, a 5xx) is a target not there */
+		int code = before_change ? SC_EUNREACHABLE : SC_EFAIL;
 		char *what = xasprintf("functions API '%s': GET /functions", a->url);
 		rc = fd_req_error(e, code, what, q);
 		free(what);
@@ -261,8 +261,17 @@ static int fd_list(struct fd_api *a, char ***slugs, int before_change, struct er
 	json_t *j = json_loadb(q->body_in.data ? q->body_in.data : "", q->body_in.len, 0, &je);
 	if (!json_is_array(j)) {
 		json_decref(j);
+		const char *ct = q->content_type ? q->content_type : "no content type";
+		char *head = xstrndup(q->body_in.data ? q->body_in.data : "", 60);
+		for (char *c = head; *c; c++)
+			if ((unsigned char)*c < 32)
+				*c = ' ';
+		int rc2 = err_set(e, before_change ? SC_EUNREACHABLE : SC_EFAIL,
+				  "functions API '%s': GET /functions answered HTTP %ld with %s ('%s'), not a JSON list: "
+				  "is functions_api.url the API's URL?", a->url, (long)q->status, ct, head);
+		free(head);
 		httpc_req_free(q);
-		return err_set(e, SC_EFAIL, "functions API '%s': GET /functions: the answer is not a JSON list", a->url);
+		return rc2;
 	}
 	size_t i;
 	json_t *f;

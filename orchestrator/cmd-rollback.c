@@ -319,7 +319,9 @@ int cmd_rollback(int argc, char **argv, struct global *g, struct err *e)
 		goto out;
 	}
 	if ((rc = preview(r, t, nt, e)) < 0) {
-		rc = err_set(e, SC_EUSAGE, "rollback '%s' refused, nothing was changed: %s", pos[0], e->msg);
+		char *why = xstrdup(e->msg);
+		rc = err_set(e, SC_EUSAGE, "rollback '%s' refused, nothing was changed: %s", pos[0], why);
+		free(why);
 		goto out;
 	}
 	if (r->writes_at_risk || r->writes_unknown)

@@ -24,6 +24,10 @@ int pgscope_is_platform(const char *s)
 	for (int i = 0; pgscope_platform[i]; i++)
 		if (strcmp(s, pgscope_platform[i]) == 0)
 			return 1;
+	/* supabase_migrations is the app's migration history (the Supabase CLI's):
+	 * it describes the app's schemas and comes back with them */
+	if (strcmp(s, "supabase_migrations") == 0)
+		return 0;
 	return starts_with(s, "pg_") || starts_with(s, "supabase_") || starts_with(s, "aws_");
 }
 

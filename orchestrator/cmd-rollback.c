@@ -342,8 +342,11 @@ int cmd_rollback(int argc, char **argv, struct global *g, struct err *e)
 			err_prefix(e, "rollback '%s'", pos[0]);
 			goto out;
 		}
-		r->writes_approved = 1;
 	}
+	/* the rows were counted in the preview the user saw (writes made in the
+	 * seconds since are not counted again; a down's own writes, when a
+	 * --to undoes several runs, would otherwise stop it half-way) */
+	r->writes_approved = 1;
 	if (r->env->protected_env) {
 		char *msg = xasprintf("rollback of protected environment '%s' (%zu run%s)", r->env->name, nt,
 				      nt == 1 ? "" : "s");

@@ -62,6 +62,11 @@ struct run {
 	size_t nexecs;
 	struct step_exec *cur;       /* the step being applied or rolled back */
 	volatile sig_atomic_t stop;  /* set by SIGINT/SIGTERM */
+	/* restores (steps/pgscope.h): rows written since the backups a rollback
+	 * preview would restore; whether the command's user approved
+	 * discarding them; no safety backup before a restore */
+	long long writes_at_risk;
+	int writes_unknown, writes_approved, no_safety_backup;
 };
 
 struct run *run_new(struct config *cfg, struct env_config *env, const char *command);

@@ -215,7 +215,27 @@ int state_open_ex(const char *url, const char *env, const char *app_name, int cr
 			PQclear(res);
 		}
 	}
-	if (rc == 0 && !st->absent)
+	int read_only = 0;
+	if (rc == 0) {
+		/* a standby, or default_transaction_read_only: nothing could be
+		 * recorded, so a mutating command must not start (exit 6) */
+		PGresult *res = state_query(st, "SELECT current_setting('transaction_read_only') = 'on', "
+						"pg_catalog.pg_is_in_recovery()", 0, NULL, e);
+		if (!res) {
+			rc = -SC_EFAIL;
+		} else {
+			int recovery = PQgetvalue(res, 0, 1)[0] == 't';
+			read_only = recovery || PQgetvalue(res, 0, 0)[0] == 't';
+			PQclear(res);
+			if (read_only && create)
+				rc = err_set(e, SC_EUNREACHABLE,
+					     "the database accepts no writes (%s): stagecoach cannot record a run there, "
+					     "nothing was changed",
+					     recovery ? "it is a standby in recovery"
+						      : "default_transaction_read_only is on for this role or database");
+		}
+	}
+	if (rc == 0 && !st->absent && !read_only)
 		rc = upgrade_schema(st, e);
 	if (rc < 0) {
 		state_close(st);

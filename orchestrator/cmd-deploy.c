@@ -37,14 +37,14 @@ static int resume_prepare(struct run *r, struct state_run *ir, const struct run_
 {
 	if (strcmp(ir->command, "deploy") != 0 && strcmp(ir->command, "promote") != 0)
 		return err_set(e, SC_EUSAGE, "the interrupted run '%s' is a '%s', which cannot be resumed: run "
-			       "'stagecoach rollback %s'", ir->id, ir->command, r->env->name);
+			       "'stagecoach rollback %s --last'", ir->id, ir->command, r->env->name);
 	if (strcmp(ir->command, r->command) != 0)
 		return err_set(e, SC_EUSAGE, "the interrupted run '%s' was a '%s': resume it with the same command",
 			       ir->id, ir->command);
 	if (!flags->release && ir->release && strcmp(ir->release, r->release) != 0)
 		return err_set(e, SC_EUSAGE,
 			       "the interrupted run '%s' deployed release %s but the local tree is release %s: "
-			       "check out what it deployed, or run 'stagecoach rollback %s'", ir->id, ir->release,
+			       "check out what it deployed, or run 'stagecoach rollback %s --last'", ir->id, ir->release,
 			       r->release, r->env->name);
 	struct state_step *steps = NULL;
 	size_t n = 0;
@@ -104,7 +104,7 @@ int cmd_deploy_run(struct global *g, struct config *cfg, const char *env_name, c
 		rc = err_set(e, SC_EUSAGE,
 			     "%s '%s': run '%s' (%s by %s, started %s) was interrupted at step '%s' and "
 			     "left the environment part-way; nothing was changed now: run 'stagecoach "
-			     "deploy %s --resume' to continue it or 'stagecoach rollback %s' to undo it",
+			     "deploy %s --resume' to continue it or 'stagecoach rollback %s --last' to undo it",
 			     command, env_name, ir.id, ir.command, ir.actor ? ir.actor : "?", ir.started_at,
 			     ir.last_step ? ir.last_step : "-", env_name, env_name);
 		state_run_release(&ir);

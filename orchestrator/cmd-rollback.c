@@ -1,15 +1,26 @@
 /*
- * cmd-rollback: `rollback ENV [--to RELEASE]` undoes the newest release on
- * ENV (or every release newer than RELEASE, newest first) from the records
- * in ENV's database alone: each undone run's step rows give the steps and
+ * cmd-rollback: `rollback ENV --to RELEASE | --last [--dry-run]
+ * [--no-safety-backup]` undoes every release newer than RELEASE, newest
+ * first (--last: the newest run only, back to the release before it), from
+ * the records in ENV's database alone: each undone run's step rows give the steps and
  * their `detail` (stored down SQL, backups, previous function bundles,
  * hosts touched), and the config gives only the steps' settings (rollback
  * strategy, rollback_command), so it works from any checkout that has the
  * config.
  *
+ * Without --to or --last it refuses (exit 2) listing the recent releases,
+ * unless on a terminal, where it previews --last and asks.  --to the
+ * release ENV is at undoes nothing (exit 0): a retried job never undoes
+ * twice.
+ *
  * Before changing anything it checks every step in the way: one that is no
  * longer in the config, or whose kind cannot be undone, refuses the whole
- * rollback (exit 2), naming it.  The rollback is a run of its own in `runs`
+ * rollback (exit 2), naming it.  Then each step's rollback_plan shows what
+ * it would undo (each down, restore with the rows it discards, function,
+ * host) and checks that what it needs exists (backup files and their sha256,
+ * stored downs, bundles): anything missing refuses the whole rollback (exit
+ * 2).  --dry-run stops there.  Restoring over rows written since a backup
+ * needs approval (--approve, or the environment's name typed).  The rollback is a run of its own in `runs`
  * (command 'rollback'); the runs it undid become 'rolled_back'.
  */
 #include <stdio.h>
@@ -121,6 +132,33 @@ static int check_targets(struct run *r, struct target *t, size_t n, struct err *
 	return 0;
 }
 
+/* The recent releases, for the message that asks for --to or --last. */
+static char *recent_releases(struct run *r)
+{
+	struct state_run *runs = NULL;
+	size_t n = 0;
+	struct err e = ERR_INIT;
+	struct buf b = BUF_INIT;
+	if (state_runs_list(r->state, 50, &runs, &n, &e) < 0)
+		return xstrdup("(cannot read the runs)");
+	int shown = 0, current = 1;
+	for (size_t i = 0; i < n; i++) {
+		if ((strcmp(runs[i].command, "deploy") != 0 && strcmp(runs[i].command, "promote") != 0) ||
+		    strcmp(runs[i].status, "succeeded") != 0 || shown >= 10)
+			continue;
+		buf_addf(&b, "\n  %s  (run %s, %s%s)", runs[i].release ? runs[i].release : "-", runs[i].id,
+			 runs[i].finished_at ? runs[i].finished_at : runs[i].started_at, current ? ", current" : "");
+		current = 0;
+		shown++;
+	}
+	if (!shown)
+		buf_adds(&b, "\n  (no successful deploy on record)");
+	for (size_t i = 0; i < n; i++)
+		state_run_release(&runs[i]);
+	free(runs);
+	return buf_detach(&b);
+}
+
 static int confirm(struct run *r, const struct target *t, size_t n, struct err *e)
 {
 	if (r->yes || !r->interactive)
@@ -166,12 +204,52 @@ static void load_execs(struct run *r, struct target *t, int base)
 	}
 }
 
+/* What the rollback would undo, newest first, each step checking what it
+ * needs; prints the lines (run_plan_line shows them during a dry run). */
+static int preview(struct run *r, struct target *t, size_t n, struct err *e)
+{
+	int was_dry = r->dry_run;
+	int rc = 0;
+	r->dry_run = 1;
+	r->writes_at_risk = 0;
+	r->writes_unknown = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		out_text(r->out, "would undo run %s (%s of release %s by %s, %s):", t[i].run.id, t[i].run.command,
+			 t[i].run.release ? t[i].run.release : "-", t[i].run.actor ? t[i].run.actor : "?",
+			 t[i].run.status);
+		load_execs(r, &t[i], (int)i * 1000);
+		r->undoing_run_id = t[i].run.id;
+		for (size_t k = r->nexecs; k-- > 0 && rc == 0;) {
+			struct step_exec *x = &r->execs[k];
+			if (x->status != STEP_SUCCEEDED || !x->step)
+				continue;
+			struct step *st = x->step;
+			out_text(r->out, "  step '%s' (%s)", st->name, st->kind);
+			r->cur = x;
+			if (st->ops->rollback_plan)
+				rc = st->ops->rollback_plan(st, r, e);
+			else if (step_undo_of(st) == UNDO_NOTHING)
+				run_plan_line(r, "nothing to undo");
+			else
+				run_plan_line(r, "%s", st->ops->rollback_strategy ? st->ops->rollback_strategy(st)
+										  : "its rollback");
+			r->cur = NULL;
+			if (rc < 0)
+				err_prefix(e, "run '%s' (release %s)", t[i].run.id, t[i].run.release ? t[i].run.release : "-");
+		}
+		r->undoing_run_id = NULL;
+	}
+	r->dry_run = was_dry;
+	return rc;
+}
+
 int cmd_rollback(int argc, char **argv, struct global *g, struct err *e)
 {
 	struct run_flags f;
 	const char *pos[1];
 	const char *to = NULL;
-	/* --to is ours; the rest are the common run flags */
+	int last = 0, no_safety = 0;
+	/* --to, --last and --no-safety-backup are ours; the rest are the common run flags */
 	char **args = xcalloc((size_t)argc + 1, sizeof(char *));
 	int nargs = 0;
 	for (int i = 0; i < argc; i++) {
@@ -183,6 +261,14 @@ int cmd_rollback(int argc, char **argv, struct global *g, struct err *e)
 			to = argv[i] + 5;
 			continue;
 		}
+		if (strcmp(argv[i], "--last") == 0) {
+			last = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--no-safety-backup") == 0) {
+			no_safety = 1;
+			continue;
+		}
 		args[nargs++] = argv[i];
 	}
 	int n = cmd_parse_flags(g, nargs, args, &f, pos, 1, e);
@@ -191,29 +277,76 @@ int cmd_rollback(int argc, char **argv, struct global *g, struct err *e)
 		return n;
 	if (n != 1)
 		return cmd_usage_error(g, e, "name the environment");
-	if (f.dry_run || f.resume || f.release)
-		return cmd_usage_error(g, e, "takes only --to, --approve, --yes and --junit");
+	if (f.resume || f.release)
+		return cmd_usage_error(g, e, "takes only --to, --last, --dry-run, --no-safety-backup, --approve, --yes "
+				       "and --junit");
+	if (to && last)
+		return cmd_usage_error(g, e, "--to and --last exclude each other");
 	struct config *cfg;
 	int rc = cmd_load_config(g, &cfg, e);
 	if (rc < 0)
 		return rc;
 	struct run *r;
-	if ((rc = cmd_open_run(g, cfg, pos[0], "rollback", &f, 1, &r, e)) < 0) {
+	if ((rc = cmd_open_run(g, cfg, pos[0], "rollback", &f, !f.dry_run, &r, e)) < 0) {
 		config_free(cfg);
 		return rc;
 	}
+	r->no_safety_backup = no_safety;
 	struct target *t = NULL;
 	size_t nt = 0;
+	if (!to && !last) {
+		if (!r->interactive && !f.dry_run) {
+			char *list = recent_releases(r);
+			rc = err_set(e, SC_EUSAGE,
+				     "rollback '%s': say where to: --to RELEASE, or --last (back to the release before the "
+				     "newest run); nothing was changed. Recent releases, newest first:%s",
+				     pos[0], list);
+			free(list);
+			goto out;
+		}
+		last = 1; /* on a terminal: preview --last, then ask */
+	}
 	if ((rc = find_targets(r, to, &t, &nt, e)) < 0 || (rc = check_targets(r, t, nt, e)) < 0) {
 		err_prefix(e, "rollback '%s'", pos[0]);
 		goto out;
 	}
 	if (nt == 0) {
-		out_text(g->out, "rollback '%s': nothing to undo: %s", pos[0],
-			 to ? "no release newer than the one named" : "no deploy on record");
+		if (to)
+			out_text(g->out, "rollback '%s': already at release %s: nothing to undo", pos[0], to);
+		else
+			out_text(g->out, "rollback '%s': nothing to undo: no deploy on record", pos[0]);
 		rc = 0;
 		goto out;
 	}
+	if ((rc = preview(r, t, nt, e)) < 0) {
+		char *why = xstrdup(e->msg);
+		rc = err_set(e, SC_EUSAGE, "rollback '%s' refused, nothing was changed: %s", pos[0], why);
+		free(why);
+		goto out;
+	}
+	if (r->writes_at_risk || r->writes_unknown)
+		out_text(g->out, "rows written since the backups it restores, which it discards: %s",
+			 r->writes_unknown ? "unknown (counters reset or not recorded)" : "see above");
+	if (f.dry_run) {
+		out_text(g->out, "dry run: nothing was changed");
+		rc = 0;
+		goto out;
+	}
+	if (r->writes_at_risk || r->writes_unknown) {
+		char *msg = xasprintf("rollback of '%s' restores backups over rows written since them (%lld%s rows, "
+				      "see above), which are discarded",
+				      r->env->name, r->writes_at_risk, r->writes_unknown ? "+ unknown" : "");
+		rc = run_approval(r, msg, e);
+		free(msg);
+		if (rc < 0) {
+			err_prefix(e, "rollback '%s'", pos[0]);
+			goto out;
+		}
+	}
+	/* the rows were counted in the preview the user saw (writes made in the
+	 * seconds since are not counted again; a down's own writes, when a
+	 * --to undoes several runs, would otherwise stop it half-way) */
+	r->writes_approved = 1;
 	if (r->env->protected_env) {
 		char *msg = xasprintf("rollback of protected environment '%s' (%zu run%s)", r->env->name, nt,
 				      nt == 1 ? "" : "s");

@@ -1,10 +1,12 @@
 /*
  * cmd-status: `status ENV`: the current release (of the last successful
- * deploy or promote), the last run and its outcome, an interrupted run, and
- * the lock holder.  Read-only.
+ * deploy or promote, or the release a later `restore` brought the database
+ * back to), the last run and its outcome, an interrupted run, and the lock
+ * holder.  Read-only.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "cmd.h"
 #include "config.h"
 #include "output.h"
@@ -53,8 +55,9 @@ int cmd_status(int argc, char **argv, struct global *g, struct err *e)
 		return rc;
 	}
 	struct state_run last = { 0 }, ok = { 0 }, intr = { 0 };
-	struct state_run *list = NULL;
-	size_t n = 0;
+	struct state_run *list = NULL, *recent = NULL;
+	size_t n = 0, nrecent = 0;
+	const struct state_run *restored = NULL;
 	char holder[512] = "";
 	int has_ok, has_intr;
 	if ((rc = state_runs_list(r->state, 1, &list, &n, e)) < 0 || (has_ok = state_last_success(r->state, &ok, e)) < 0 ||
@@ -65,10 +68,29 @@ int cmd_status(int argc, char **argv, struct global *g, struct err *e)
 	}
 	if (n)
 		last = list[0];
+	/* a restore newer than the last deploy: the database is at the release
+	 * its backup was taken at (functions and hosts are not restored) */
+	if (state_runs_list(r->state, 200, &recent, &nrecent, e) < 0) {
+		rc = err_prefix(e, "status '%s'", argv[1]);
+		goto out;
+	}
+	for (size_t i = 0; i < nrecent && !restored; i++) {
+		if (strcmp(recent[i].status, "succeeded") != 0)
+			continue;
+		if (has_ok && strcmp(recent[i].id, ok.id) == 0)
+			break;
+		if (strcmp(recent[i].command, "restore") == 0)
+			restored = &recent[i];
+	}
 	if (g->json) {
 		json_t *o = json_object();
 		json_object_set_new(o, "env", json_string(argv[1]));
-		json_object_set_new(o, "current_release", has_ok ? json_string(ok.release) : json_null());
+		if (restored)
+			json_object_set_new(o, "current_release",
+					    restored->release ? json_string(restored->release) : json_null());
+		else
+			json_object_set_new(o, "current_release", has_ok ? json_string(ok.release) : json_null());
+		json_object_set_new(o, "restored_by", restored ? json_string(restored->id) : json_null());
 		json_object_set_new(o, "last_run", n ? run_json(&last) : json_null());
 		json_object_set_new(o, "interrupted_run", has_intr ? run_json(&intr) : json_null());
 		json_object_set_new(o, "lock_holder", holder[0] ? json_string(holder) : json_null());
@@ -76,8 +98,15 @@ int cmd_status(int argc, char **argv, struct global *g, struct err *e)
 		out_json(g->out, o);
 	} else {
 		printf("environment:     %s%s\n", argv[1], r->env->protected_env ? " (protected)" : "");
-		printf("current release: %s%s%s\n", has_ok ? ok.release : "none (never deployed)",
-		       has_ok ? ", deployed " : "", has_ok ? ok.finished_at : "");
+		if (restored)
+			printf("current release: %s, database restored %s by run %s (functions and hosts not "
+			       "restored: last deployed %s)\n",
+			       restored->release ? restored->release : "unknown (restored from a file stagecoach did not record)",
+			       restored->finished_at ? restored->finished_at : restored->started_at, restored->id,
+			       has_ok ? ok.release : "none");
+		else
+			printf("current release: %s%s%s\n", has_ok ? ok.release : "none (never deployed)",
+			       has_ok ? ", deployed " : "", has_ok ? ok.finished_at : "");
 		printf("local release:   %s\n", r->release);
 		if (n)
 			printf("last run:        %s %s %s by %s, started %s%s%s\n", last.id, last.command, last.status,
@@ -87,7 +116,7 @@ int cmd_status(int argc, char **argv, struct global *g, struct err *e)
 			printf("last run:        none\n");
 		if (has_intr)
 			printf("INTERRUPTED:     run %s (%s by %s, started %s) stopped at step '%s' (%s)\n"
-			       "                 run 'stagecoach deploy %s --resume' or 'stagecoach rollback %s'\n",
+			       "                 run 'stagecoach deploy %s --resume' or 'stagecoach rollback %s --last'\n",
 			       intr.id, intr.command, intr.actor ? intr.actor : "?", intr.started_at,
 			       intr.last_step ? intr.last_step : "-", intr.last_step_status ? intr.last_step_status : "-",
 			       argv[1], argv[1]);
@@ -98,6 +127,9 @@ out:
 	for (size_t i = 0; i < n; i++)
 		state_run_release(&list[i]);
 	free(list);
+	for (size_t i = 0; i < nrecent; i++)
+		state_run_release(&recent[i]);
+	free(recent);
 	state_run_release(&ok);
 	state_run_release(&intr);
 	cmd_close_run(r);

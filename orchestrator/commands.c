@@ -32,10 +32,14 @@ const struct command commands[] = {
 	  "deploy to TO exactly the release that last succeeded on FROM",
 	  "Refuses (exit 5) unless FROM's last successful run has the local release id.\n\n"
 	  "example:\n  stagecoach promote staging production --approve" },
-	{ "rollback", cmd_rollback, "rollback ENV [--to RELEASE] [--approve] [--yes] [--junit FILE]",
-	  "undo the newest release on ENV from the records in ENV's database",
-	  "Works from the records alone, from any checkout.\n\n"
-	  "example:\n  stagecoach rollback production --approve" },
+	{ "rollback", cmd_rollback,
+	  "rollback ENV --to RELEASE | --last [--dry-run] [--no-safety-backup] [--approve] [--yes] [--junit FILE]",
+	  "bring ENV back to RELEASE (--last: to the release before the newest run) from the records",
+	  "Works from the records alone, from any checkout. Without a terminal, --to or --last is required;\n"
+	  "--to the release ENV is at does nothing. --dry-run shows each down, restore (with the rows written\n"
+	  "since the backup that it discards), function and host, and changes nothing. Everything it needs is\n"
+	  "checked first. Restoring over rows written since a backup needs --approve.\n\n"
+	  "example:\n  stagecoach rollback production --last --approve" },
 	{ "status", cmd_status, "status ENV",
 	  "current release, last run, interrupted run, lock holder",
 	  "Read-only. With --json, one object.\n\nexample:\n  stagecoach status production" },
@@ -53,7 +57,7 @@ const struct command commands[] = {
 	{ "backup", cmd_backup, "backup ENV",
 	  "take an on-demand backup of ENV's database",
 	  "example:\n  stagecoach backup production" },
-	{ "restore", cmd_restore, "restore ENV FILE [--yes] [--approve]",
+	{ "restore", cmd_restore, "restore ENV FILE [--yes] [--approve] [--no-safety-backup]",
 	  "restore a backup into ENV's database",
 	  "A protected environment needs approval.\n\nexample:\n  stagecoach restore staging backups/staging-RUN.dump --yes" },
 	{ "init", cmd_init, "init [--layout L]",

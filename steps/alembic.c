@@ -557,7 +557,9 @@ static int alembic_restore(struct step *st, struct run *run, json_t *detail, str
 	if (!db)
 		return -e->code;
 	char *pg_dump = pg_backup_pg_dump(backup, run);
-	int rc = pgtools_restore(run, db, path, pg_dump, e);
+	/* TODO(issue 13): the writes-since-backup check and safety backup of
+	 * migrate_restore_backup() are not applied here yet */
+	int rc = pgtools_restore(run, db, path, pg_dump, pg_backup_schemas(backup), e);
 	free(pg_dump);
 	if (rc < 0)
 		return rc;

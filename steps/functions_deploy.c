@@ -243,9 +243,9 @@ static int fd_list(struct fd_api *a, char ***slugs, int before_change, struct er
 		return rc;
 	}
 	if (!httpc_req_ok(q, 0)) {
-		int code = SC_EFAIL;
-		if (before_change && (httpc_req_transport_failed(q) || q->status == 401 || q->status == 403))
-			code = SC_EUNREACHABLE;
+		/* before anything changed, an API that does not answer as one
+		 * (a redirect, a 404 login page, a 5xx) is a target not there */
+		int code = before_change ? SC_EUNREACHABLE : SC_EFAIL;
 		char *what = xasprintf("functions API '%s': GET /functions", a->url);
 		rc = fd_req_error(e, code, what, q);
 		free(what);
@@ -261,8 +261,17 @@ static int fd_list(struct fd_api *a, char ***slugs, int before_change, struct er
 	json_t *j = json_loadb(q->body_in.data ? q->body_in.data : "", q->body_in.len, 0, &je);
 	if (!json_is_array(j)) {
 		json_decref(j);
+		const char *ct = q->content_type ? q->content_type : "no content type";
+		char *head = xstrndup(q->body_in.data ? q->body_in.data : "", 60);
+		for (char *c = head; *c; c++)
+			if ((unsigned char)*c < 32)
+				*c = ' ';
+		int rc2 = err_set(e, before_change ? SC_EUNREACHABLE : SC_EFAIL,
+				  "functions API '%s': GET /functions answered HTTP %ld with %s ('%s'), not a JSON list: "
+				  "is functions_api.url the API's URL?", a->url, (long)q->status, ct, head);
+		free(head);
 		httpc_req_free(q);
-		return err_set(e, SC_EFAIL, "functions API '%s': GET /functions: the answer is not a JSON list", a->url);
+		return rc2;
 	}
 	size_t i;
 	json_t *f;
@@ -783,6 +792,40 @@ out:
 	return rc;
 }
 
+/* rollback_plan: each function redeployed (its stored bundle loaded and
+ * checked) or deleted. */
+static int fd_rollback_plan(struct step *st, struct run *run, struct err *e)
+{
+	json_t *arr = json_object_get(run_detail(run), "functions");
+	size_t i, shown = 0;
+	json_t *entry;
+	json_array_foreach(arr, i, entry) {
+		const char *status = json_string_value(json_object_get(entry, "status"));
+		const char *slug = json_string_value(json_object_get(entry, "slug"));
+		const char *prev = json_string_value(json_object_get(entry, "previous_sha"));
+		if (!slug || !status ||
+		    (strcmp(status, "deployed") != 0 && strcmp(status, "uncertain") != 0 && strcmp(status, "pending") != 0))
+			continue;
+		shown++;
+		if (prev) {
+			struct bundle *b = NULL;
+			if (fd_get_bundle(run, slug, prev, &b, e) < 0)
+				return err_set(e, SC_EUSAGE, "step '%s': the previous bundle of function '%s' is missing: %s",
+					       st->name, slug, e->msg);
+			bundle_free(b);
+			run_plan_line(run, "function %s: redeploy its previous bundle %.12s (stored, checked)", slug, prev);
+		} else if (!json_is_true(json_object_get(entry, "existed"))) {
+			run_plan_line(run, "function %s: delete it (it did not exist before)", slug);
+		} else {
+			return err_set(e, SC_EUSAGE, "step '%s': function '%s' existed before, but no previous bundle was "
+				       "kept: it cannot be undone", st->name, slug);
+		}
+	}
+	if (!shown)
+		run_plan_line(run, "no function was deployed: nothing to undo");
+	return 0;
+}
+
 static const char *fd_strategy(const struct step *st)
 {
 	return "redeploy the previous bundles from the artifacts; delete functions that did not exist";
@@ -796,4 +839,5 @@ const struct step_ops step_functions_deploy_ops = {
 	.rollback = fd_rollback,
 	.free = fd_free,
 	.rollback_strategy = fd_strategy,
+	.rollback_plan = fd_rollback_plan,
 };

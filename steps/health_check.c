@@ -11,12 +11,19 @@
  * percentile of their latencies is at most that.  Each request's timeout
  * is the step's timeout_ms (default 10000).
  *
+ * plan checks that the URL's host name resolves (a name that does not is a
+ * target not there: exit 6 before anything changed).  When every try
+ * failed to connect, the error is SC_EUNREACHABLE, so a gate that runs
+ * before anything changed exits 6, not 1 "rolled back".
+ *
  * run_detail: {"health_check": {url, tries, status, latency_ms, and with
  * samples: samples, errors, error_rate, p95_ms}}.  The ssh step runs it
  * as its `health` gate between batches (gate_run).
  */
 #include <math.h>
+#include <netdb.h>
 #include <stdlib.h>
+#include <curl/curl.h>
 #include <string.h>
 #include <time.h>
 #include <jansson.h>
@@ -262,6 +269,7 @@ static int hc_apply(struct step *st, struct run *run, struct err *e)
 	json_object_set_new(d, "url", json_string(t.url));
 	char *why = NULL;
 	long long tries = 0;
+	int unreachable = 1;
 	struct httpc_opts o = { .parallel = 1, .ctx = run, .log = hc_log_cb, .should_stop = hc_stop_cb };
 	for (tries = 1; tries <= p->retries; tries++) {
 		run_progress(run, "try %lld/%lld", tries, p->retries);
@@ -270,6 +278,7 @@ static int hc_apply(struct step *st, struct run *run, struct err *e)
 		if (rc >= 0) {
 			free(why);
 			why = hc_judge(p, &t, q, 1);
+			unreachable &= why != NULL && httpc_req_transport_failed(q);
 			json_object_set_new(d, "status", json_integer(q->status));
 			json_object_set_new(d, "latency_ms", json_integer(q->latency_ms));
 			if (why)
@@ -285,7 +294,8 @@ static int hc_apply(struct step *st, struct run *run, struct err *e)
 	}
 	json_object_set_new(d, "tries", json_integer(tries > p->retries ? p->retries : tries));
 	if (rc >= 0 && why)
-		rc = err_set(e, SC_EFAIL, "GET '%s': %s (after %lld %s)", t.url, why, p->retries,
+		rc = err_set(e, unreachable ? SC_EUNREACHABLE : SC_EFAIL, "GET '%s': %s (after %lld %s)", t.url, why,
+			     p->retries,
 			     p->retries == 1 ? "try" : "tries");
 	free(why);
 	if (rc >= 0 && p->samples > 0)
@@ -315,8 +325,25 @@ static int hc_plan(struct step *st, struct run *run, struct err *e)
 		buf_addf(&b, ", p95 under %lld ms", p->p95_ms);
 	run_plan_line(run, "%s", buf_str(&b));
 	buf_release(&b);
+	/* a host name that does not resolve is not there (per-host gates, whose
+	 * URL names ${host...}, are checked when they run) */
+	CURLU *u = curl_url();
+	char *host = NULL;
+	if (u && !strstr(t.url, "${") && curl_url_set(u, CURLUPART_URL, t.url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host && host[0] != '[') {
+		struct addrinfo hints = { 0 }, *ai = NULL;
+		hints.ai_socktype = SOCK_STREAM;
+		int g = getaddrinfo(host, NULL, &hints, &ai);
+		if (g == EAI_NONAME || g == EAI_FAIL)
+			rc = err_set(e, SC_EUNREACHABLE, "GET '%s': host '%s' does not resolve: %s", t.url, host,
+				     gai_strerror(g));
+		if (ai)
+			freeaddrinfo(ai);
+	}
+	curl_free(host);
+	curl_url_cleanup(u);
 	hc_target_release(&t);
-	return 0;
+	return rc;
 }
 
 static const char *hc_strategy(const struct step *st)

@@ -41,6 +41,7 @@
 #include "lint.h"
 #include "migrations.h"
 #include "pgtools.h"
+#include "pgscope.h"
 #include "../env/run.h"
 #include "../env/state.h"
 #include "../env/config.h"
@@ -62,13 +63,14 @@ struct migrate {
 	long long statement_timeout_ms; /* 0: not set */
 	int allow_changed;
 	int out_of_order;
+	int restore_over_writes;        /* on_writes_since_backup = "restore" */
 	char linted_run[48];            /* run whose plan linted the pending ones */
 };
 
 static int migrate_parse(struct step *st, const config_setting_t *s, struct err *e)
 {
 	static const char *const known[] = { "rollback", "lock_timeout_ms", "statement_timeout_ms", "allow_changed",
-					     "out_of_order", NULL };
+					     "out_of_order", "on_writes_since_backup", NULL };
 	if (config_setting_get_member(s, "tool")) {
 		/* tool = "alembic": delegated to the alembic program (alembic.c) */
 		st->ops = &step_migrate_alembic_ops;
@@ -76,8 +78,19 @@ static int migrate_parse(struct step *st, const config_setting_t *s, struct err 
 	}
 	struct migrate *m = xcalloc(1, sizeof *m);
 	st->priv = m;
-	char *rb = NULL;
+	char *rb = NULL, *ow = NULL;
 	int rc;
+	if ((rc = cfg_string(s, "on_writes_since_backup", 0, &ow, e)) < 0)
+		return rc;
+	if (ow) {
+		int ok = strcmp(ow, "stop") == 0 || strcmp(ow, "restore") == 0;
+		m->restore_over_writes = strcmp(ow, "restore") == 0;
+		free(ow);
+		if (!ok) {
+			const config_setting_t *k = config_setting_get_member(s, "on_writes_since_backup");
+			return cfg_error(k ? k : s, e, "'on_writes_since_backup' must be \"stop\" or \"restore\"");
+		}
+	}
 	if ((rc = cfg_check_keys(s, known, e)) < 0 || (rc = cfg_string(s, "rollback", 0, &rb, e)) < 0 ||
 	    (rc = cfg_int(s, "lock_timeout_ms", 0, &m->lock_timeout_ms, e)) < 0 ||
 	    (rc = cfg_int(s, "statement_timeout_ms", 0, &m->statement_timeout_ms, e)) < 0 ||
@@ -756,6 +769,13 @@ static int migrate_apply(struct step *st, struct run *run, struct err *e)
 	json_t *applied = json_array();
 	json_object_set_new(detail, "applied", applied);
 	run_checkpoint(run); /* the run id is in the records before anything is applied */
+	/* the migrations' own writes, so that a restore does not count them as
+	 * rows written since the backup (pgscope.h) */
+	json_t *writes0 = NULL;
+	if (ms.npending && pgscope_snapshot(db, NULL, &writes0, e) < 0) {
+		run_warn(run, "%s: a restore will count the migrations' own writes as written since the backup", e->msg);
+		err_clear(e);
+	}
 	for (size_t i = 0; i < ms.npending && rc == 0; i++) {
 		const struct migration *m = &ms.pending[i];
 		if (run_should_stop(run)) {
@@ -774,6 +794,12 @@ static int migrate_apply(struct step *st, struct run *run, struct err *e)
 		}
 		free(down);
 	}
+	json_t *writes1 = NULL;
+	struct err we = ERR_INIT;
+	if (writes0 && pgscope_snapshot(db, NULL, &writes1, &we) == 0)
+		json_object_set_new(detail, "own_writes", pgscope_delta(writes0, writes1));
+	json_decref(writes0);
+	json_decref(writes1);
 	size_t n_applied = json_array_size(applied);
 	if (rc == 0)
 		run_log(run, "%zu migration%s applied", n_applied, n_applied == 1 ? "" : "s");
@@ -784,10 +810,12 @@ static int migrate_apply(struct step *st, struct run *run, struct err *e)
 /* ---- rollback ---- */
 
 /* The backup of this run: the detail of a pg_backup step before st. */
-static const char *migrate_run_backup(struct step *st, struct run *run, struct step **backup_step)
+static const char *migrate_run_backup(struct step *st, struct run *run, struct step **backup_step,
+				      json_t **backup_detail)
 {
 	const char *path = NULL;
 	*backup_step = NULL;
+	*backup_detail = NULL;
 	for (size_t i = 0; i < run->nexecs; i++) {
 		struct step_exec *x = &run->execs[i];
 		if (!x->step || x->step == st || x->step->position > st->position)
@@ -798,6 +826,7 @@ static const char *migrate_run_backup(struct step *st, struct run *run, struct s
 		if (p) {
 			path = p;
 			*backup_step = x->step;
+			*backup_detail = x->detail;
 		}
 	}
 	return path;
@@ -838,11 +867,83 @@ static int migrate_delete_history(PGconn *db, const char *run_id, struct err *e)
 	return 0;
 }
 
-static int migrate_restore_backup(struct run *run, PGconn *db, const char *path, struct step *backup_step,
-				  const char *run_id, struct err *e)
+/* Rows written since the backup (bd: the pg_backup step's detail) that a
+ * restore would discard, minus the migrations' own (detail.own_writes). */
+static int migrate_writes_since(struct run *run, PGconn *db, json_t *bd, json_t *detail, struct step *backup_step,
+				json_t **report, long long *total, int *unknown, struct err *e)
 {
+	char **schemas = NULL;
+	json_t *js = json_object_get(bd, "schemas");
+	size_t i;
+	json_t *v;
+	json_array_foreach(js, i, v)
+		strv_push(&schemas, json_string_value(v));
+	char **scope = NULL;
+	if (pgscope_schemas(db, pg_backup_schemas(backup_step), &scope, e) < 0) {
+		strv_free(schemas);
+		return -SC_EFAIL;
+	}
+	for (i = 0; scope[i]; i++)
+		if (!strv_contains(schemas, scope[i]))
+			strv_push(&schemas, scope[i]);
+	strv_free(scope);
+	if (!schemas)
+		schemas = xcalloc(1, sizeof(char *));
+	int rc = pgscope_writes_since(db, json_object_get(bd, "writes_base"), json_object_get(detail, "own_writes"),
+				      schemas, report, total, unknown, e);
+	strv_free(schemas);
+	return rc;
+}
+
+static int migrate_restore_backup(struct step *st, struct run *run, PGconn *db, const char *path,
+				  struct step *backup_step, json_t *bd, const char *run_id, struct err *e)
+{
+	struct migrate *cfg = st->priv;
+	json_t *detail = run_detail(run);
+	/* No silent data loss: rows written since the backup are not discarded
+	 * unless the user approved it (rollback --approve, checked before
+	 * anything was undone) or the step says so */
+	if (!run->writes_approved) {
+		json_t *report = NULL;
+		long long total = 0;
+		int unknown = 0;
+		if (migrate_writes_since(run, db, bd, detail, backup_step, &report, &total, &unknown, e) < 0)
+			return err_prefix(e, "cannot count the rows written since the backup, not restoring it");
+		char *what = pgscope_describe(report, total, unknown);
+		json_object_set_new(detail, "writes_since_backup", report);
+		if ((total || unknown) && !cfg->restore_over_writes) {
+			int rc = err_set(e, SC_EROLLBACK,
+					 "not restoring backup %s: rows were written since it was taken, a restore would "
+					 "discard them (%s). The migrations of run '%s' stay applied. To restore anyway: "
+					 "'stagecoach rollback %s --last --dry-run' to see what it discards, then with "
+					 "--approve; or undo by hand and 'stagecoach resolve %s'",
+					 path, what, run_id, run->env->name, run->env->name);
+			free(what);
+			return rc;
+		}
+		if (total || unknown)
+			run_warn(run, "restoring backup %s over rows written since it (on_writes_since_backup = "
+				 "\"restore\"): %s", path, what);
+		free(what);
+	}
+	if (!run->no_safety_backup && pg_backup_safety(backup_step)) {
+		char *dir = xstrdup(path);
+		char *slash = strrchr(dir, '/');
+		if (slash)
+			*slash = '\0';
+		char *pg_dump = pg_backup_pg_dump(backup_step, run);
+		char *safety = NULL;
+		int rc = pgtools_safety_backup(run, db, slash ? dir : ".", pg_dump, pg_backup_schemas(backup_step),
+					       &safety, e);
+		free(pg_dump);
+		free(dir);
+		if (rc < 0)
+			return rc;
+		json_object_set_new(detail, "safety_backup", json_string(safety));
+		free(safety);
+	}
 	char *pg_dump = pg_backup_pg_dump(backup_step, run);
-	int rc = pgtools_restore(run, db, path, pg_dump, e);
+	int rc = pgtools_restore(run, db, path, pg_dump, pg_backup_schemas(backup_step), e);
 	free(pg_dump);
 	if (rc < 0)
 		return rc;
@@ -937,7 +1038,8 @@ static int migrate_rollback(struct step *st, struct run *run, struct err *e)
 		return -e->code;
 	migrate_rollback_tx(db);
 	struct step *backup_step = NULL;
-	const char *backup = migrate_run_backup(st, run, &backup_step);
+	json_t *backup_detail = NULL;
+	const char *backup = migrate_run_backup(st, run, &backup_step, &backup_detail);
 	json_t *partial = json_object_get(detail, "partial");
 
 	/* the run's migrations, from the database */
@@ -970,7 +1072,7 @@ static int migrate_rollback(struct step *st, struct run *run, struct err *e)
 				run_log(run, "%s: restoring the backup %s",
 					partial ? "a no-transaction migration ran in part" : "a migration has no down SQL",
 					backup);
-			rc = migrate_restore_backup(run, db, backup, backup_step, run_id, e);
+			rc = migrate_restore_backup(st, run, db, backup, backup_step, backup_detail, run_id, e);
 			if (rc == 0)
 				json_object_set_new(detail, "restored", json_string(backup));
 		}
@@ -1015,6 +1117,111 @@ static int migrate_rollback(struct step *st, struct run *run, struct err *e)
 	return rc;
 }
 
+/* rollback_plan: each down, or the restore with the rows it would discard,
+ * after checking the backup file (sha256) and the stored downs exist. */
+static int migrate_rollback_plan(struct step *st, struct run *run, struct err *e)
+{
+	struct migrate *cfg = st->priv;
+	json_t *detail = run_detail(run);
+	const char *strategy = json_string_value(json_object_get(detail, "rollback"));
+	const char *run_id = json_string_value(json_object_get(detail, "run_id"));
+	if (!strategy)
+		strategy = migrate_rollback_names[cfg->rollback];
+	if (!run_id)
+		run_id = run_target_id(run);
+	if (strcmp(strategy, "none") == 0)
+		return err_set(e, SC_EUSAGE, "step '%s' of run '%s' has rollback = \"none\": its migrations cannot be "
+			       "undone", st->name, run_id);
+	PGconn *db = run_db(run, e);
+	if (!db)
+		return -e->code;
+	struct step *backup_step = NULL;
+	json_t *bd = NULL;
+	const char *backup = migrate_run_backup(st, run, &backup_step, &bd);
+	const char *p[1] = { run_id };
+	PGresult *res = migrate_query(db,
+				      "SELECT version, coalesce(name, ''), down_sql FROM stagecoach.schema_migrations "
+				      "WHERE run_id = $1",
+				      1, p, e);
+	if (!res)
+		return err_prefix(e, "cannot read the migration history");
+	size_t n = (size_t)PQntuples(res);
+	struct history_row *rows = xcalloc(n + 1, sizeof *rows);
+	int missing_down = 0;
+	for (size_t i = 0; i < n; i++) {
+		rows[i].version = xstrdup(PQgetvalue(res, (int)i, 0));
+		rows[i].name = xstrdup(PQgetvalue(res, (int)i, 1));
+		rows[i].down = PQgetisnull(res, (int)i, 2) ? NULL : xstrdup(PQgetvalue(res, (int)i, 2));
+		missing_down |= rows[i].down == NULL;
+	}
+	PQclear(res);
+	if (n)
+		qsort(rows, n, sizeof *rows, history_row_cmp);
+	int rc = 0;
+	int partial = json_object_get(detail, "partial") != NULL;
+	if (strcmp(strategy, "restore") == 0 || ((missing_down || partial) && backup)) {
+		if (!backup) {
+			rc = err_set(e, SC_EUSAGE, "step '%s': run '%s' restores its backup, but it has none", st->name,
+				     run_id);
+			goto out;
+		}
+		const char *want = json_string_value(json_object_get(bd, "sha256"));
+		char got[65];
+		if (sha256_file_hex(backup, got) < 0) {
+			rc = err_set(e, SC_EUSAGE, "step '%s': the backup of run '%s' is missing: %s: %s", st->name, run_id,
+				     backup, strerror(errno));
+			goto out;
+		}
+		if (want && strcmp(want, got) != 0) {
+			rc = err_set(e, SC_EUSAGE, "step '%s': the backup of run '%s' is corrupted: %s has sha256 %s, the "
+				     "records say %s", st->name, run_id, backup, got, want);
+			goto out;
+		}
+		json_t *report = NULL;
+		long long total = 0;
+		int unknown = 0;
+		if ((rc = migrate_writes_since(run, db, bd, detail, backup_step, &report, &total, &unknown, e)) < 0) {
+			err_prefix(e, "cannot count the rows written since the backup");
+			goto out;
+		}
+		char *what = pgscope_describe(report, total, unknown);
+		run_plan_line(run, "restore %s (sha256 %.12s, checked), undoing %zu migration%s; rows written since "
+			      "the backup that it discards: %s", backup, got, n, n == 1 ? "" : "s", what);
+		if (!run->no_safety_backup && pg_backup_safety(backup_step))
+			run_plan_line(run, "a safety backup of the database as it is comes first");
+		free(what);
+		json_decref(report);
+		run->writes_at_risk += total;
+		run->writes_unknown |= unknown;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!rows[i].down) {
+			rc = err_set(e, SC_EUSAGE, "step '%s': migration %s has no stored down SQL and run '%s' has no "
+				     "backup: it cannot be undone", st->name, rows[i].version, run_id);
+			goto out;
+		}
+		const char *d = rows[i].down;
+		while (*d == '\n' || *d == ' ')
+			d++;
+		size_t lines = 1;
+		for (const char *c = d; *c; c++)
+			lines += *c == '\n' && c[1];
+		run_plan_line(run, "down %s%s%s: %.*s%s", rows[i].version, *rows[i].name ? "_" : "", rows[i].name,
+			      (int)strcspn(d, "\n"), d, lines > 1 ? " ..." : "");
+	}
+	if (partial) {
+		rc = err_set(e, SC_EUSAGE, "step '%s': a no-transaction migration of run '%s' ran in part and there is no "
+			     "backup to restore: it cannot be undone", st->name, run_id);
+		goto out;
+	}
+	if (!n)
+		run_plan_line(run, "no migration of run '%s' is applied: nothing to undo", run_id);
+out:
+	history_rows_free(rows, n);
+	return rc;
+}
+
 static void migrate_free(struct step *st)
 {
 	free(st->priv);
@@ -1031,4 +1238,5 @@ const struct step_ops step_migrate_ops = {
 	.undo = migrate_undo,
 	.rollback_strategy = migrate_strategy,
 	.check = migrate_check,
+	.rollback_plan = migrate_rollback_plan,
 };

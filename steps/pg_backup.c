@@ -10,12 +10,17 @@
  * step with rollback = "restore", or a missing down, restores.
  *
  * Keys: dir (default "backups", relative to the config file's folder),
- * keep (default 5), pg_dump (path of the pg_dump to use).
+ * keep (default 5; a backup a reachable rollback restores is never pruned),
+ * pg_dump (path of the pg_dump to use), schemas (what the backup and its
+ * restore cover; default: the schemas the connecting role owns, never a
+ * platform's, see pgscope.h), safety_backup (default true: a restore of
+ * this step's backups by an automatic rollback takes a backup first).
  */
 #include <stdlib.h>
 #include <string.h>
 #include "step.h"
 #include "pgtools.h"
+#include "pgscope.h"
 #include "../env/run.h"
 #include "../env/config.h"
 #include "../lib/settings.h"
@@ -27,18 +32,35 @@ struct pg_backup {
 	char *dir;     /* raw */
 	long long keep;
 	char *pg_dump; /* raw, NULL: found */
+	char **schemas; /* NULL: the role's own */
+	int safety_backup;
 };
 
 static int pg_backup_parse(struct step *st, const config_setting_t *s, struct err *e)
 {
-	static const char *const known[] = { "dir", "keep", "pg_dump", NULL };
+	static const char *const known[] = { "dir", "keep", "pg_dump", "schemas", "safety_backup", NULL };
 	struct pg_backup *b = xcalloc(1, sizeof *b);
 	st->priv = b;
 	b->keep = 5;
+	b->safety_backup = 1;
 	int rc;
 	if ((rc = cfg_check_keys(s, known, e)) < 0 || (rc = cfg_string(s, "dir", 0, &b->dir, e)) < 0 ||
-	    (rc = cfg_int(s, "keep", 0, &b->keep, e)) < 0 || (rc = cfg_string(s, "pg_dump", 0, &b->pg_dump, e)) < 0)
+	    (rc = cfg_int(s, "keep", 0, &b->keep, e)) < 0 || (rc = cfg_string(s, "pg_dump", 0, &b->pg_dump, e)) < 0 ||
+	    (rc = cfg_strings(s, "schemas", 0, &b->schemas, e)) < 0 ||
+	    (rc = cfg_bool(s, "safety_backup", 0, &b->safety_backup, e)) < 0)
 		return rc;
+	for (size_t i = 0; b->schemas && b->schemas[i]; i++)
+		if (pgscope_is_platform(b->schemas[i]) || !*b->schemas[i]) {
+			const config_setting_t *k = config_setting_get_member(s, "schemas");
+			return cfg_error(k ? k : s, e,
+					 "'schemas' names '%s', a system or managed platform's schema (or schema "
+					 "stagecoach, always kept): a backup never covers it",
+					 b->schemas[i]);
+		}
+	if (b->schemas && !b->schemas[0]) {
+		const config_setting_t *k = config_setting_get_member(s, "schemas");
+		return cfg_error(k ? k : s, e, "'schemas' is empty: leave it out to back up the schemas the role owns");
+	}
 	if (b->keep < 1) {
 		const config_setting_t *k = config_setting_get_member(s, "keep");
 		return cfg_error(k ? k : s, e, "'keep' must be at least 1");
@@ -81,8 +103,19 @@ static int pg_backup_plan(struct step *st, struct run *run, struct err *e)
 	else
 		rc = pgtools_check_version(bin, db, e);
 	if (rc == 0)
-		run_plan_line(run, "pg_dump -Fc to %s/%s-%s.dump with %s, keep the newest %lld", dir, run->env->name,
-			      run->run_id, bin, b->keep);
+	{
+		char **scope = NULL;
+		if (rc == 0 && (rc = pgscope_schemas(db, b->schemas, &scope, e)) == 0) {
+			struct buf sl = BUF_INIT;
+			for (size_t i = 0; scope[i]; i++)
+				buf_addf(&sl, "%s%s", i ? ", " : "", scope[i]);
+			run_plan_line(run, "pg_dump -Fc of schema%s %s to %s/%s-%s.dump with %s, keep the newest %lld",
+				      strv_len(scope) == 1 ? "" : "s", scope[0] ? buf_str(&sl) : "(none)", dir,
+				      run->env->name, run->run_id, bin, b->keep);
+			buf_release(&sl);
+		}
+		strv_free(scope);
+	}
 	free(bin);
 	free(dir);
 	free(pg_dump);
@@ -100,7 +133,7 @@ static int pg_backup_apply(struct step *st, struct run *run, struct err *e)
 	if (!db)
 		rc = -e->code;
 	else
-		rc = pgtools_backup(run, db, dir, (int)b->keep, pg_dump, run_detail(run), e);
+		rc = pgtools_backup(run, db, dir, (int)b->keep, pg_dump, b->schemas, run_detail(run), e);
 	free(dir);
 	free(pg_dump);
 	return rc;
@@ -113,6 +146,7 @@ static void pg_backup_free(struct step *st)
 		return;
 	free(b->dir);
 	free(b->pg_dump);
+	strv_free(b->schemas);
 	free(b);
 	st->priv = NULL;
 }
@@ -135,7 +169,7 @@ int pg_backup_run(struct step *st, struct run *run, struct err *e)
 		return pg_backup_apply(st, run, e);
 	char *dir = path_join(run->cfg->dir, "backups");
 	PGconn *db = run_db(run, e);
-	int rc = db ? pgtools_backup(run, db, dir, 5, NULL, run_detail(run), e) : -e->code;
+	int rc = db ? pgtools_backup(run, db, dir, 5, NULL, NULL, run_detail(run), e) : -e->code;
 	free(dir);
 	return rc;
 }
@@ -148,6 +182,18 @@ char *pg_backup_pg_dump(struct step *st, struct run *run)
 	if (b && b->pg_dump && run_expand(run, b->pg_dump, &out, &e) < 0)
 		out = NULL;
 	return out;
+}
+
+char *const *pg_backup_schemas(const struct step *st)
+{
+	const struct pg_backup *b = st && st->ops == &step_pg_backup_ops ? st->priv : NULL;
+	return b ? b->schemas : NULL;
+}
+
+int pg_backup_safety(const struct step *st)
+{
+	const struct pg_backup *b = st && st->ops == &step_pg_backup_ops ? st->priv : NULL;
+	return b ? b->safety_backup : 1;
 }
 
 const struct step_ops step_pg_backup_ops = {

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "pgtools.h"
+#include "pgscope.h"
 #include "step.h"
 #include "../env/run.h"
 #include "../env/state.h"
@@ -465,6 +466,8 @@ static int backup_is_env_dump(struct run *run, const char *name, const char *env
 	size_t el = strlen(env);
 	if (strncmp(name, env, el) != 0 || name[el] != '-' || !ends_with(name, ".dump"))
 		return 0;
+	if (strstr(name, ".pre-restore.dump"))
+		return 0; /* safety backups are removed by hand only */
 	/* run ids start with the date: "staging-eu-..." is not staging's */
 	if (name[el + 1] < '0' || name[el + 1] > '9')
 		return 0;
@@ -478,11 +481,46 @@ static int backup_is_env_dump(struct run *run, const char *name, const char *env
 	return 1;
 }
 
+/* The backups a rollback still reachable needs: those of runs not rolled
+ * back whose migrate step restores its backup (rollback = "restore", a
+ * migration without down, a no-transaction migration run in part). */
+static char **backup_needed(struct run *run)
+{
+	char **v = NULL;
+	if (!run->state || !run->state->conn)
+		return NULL;
+	struct err e = ERR_INIT;
+	const char *p[1] = { run->env->name };
+	PGresult *res = state_query(
+		run->state,
+		"SELECT b.detail->>'path' FROM stagecoach.run_steps b JOIN stagecoach.runs r ON r.id = b.run_id "
+		"WHERE r.env = $1 AND b.kind = 'pg_backup' AND b.detail ? 'path' AND r.command IN ('deploy', 'promote') "
+		"AND r.status IN ('succeeded', 'failed', 'running', 'rollback_failed') AND EXISTS ("
+		"SELECT 1 FROM stagecoach.run_steps m WHERE m.run_id = r.id AND m.kind = 'migrate' AND ("
+		"m.detail->>'rollback' = 'restore' OR m.detail ? 'partial' OR EXISTS (SELECT 1 FROM "
+		"jsonb_array_elements(CASE WHEN jsonb_typeof(m.detail->'applied') = 'array' THEN m.detail->'applied' "
+		"ELSE '[]'::jsonb END) a WHERE a->>'down' IS DISTINCT FROM 'true')))",
+		1, p, &e);
+	if (!res) {
+		run_warn(run, "cannot tell which backups a rollback needs, none is pruned: %s", e.msg);
+		strv_push(&v, "*");
+		return v;
+	}
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *path = PQgetvalue(res, i, 0);
+		const char *slash = strrchr(path, '/');
+		strv_push(&v, slash ? slash + 1 : path);
+	}
+	PQclear(res);
+	return v;
+}
+
 static void backup_prune(struct run *run, const char *dir, int keep, json_t *pruned)
 {
 	DIR *d = opendir(dir);
 	if (!d)
 		return;
+	char **needed = backup_needed(run);
 	struct dump_file *files = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
@@ -506,7 +544,11 @@ static void backup_prune(struct run *run, const char *dir, int keep, json_t *pru
 	if (n)
 		qsort(files, n, sizeof *files, dump_file_cmp);
 	for (size_t i = 0; i < n; i++) {
-		if ((int)i >= keep) {
+		if ((int)i < keep) {
+			/* the newest `keep` */
+		} else if (strv_contains(needed, files[i].name) || strv_contains(needed, "*")) {
+			run_log(run, "kept %s beyond keep = %d: a rollback still reachable restores it", files[i].name, keep);
+		} else {
 			char *p = path_join(dir, files[i].name);
 			if (unlink(p) == 0)
 				json_array_append_new(pruned, json_string(files[i].name));
@@ -517,6 +559,7 @@ static void backup_prune(struct run *run, const char *dir, int keep, json_t *pru
 		free(files[i].name);
 	}
 	free(files);
+	strv_free(needed);
 }
 
 static int fsync_dir(const char *dir)
@@ -529,15 +572,122 @@ static int fsync_dir(const char *dir)
 	return r;
 }
 
-int pgtools_backup(struct run *run, PGconn *db, const char *dir, int keep, const char *pg_dump, json_t *detail,
-		   struct err *e)
+/* A pg_dump pattern matching exactly name (quoted, quotes doubled). */
+static char *backup_pattern(const char *name)
+{
+	struct buf b = BUF_INIT;
+	buf_addc(&b, '"');
+	for (const char *p = name; *p; p++) {
+		if (*p == '"')
+			buf_addc(&b, '"');
+		buf_addc(&b, *p);
+	}
+	buf_addc(&b, '"');
+	return buf_detach(&b);
+}
+
+/* pg_dump's selection for the schemas in scope: -n for each, and for
+ * schema stagecoach (its migration history comes back with a restore), -e
+ * for the extensions living in them, -b when the role owns large objects.
+ * Fills *scope (schemas without stagecoach). */
+static int backup_selection(PGconn *db, char *const *configured, char ***args, char ***scope, struct err *e)
+{
+	char **exts = NULL;
+	*args = NULL;
+	if (pgscope_schemas(db, configured, scope, e) < 0)
+		return -SC_EFAIL;
+	if (pgscope_extensions(db, *scope, &exts, e) < 0)
+		return -SC_EFAIL;
+	for (size_t i = 0; (*scope)[i]; i++) {
+		char *pat = backup_pattern((*scope)[i]);
+		strv_push(args, "--schema");
+		strv_push(args, pat);
+		free(pat);
+	}
+	PGresult *res = PQexec(db, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'stagecoach'), "
+				   "EXISTS (SELECT 1 FROM pg_catalog.pg_largeobject_metadata "
+				   "WHERE pg_catalog.pg_has_role(current_user, lomowner, 'USAGE'))");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		if (PQgetvalue(res, 0, 0)[0] == 't') {
+			strv_push(args, "--schema");
+			strv_push(args, "stagecoach");
+		}
+		if (PQgetvalue(res, 0, 1)[0] == 't')
+			strv_push(args, "--large-objects");
+	}
+	PQclear(res);
+	for (size_t i = 0; exts && exts[i]; i++) {
+		char *pat = backup_pattern(exts[i]);
+		strv_push(args, "--extension");
+		strv_push(args, pat);
+		free(pat);
+	}
+	strv_free(exts);
+	if (!*args) {
+		/* nothing in scope and no records: an empty selection, not everything */
+		strv_push(args, "--schema");
+		strv_push(args, "\"stagecoach\"");
+	}
+	return 0;
+}
+
+static json_t *backup_strv_json(char *const *v)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; v && v[i]; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static int backup_take(struct run *run, PGconn *db, const char *dir, const char *file, int keep, const char *pg_dump,
+		       char *const *schemas, json_t *detail, int record, struct err *e);
+
+int pgtools_backup(struct run *run, PGconn *db, const char *dir, int keep, const char *pg_dump, char *const *schemas,
+		   json_t *detail, struct err *e)
+{
+	char *file = xasprintf("%s-%s.dump", run->env->name, run->run_id);
+	int rc = backup_take(run, db, dir, file, keep, pg_dump, schemas, detail, 1, e);
+	free(file);
+	return rc;
+}
+
+int pgtools_safety_backup(struct run *run, PGconn *db, const char *dir, const char *pg_dump, char *const *schemas,
+			  char **path, struct err *e)
+{
+	char *file = xasprintf("%s-%s.pre-restore.dump", run->env->name, run->run_id);
+	char *p = path_join(dir, file);
+	int rc = 0;
+	*path = NULL;
+	if (access(p, F_OK) == 0) {
+		/* one per run: the state before its first restore */
+		*path = p;
+		free(file);
+		return 0;
+	}
+	json_t *d = json_object();
+	run_log(run, "safety backup before the restore: %s", p);
+	rc = backup_take(run, db, dir, file, 0, pg_dump, schemas, d, 0, e);
+	if (rc < 0)
+		err_prefix(e, "safety backup before the restore failed, nothing was restored");
+	else
+		*path = xstrdup(json_string_value(json_object_get(d, "path")));
+	json_decref(d);
+	free(p);
+	free(file);
+	return rc;
+}
+
+static int backup_take(struct run *run, PGconn *db, const char *dir, const char *file_name, int keep,
+		       const char *pg_dump, char *const *schemas, json_t *detail, int record, struct err *e)
 {
 	char *bin = pgtools_find(pg_dump, "pg_dump");
 	char *restore_bin = pgtools_find(pg_dump, "pg_restore");
-	char *file = xasprintf("%s-%s.dump", run->env->name, run->run_id);
+	char *file = xstrdup(file_name);
 	char *path = path_join(dir, file);
+	char **sel = NULL, **scope = NULL;
 	char *tmp = xasprintf("%s.tmp", path);
 	char **envp = NULL, **base = NULL;
+	json_t *base_counters = NULL;
 	struct buf errb = BUF_INIT, list = BUF_INIT;
 	char *client_v = NULL;
 	int fd = -1, rc, major = 0, status = 0;
@@ -556,9 +706,20 @@ int pgtools_backup(struct run *run, PGconn *db, const char *dir, int keep, const
 	fchmod(fd, 0600);
 	base = run_child_env(run);
 	envp = pgtools_env(db, base);
-	char *argv[] = { bin, "--format=custom", "--no-password", NULL };
+	/* the counters first: a write between them and pg_dump's snapshot is
+	 * counted though the dump holds it (counted too often, never missed) */
+	if ((rc = backup_selection(db, schemas, &sel, &scope, e)) < 0 ||
+	    (rc = pgscope_snapshot(db, scope, &base_counters, e)) < 0)
+		goto out;
+	char **argv = NULL;
+	strv_push(&argv, bin);
+	strv_push(&argv, "--format=custom");
+	strv_push(&argv, "--no-password");
+	for (size_t i = 0; sel[i]; i++)
+		strv_push(&argv, sel[i]);
 	struct backup_tick t = { run, fd, -1, step_deadline(run) };
 	rc = pgtools_run(argv, envp, -1, fd, NULL, &errb, backup_tick, &t, &status, e);
+	strv_free(argv);
 	if (rc == 0 && status != 0)
 		rc = err_set(e, SC_EFAIL, "pg_dump failed (exit status %d): %s", status, pgtools_first_error(&errb));
 	if (rc == 0 && fsync(fd) < 0)
@@ -611,12 +772,30 @@ int pgtools_backup(struct run *run, PGconn *db, const char *dir, int keep, const
 		json_object_set_new(detail, "pg_dump_version", json_string(client_v));
 	if (sv)
 		json_object_set_new(detail, "server_version", json_stringn(sv, strcspn(sv, " ")));
-	if (run->state &&
-	    (rc = state_artifact_put(run->state, run->release, run->run_id, "backup", path, sha, NULL, 0, e)) < 0)
-		goto out;
-	json_t *pruned = json_array();
-	backup_prune(run, dir, keep, pruned);
-	json_object_set_new(detail, "pruned", pruned);
+	json_object_set_new(detail, "schemas", backup_strv_json(scope));
+	json_object_set_new(detail, "writes_base", json_incref(base_counters));
+	if (record && run->state) {
+		/* what the database is at: the release a restore of it comes back to */
+		struct state_run cur = { 0 };
+		struct err ce = ERR_INIT;
+		int has = state_last_success(run->state, &cur, &ce);
+		json_t *rec = json_pack("{s:O,s:O,s:s?}", "schemas", json_object_get(detail, "schemas"), "writes_base",
+					base_counters, "db_release", has == 1 ? cur.release : NULL);
+		json_object_set(detail, "db_release", json_object_get(rec, "db_release"));
+		state_run_release(&cur);
+		char *content = json_dumps(rec, JSON_COMPACT);
+		json_decref(rec);
+		rc = state_artifact_put(run->state, run->release, run->run_id, "backup", path, sha, content,
+					strlen(content), e);
+		free(content);
+		if (rc < 0)
+			goto out;
+	}
+	if (keep > 0) {
+		json_t *pruned = json_array();
+		backup_prune(run, dir, keep, pruned);
+		json_object_set_new(detail, "pruned", pruned);
+	}
 	char h[32];
 	pgtools_human_size((long long)sb.st_size, h, sizeof h);
 	run_log(run, "backup %s (%s, sha256 %s)", path, h, sha);
@@ -628,6 +807,9 @@ out:
 	}
 	strv_free(envp);
 	strv_free(base);
+	strv_free(sel);
+	strv_free(scope);
+	json_decref(base_counters);
 	buf_release(&errb);
 	buf_release(&list);
 	free(client_v);
@@ -641,44 +823,94 @@ out:
 
 /* ---- restore ---- */
 
-/* The clean-up run in front of the restore, in its transaction: the
- * database loses everything but schema stagecoach and the system schemas,
- * and public comes back as initdb makes it, since pg_dump never creates
- * public (it assumes initdb's, and dumps only changes to it). */
-static const char restore_prelude[] =
-	"BEGIN;\n"
-	"SET LOCAL client_min_messages = warning;\n"
-	"DO $stagecoach$\n"
-	"DECLARE r record;\n"
-	"BEGIN\n"
-	"  FOR r IN SELECT evtname FROM pg_catalog.pg_event_trigger LOOP\n"
-	"    EXECUTE format('DROP EVENT TRIGGER IF EXISTS %I CASCADE', r.evtname);\n"
-	"  END LOOP;\n"
-	"  FOR r IN SELECT pubname FROM pg_catalog.pg_publication LOOP\n"
-	"    EXECUTE format('DROP PUBLICATION IF EXISTS %I CASCADE', r.pubname);\n"
-	"  END LOOP;\n"
-	"  FOR r IN SELECT e.extname FROM pg_catalog.pg_extension e\n"
-	"           JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace\n"
-	"           WHERE e.extname <> 'plpgsql' AND n.nspname <> 'stagecoach' LOOP\n"
-	"    EXECUTE format('DROP EXTENSION IF EXISTS %I CASCADE', r.extname);\n"
-	"  END LOOP;\n"
-	"  FOR r IN SELECT nspname FROM pg_catalog.pg_namespace\n"
-	"           WHERE nspname NOT IN ('stagecoach', 'pg_catalog', 'information_schema', 'pg_toast')\n"
-	"             AND nspname NOT LIKE 'pg\\_temp\\_%' AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%' LOOP\n"
-	"    EXECUTE format('DROP SCHEMA IF EXISTS %I CASCADE', r.nspname);\n"
-	"  END LOOP;\n"
-	"  PERFORM pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata;\n"
-	"  IF current_setting('server_version_num')::int >= 150000 THEN\n"
-	"    EXECUTE 'CREATE SCHEMA public AUTHORIZATION pg_database_owner';\n"
-	"    GRANT USAGE ON SCHEMA public TO PUBLIC;\n"
-	"  ELSE\n"
-	"    EXECUTE format('CREATE SCHEMA public AUTHORIZATION %I',\n"
-	"                   (SELECT rolname FROM pg_catalog.pg_roles WHERE oid = 10));\n"
-	"    GRANT CREATE, USAGE ON SCHEMA public TO PUBLIC;\n"
-	"  END IF;\n"
-	"  COMMENT ON SCHEMA public IS 'standard public schema';\n"
-	"END\n"
-	"$stagecoach$;\n";
+/* The clean-up run in front of the restore, in its transaction: it drops
+ * only what the restore recreates (the schemas the backup holds) and the
+ * schemas of the same scope made since (so that objects created after the
+ * backup are gone too), never schema stagecoach, a system or a platform
+ * schema, so it needs no superuser.  Public comes back as it was made (its
+ * owner kept), since pg_dump never creates public and dumps only changes to
+ * it.  Large objects the role owns go when the backup holds some. */
+static char *restore_prelude(PGconn *db, char *const *clean, int blobs)
+{
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "BEGIN;\nSET LOCAL client_min_messages = warning;\nDO $stagecoach$\nDECLARE r record; "
+		     "pub_owner name;\nBEGIN\n"
+		     "  FOR r IN SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname <> 'public' AND nspname IN (");
+	int any = 0, pub = 0;
+	for (size_t i = 0; clean && clean[i]; i++) {
+		if (strcmp(clean[i], "public") == 0) {
+			pub = 1;
+			continue;
+		}
+		char *lit = PQescapeLiteral(db, clean[i], strlen(clean[i]));
+		buf_addf(&b, "%s%s", any++ ? ", " : "", lit ? lit : "''");
+		PQfreemem(lit);
+	}
+	if (!any)
+		buf_adds(&b, "NULL");
+	buf_adds(&b, ") LOOP\n    EXECUTE format('DROP SCHEMA IF EXISTS %I CASCADE', r.nspname);\n  END LOOP;\n");
+	if (pub)
+		buf_adds(&b,
+			 "  SELECT nspowner::regrole::name INTO pub_owner FROM pg_catalog.pg_namespace WHERE nspname = 'public';\n"
+			 "  DROP SCHEMA IF EXISTS public CASCADE;\n"
+			 "  IF pub_owner IS NULL THEN\n"
+			 "    pub_owner := CASE WHEN current_setting('server_version_num')::int >= 150000\n"
+			 "      THEN 'pg_database_owner' ELSE (SELECT rolname FROM pg_catalog.pg_roles WHERE oid = 10) END;\n"
+			 "  END IF;\n"
+			 "  EXECUTE format('CREATE SCHEMA public AUTHORIZATION %I', pub_owner);\n"
+			 "  IF current_setting('server_version_num')::int >= 150000 THEN\n"
+			 "    GRANT USAGE ON SCHEMA public TO PUBLIC;\n"
+			 "  ELSE\n"
+			 "    GRANT CREATE, USAGE ON SCHEMA public TO PUBLIC;\n"
+			 "  END IF;\n"
+			 "  COMMENT ON SCHEMA public IS 'standard public schema';\n");
+	if (blobs)
+		buf_adds(&b, "  PERFORM pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata\n"
+			     "    WHERE pg_catalog.pg_has_role(current_user, lomowner, 'USAGE');\n");
+	buf_adds(&b, "END\n$stagecoach$;\n");
+	return buf_detach(&b);
+}
+
+/* The schemas a pg_restore --list holds: its SCHEMA entries, and public
+ * when an entry lies in it ("TABLE public t owner"). */
+static void restore_list_schemas(const char *list, char ***out)
+{
+	for (const char *s = list; s && *s;) {
+		const char *nl = strchr(s, '\n');
+		size_t len = nl ? (size_t)(nl - s) : strlen(s);
+		char *line = xstrndup(s, len);
+		char *p = strchr(line, ';');
+		if (line[0] >= '0' && line[0] <= '9' && p) {
+			char *sch = strstr(p, " SCHEMA - ");
+			if (sch && !strstr(p, "COMMENT - SCHEMA") && !strstr(p, "ACL - SCHEMA")) {
+				sch += strlen(" SCHEMA - ");
+				sch[strcspn(sch, " ")] = '\0';
+				if (*sch && strcmp(sch, "stagecoach") != 0 && !strv_contains(*out, sch))
+					strv_push(out, sch);
+			} else if (strstr(p, " public ") && !strv_contains(*out, "public")) {
+				strv_push(out, "public");
+			}
+		}
+		free(line);
+		s += len + (nl ? 1 : 0);
+	}
+}
+
+int pgtools_backup_record(struct run *run, const char *file, json_t **rec, struct err *e)
+{
+	*rec = NULL;
+	char *abs = realpath(file, NULL);
+	if (!abs || !run->state)
+		return free(abs), 0;
+	unsigned char *content = NULL;
+	size_t len = 0;
+	int found = state_artifact_latest(run->state, "backup", abs, NULL, &content, &len, e);
+	free(abs);
+	if (found == 1 && content && len)
+		*rec = json_loadb((const char *)content, len, 0, NULL);
+	free(content);
+	return found < 0 ? found : *rec != NULL;
+}
 
 static int restore_list(const char *restore_bin, char *const *envp, const char *file, struct buf *list,
 			struct err *e)
@@ -753,8 +985,11 @@ static int restore_tick(void *arg, struct err *e)
 	return 0;
 }
 
-int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *pg_dump, struct err *e)
+int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *pg_dump, char *const *schemas,
+		    struct err *e)
 {
+	char **clean = NULL, **scope = NULL;
+	json_t *rec = NULL;
 	int known = 0, rc;
 	char *restore_bin = pgtools_find(pg_dump, "pg_restore");
 	char *psql_bin = pgtools_find(pg_dump, "psql");
@@ -786,7 +1021,9 @@ int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *p
 			char save = s[len - (nl ? 1 : 0)];
 			if (nl)
 				*nl = '\0';
-			if (!pgtools_list_line_is_schema(s, "stagecoach")) {
+			/* public itself is made again by the clean-up, with its owner */
+			if (!pgtools_list_line_is_schema(s, "stagecoach") &&
+			    !(pgtools_list_line_is_schema(s, "public") && !strstr(s, " ACL - "))) {
 				buf_add(&kept, s, strlen(s));
 				buf_addc(&kept, '\n');
 			}
@@ -829,8 +1066,37 @@ int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *p
 		run_warn(run, "backup '%s' holds no migration history (stagecoach.schema_migrations): the database's "
 			 "history is kept as it is", file);
 	}
-	prelude = xasprintf("%s%s", restore_prelude,
-			    has_history ? "DELETE FROM stagecoach.schema_migrations;\n" : "");
+	/* what to drop first: the schemas the backup holds (its records say
+	 * which; else its entries), and those of the same scope now */
+	if (pgtools_backup_record(run, file, &rec, e) < 0)
+		goto out;
+	err_clear(e);
+	json_t *rs = json_object_get(rec, "schemas");
+	if (json_is_array(rs)) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(rs, i, v)
+			if (json_is_string(v))
+				strv_push(&clean, json_string_value(v));
+	} else {
+		restore_list_schemas(buf_str(&list), &clean);
+	}
+	if ((rc = pgscope_schemas(db, schemas, &scope, e)) < 0)
+		goto out;
+	for (size_t i = 0; scope[i]; i++)
+		if (!strv_contains(clean, scope[i]))
+			strv_push(&clean, scope[i]);
+	for (size_t i = 0; clean && clean[i]; i++)
+		if (pgscope_is_platform(clean[i]) && strcmp(clean[i], "stagecoach") != 0)
+			rc = err_set(e, SC_EUSAGE, "backup '%s' holds schema '%s', which a restore never replaces: "
+				     "refusing to restore it", file, clean[i]);
+	if (rc < 0)
+		goto out;
+	{
+		char *pre = restore_prelude(db, clean, strstr(buf_str(&list), " BLOB ") != NULL);
+		prelude = xasprintf("%s%s", pre, has_history ? "DELETE FROM stagecoach.schema_migrations;\n" : "");
+		free(pre);
+	}
 
 	/* an open transaction of the steps' connection would hold locks the drops wait for */
 	if (db && PQtransactionStatus(db) != PQTRANS_IDLE)
@@ -900,6 +1166,9 @@ out:
 	unlink(listpath);
 	unlink(histpath);
 	free(prelude);
+	strv_free(clean);
+	strv_free(scope);
+	json_decref(rec);
 	buf_release(&list);
 	buf_release(&errr);
 	buf_release(&errp);

@@ -68,16 +68,31 @@ int pgtools_check_version(const char *bin, PGconn *db, struct err *e);
  * detail with path, file, size, sha256, pg_dump_version, server_version,
  * pruned, and records the artifact (kind "backup", name = path).
  */
-int pgtools_backup(struct run *run, PGconn *db, const char *dir, int keep, const char *pg_dump, json_t *detail,
-		   struct err *e);
+int pgtools_backup(struct run *run, PGconn *db, const char *dir, int keep, const char *pg_dump, char *const *schemas,
+		   json_t *detail, struct err *e);
+/* (pgtools_backup, continued) It covers the schemas in scope (pgscope.h:
+ * schemas, the step's `schemas` or NULL for the role's own) and schema
+ * stagecoach, with the extensions living in them; detail also gets
+ * schemas, writes_base (the write counters, pgscope_snapshot) and
+ * db_release (the release the database was at), and the artifact's content
+ * is {schemas, writes_base, db_release}.  Backups that a rollback still
+ * reachable restores are never pruned, nor safety backups. */
+
+/* A safety backup before a restore: dir/ENV-RUNID.pre-restore.dump (one per
+ * run; not an artifact, never pruned).  *path is the caller's. */
+int pgtools_safety_backup(struct run *run, PGconn *db, const char *dir, const char *pg_dump, char *const *schemas,
+			  char **path, struct err *e);
+
+/* The records of a backup file of ours (its artifact's content): 1 and
+ * *rec (the caller's) when found, 0 when the file is not one of ours. */
+int pgtools_backup_record(struct run *run, const char *file, json_t **rec, struct err *e);
 
 /*
- * Restore the backup file into db, so that afterwards the database holds
- * exactly what the backup holds, except schema "stagecoach", whose records
- * are kept.  One transaction, run by psql with ON_ERROR_STOP: it opens with
- * a clean-up that drops every schema but stagecoach and the system ones
- * (public is recreated as initdb makes it, since pg_dump never creates it),
- * extensions, event triggers, publications and large objects; then comes
+ * Restore the backup file into db, so that afterwards the schemas it
+ * covers hold exactly what the backup holds; schema stagecoach's records
+ * are kept (its migration history comes back as the backup has it).  One
+ * transaction, run by psql with ON_ERROR_STOP: it opens with a clean-up
+ * (below); then comes
  * the script of `pg_restore --single-transaction --exit-on-error`, limited
  * by a -L list and -N to everything outside schema stagecoach, which ends
  * with the COMMIT.  Any failure leaves the database as it was.
@@ -86,7 +101,12 @@ int pgtools_backup(struct run *run, PGconn *db, const char *dir, int keep, const
  * path), its sha256 must match the record: a changed file is refused
  * (SC_EUSAGE) before anything changes.  So is a file pg_restore cannot list.
  */
-int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *pg_dump, struct err *e);
+int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *pg_dump, char *const *schemas,
+		    struct err *e);
+/* (pgtools_restore, continued) The clean-up drops only the schemas the
+ * backup holds and those of the scope `schemas` (NULL: the role's own) now,
+ * never a system or platform schema, so a role that is not superuser can
+ * restore. */
 
 /* Only the checks of pgtools_restore (checksum against the records, and
  * `pg_restore --list`): 0 when the file can be restored.  *known is set to 1
@@ -106,5 +126,9 @@ int pgtools_list_line_is_schema(const char *line, const char *schema);
 struct step;
 int pg_backup_run(struct step *st, struct run *run, struct err *e);
 char *pg_backup_pg_dump(struct step *st, struct run *run);
+/* st's `schemas` (NULL: none set, or st is not a pg_backup step) and its
+ * `safety_backup` (1 when st is NULL or another kind). */
+char *const *pg_backup_schemas(const struct step *st);
+int pg_backup_safety(const struct step *st);
 
 #endif

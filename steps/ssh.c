@@ -417,6 +417,33 @@ static int ssh_apply(struct step *st, struct run *r, struct err *e)
 	return rc;
 }
 
+/* rollback_plan: the hosts where rollback_command would run. */
+static int ssh_rollback_plan(struct step *st, struct run *r, struct err *e)
+{
+	struct ssh_step *sh = st->priv;
+	json_t *d = run_detail(r);
+	json_t *jhosts = json_object_get(d, "hosts");
+	const char *stored = json_string_value(json_object_get(d, "rollback_command"));
+	const char *cmd = stored ? stored : sh ? sh->rollback_command : NULL;
+	size_t i, n = 0;
+	json_t *jh;
+	json_array_foreach(jhosts, i, jh) {
+		const char *s = json_string_value(json_object_get(jh, "status"));
+		if (!s || (strcmp(s, "ran") != 0 && strcmp(s, "failed") != 0 && strcmp(s, "started") != 0))
+			continue;
+		n++;
+		if (cmd)
+			run_plan_line(r, "host %s (%s): run %s", json_string_value(json_object_get(jh, "name")),
+				      json_string_value(json_object_get(jh, "address")), cmd);
+	}
+	if (!cmd && n)
+		run_plan_line(r, "no rollback_command: nothing is undone on the %zu host%s it ran on", n, n == 1 ? "" : "s");
+	else if (!n)
+		run_plan_line(r, "the command ran on no host: nothing to undo");
+	(void)e;
+	return 0;
+}
+
 static int ssh_rollback(struct step *st, struct run *r, struct err *e)
 {
 	struct ssh_step *sh = st->priv;
@@ -558,4 +585,5 @@ const struct step_ops step_ssh_ops = {
 	.free = ssh_free,
 	.undo = ssh_undo,
 	.rollback_strategy = ssh_strategy,
+	.rollback_plan = ssh_rollback_plan,
 };

@@ -49,6 +49,12 @@ struct step_ops {
 	/* optional: checks against the other steps, at config load once every
 	 * step is parsed (no I/O); errors are FILE:LINE, SC_EUSAGE */
 	int (*check)(const struct step *, const struct config *, struct err *);
+	/* optional, read-only: what rollback would do with run_detail(run) of a
+	 * past run (run_plan_line: each down, restore, function, host), after
+	 * checking that everything it needs exists (backup files and their
+	 * sha256, stored downs, bundles); SC_EUSAGE naming what is missing.
+	 * NULL: the rollback strategy phrase is shown. */
+	int (*rollback_plan)(struct step *, struct run *, struct err *);
 };
 
 

@@ -184,7 +184,7 @@ say "6. history production: every run, from production's own database"
 run 0 "history shown" history production
 
 say "7. rollback production: undo release 1 from the records (downs, previous functions, restart back)"
-run 0 "production is back where it started" rollback production --approve
+run 0 "production is back where it started" rollback production --last --approve
 note "production tables now: '$(sql "$PRODUCTION_DATABASE_URL" "SELECT coalesce(string_agg(tablename, ', '), '') FROM pg_tables WHERE schemaname = 'public'")'"
 note "production functions now: $(API_CONTROL=$PR_CTL api_py "sorted(F)")"
 note "the hosts, last lines:"

@@ -27,17 +27,21 @@ expect_exit 2 sc restore staging "$f" --yes
 assert_contains "$T/err" "is corrupted"
 assert_eq "$(psql_q "$URL" "SELECT count(*) FROM t")" 2 "a corrupted backup was restored"
 
-# intact file: needs --yes (no terminal), then restores
+# intact file, nothing written since: needs --yes (no terminal)
 rm -f backups/*
 expect_exit 0 sc backup staging
 f=$(ls backups/*.dump)
-psql_q "$URL" "INSERT INTO t VALUES (3); CREATE TABLE later (x int)" >/dev/null
 expect_exit 5 sc restore staging "$f"
 assert_contains "$T/err" "--yes"
+# rows written since the backup: --yes is not enough, --approve is
+psql_q "$URL" "INSERT INTO t VALUES (3); CREATE TABLE later (x int)" >/dev/null
+expect_exit 5 sc restore staging "$f" --yes
+assert_contains "$T/err" "public.t: 1 inserted"
+assert_contains "$T/err" "--approve"
 expect_exit 5 sc restore production "$f" --yes
 assert_contains "$T/err" "--approve"
 assert_eq "$(psql_q "$URL" "SELECT count(*) FROM t")" 3 "restore without approval changed data"
-expect_exit 0 sc restore staging "$f" --yes
+expect_exit 0 sc restore staging "$f" --approve
 assert_eq "$(psql_q "$URL" "SELECT string_agg(id::text, ',' ORDER BY id) FROM t")" "1,2" "restored data"
 assert_eq "$(psql_q "$URL" "SELECT to_regclass('public.later') IS NULL")" t "object made after the backup kept"
 assert_eq "$(psql_q "$URL" "SELECT count(*) FROM stagecoach.runs WHERE command = 'restore' AND status = 'succeeded'")" 1 \

@@ -35,7 +35,7 @@ echo 'DROP TABLE c;' > migrations/0003_c.down.sql
 expect_exit 0 sc deploy staging --release r2
 
 cd "$T/other"   # no migration files here
-expect_exit 0 sc rollback staging
+expect_exit 0 sc rollback staging --last
 dump "$T/after_r2"
 diff -u "$T/r1.sql" "$T/after_r2.sql" >&2 || fail "rollback by down from the records differs from r1"
 assert_eq "$(psql_q "$URL" "SELECT string_agg(version, ',' ORDER BY version) FROM stagecoach.schema_migrations")" 0001 \
@@ -46,7 +46,7 @@ mkdir migrations/0004_prisma
 echo 'CREATE TABLE p (id int); INSERT INTO a VALUES (2);' > migrations/0004_prisma/migration.sql
 expect_exit 0 sc deploy staging --release r3
 cd "$T/other"
-expect_exit 0 sc rollback staging
+expect_exit 0 sc rollback staging --last
 dump "$T/after_r3"
 diff -u "$T/r1.sql" "$T/after_r3.sql" >&2 || fail "rollback by the backup (no down) differs from r1"
 assert_eq "$(psql_q "$URL" "SELECT string_agg(version, ',' ORDER BY version) FROM stagecoach.schema_migrations")" \

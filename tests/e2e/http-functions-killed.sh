@@ -39,7 +39,7 @@ done
 assert_eq "$(api_log_count POST 'deploy$')" 2 "deploy requests of the killed run"
 assert_eq "$(api_py 'sorted(F.keys())')" '["fn01", "fn02", "fn03"]' "the server applied the killed run's deploys"
 expect_exit 2 sc -c stagecoach.conf deploy staging
-expect_exit 0 sc -c stagecoach.conf rollback staging --yes
+expect_exit 0 sc -c stagecoach.conf rollback staging --last --yes
 assert_eq "$(api_py 'sorted(F.keys())')" '["fn01", "fn02"]' "after rolling back the killed run"
 assert_eq "$(api_py 'F["fn01"]["files"]["index.ts"]')" "$v1" "fn01 back at v1"
 assert_no_token

@@ -18,7 +18,7 @@ mkdir -p functions/fn03 && echo 'Deno.serve(() => new Response("3"));' >function
 expect_exit 0 sc -c stagecoach.conf deploy staging --release r2
 assert_eq "$(api_py 'sorted(F.keys())')" '["fn01", "fn02", "fn03"]' "after r2"
 rm -rf functions/fn03 functions/fn01   # the checkout no longer has them
-expect_exit 0 sc -c stagecoach.conf rollback staging --yes
+expect_exit 0 sc -c stagecoach.conf rollback staging --last --yes
 assert_eq "$(api_py 'sorted(F.keys())')" '["fn01", "fn02"]' "functions after 'rollback'"
 assert_eq "$(api_py 'F["fn01"]["files"]["index.ts"]')" "$fn01_v1" "fn01 after 'rollback'"
 assert_no_token

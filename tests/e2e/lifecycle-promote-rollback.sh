@@ -58,8 +58,8 @@ assert_eq "$(psql_q "$PRD" "SELECT count(*) FROM rates")" 3 "production rows aft
 
 # rollback from a folder that holds only the config
 mkdir -p "$T/laptop" && cp stagecoach.conf "$T/laptop/"
-expect_exit 5 sc -c "$T/laptop/stagecoach.conf" rollback production </dev/null
-expect_exit 0 sc -c "$T/laptop/stagecoach.conf" rollback production --approve
+expect_exit 5 sc -c "$T/laptop/stagecoach.conf" rollback production --last </dev/null
+expect_exit 0 sc -c "$T/laptop/stagecoach.conf" rollback production --last --approve
 dump "$PRD" >"$T/prd-after.sql"
 diff "$T/prd-r1.sql" "$T/prd-after.sql" >/dev/null || fail "production differs from before the second promotion: $(diff "$T/prd-r1.sql" "$T/prd-after.sql" | head)"
 assert_eq "$(psql_q "$PRD" "SELECT status FROM stagecoach.runs WHERE command = 'promote' ORDER BY started_at DESC LIMIT 1")" "rolled_back" "undone run"
@@ -76,6 +76,6 @@ expect_exit 0 sc rollback staging --to "$r1" --yes
 assert_eq "$(psql_q "$STG" "SELECT count(*) FROM rates")" 2 "staging rows after --to"
 assert_eq "$(psql_q "$STG" "SELECT string_agg(version, ',' ORDER BY version) FROM stagecoach.schema_migrations")" "001" "staging history"
 # rolling back again undoes r1 itself
-expect_exit 0 sc rollback staging --yes
+expect_exit 0 sc rollback staging --last --yes
 assert_eq "$(psql_q "$STG" "SELECT count(*) FROM pg_tables WHERE tablename = 'rates'")" 0 "staging back to empty"
 pass

@@ -53,7 +53,7 @@ done
 
 all_ports=$(printf '%s\n' ${P[@]} | sort | tr '\n' ' ')
 # rollback from the records: every host that ran gets rollback_command
-sc -c stagecoach.conf rollback staging --yes >"$T/out" 2>"$T/err"
+sc -c stagecoach.conf rollback staging --last --yes >"$T/out" 2>"$T/err"
 rc=$?
 if grep -q "not yet implemented" "$T/err"; then
 	echo "note: 'rollback' command not implemented yet; skipping that part" >&2

@@ -96,7 +96,7 @@ api_ctl POST config '{"health_status": 200}' >/dev/null
 expect_exit 0 sc deploy staging
 assert_eq "$(api_py 'sorted(F.keys())')" '["fn01", "fn02", "fn03"]' "release 2 deployed"
 mv functions functions.gone
-expect_exit 0 sc rollback staging --yes
+expect_exit 0 sc rollback staging --last --yes
 assert_eq "$(api_py 'sorted(F.keys())')" '["fn01", "fn02"]' "rollback deleted fn03"
 assert_eq "$(api_py 'F["fn01"]["files"]["index.ts"]')" "$fn01_v1" "rollback redeployed fn01's stored bundle"
 assert_eq "$(wc -l <"$RD/rolled")" 4 "rollback ran rollback_command on both hosts again"

@@ -106,7 +106,7 @@ wait_started
 killed2=$(tail -1 steps.log | cut -d' ' -f2)
 kill -9 $victim; wait $victim 2>/dev/null
 kill "$(cat slow.pid)"
-expect_exit 0 sc rollback staging --yes
+expect_exit 0 sc rollback staging --last --yes
 assert_contains out "undoing run $killed2"
 assert_eq "$(grep -c "^undo-slow" steps.log)" 1 "rollback_command ran for the killed step"
 expect_exit 0 sc status staging

@@ -34,7 +34,7 @@ echo "DROP TABLE a; DELETE FROM keep WHERE id = -1;" >migrations/001_a.down.sql
 setup_db() {
 	export APP_DB=$(pg_createdb "$1")
 	psql_q "$APP_DB" "CREATE TABLE keep (id int); INSERT INTO keep SELECT generate_series(1, 100)"
-	expect_exit 0 sc rollback staging --yes   # creates the stagecoach schema (nothing to undo, no run)
+	expect_exit 0 sc rollback staging --last --yes   # creates the stagecoach schema (nothing to undo, no run)
 	psql_q "$APP_DB" "
 SET client_min_messages = warning;
 CREATE TABLE public.hold (tbl text, pos int, st text);
@@ -105,7 +105,7 @@ assert_eq "$(staging_runs)" succeeded "(b): run"
 # (c) the last step ran, its row says running: rollback undoes all three
 setup_db c
 kill_at run_steps "$P_TWO" succeeded
-expect_exit 0 sc rollback staging --yes
+expect_exit 0 sc rollback staging --last --yes
 assert_eq "$(tr '\n' ' ' <marks)" "one two undo-two undo-one " "(c): marks"
 assert_eq "$(psql_q "$APP_DB" "SELECT count(*) FROM stagecoach.schema_migrations")" 0 "(c): history"
 assert_eq "$(psql_q "$APP_DB" "SELECT count(*) FROM pg_class WHERE relname = 'a'")" 0 "(c): table a"

@@ -50,7 +50,7 @@ done
 assert_eq "$(psql_q "$DB_URL" "SELECT count(*) FROM a")" 1 "the migration applied once"
 assert_eq "$(psql_q "$DB_URL" "SELECT count(*) || ' ' || min(status) FROM stagecoach.runs")" "1 succeeded" "one run, resumed"
 # the records let a later rollback undo the functions: they are all known
-expect_exit 0 sc -c stagecoach.conf rollback staging --yes
+expect_exit 0 sc -c stagecoach.conf rollback staging --last --yes
 assert_eq "$(api_py 'sorted(F.keys())')" '[]' "rollback of the resumed run deletes the new functions"
 assert_eq "$(psql_q "$DB_URL" "SELECT count(*) FROM pg_class WHERE relname = 'a'")" 0 "and drops the migration"
 assert_no_token

@@ -29,7 +29,7 @@ assert_contains "$T/out" "stopped at step 'migrate'"
 expect_exit 2 sc deploy staging
 assert_contains "$T/err" "was interrupted at step 'migrate'"
 
-expect_exit 0 sc rollback staging --yes
+expect_exit 0 sc rollback staging --last --yes
 # the killed client's server session may outlive it: wait until it is gone
 wait_until 20 eval '! pg_active "$APP_DB" "%pg_sleep(CASE%"'
 sleep 0.3

@@ -46,7 +46,7 @@ wait_until 15 pg_active "$APP_DB" '%pg_sleep(CASE%'
 kill9 "$BG"
 pg_terminate_orphans "$APP_DB"
 assert_eq "$(psql_q "$APP_DB" "SELECT count(*) FROM pg_class WHERE relname = 'keep_i1'")" 1 "the first statement ran"
-expect_exit 0 sc rollback staging --yes
+expect_exit 0 sc rollback staging --last --yes
 assert_eq "$(psql_q "$APP_DB" "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('a', 'keep_i1', 'keep_i2')")" "" "after the rollback"
 assert_eq "$(psql_q "$APP_DB" "SELECT count(*) FROM stagecoach.schema_migrations")" 0 "history"
 assert_eq "$(psql_q "$APP_DB" "SELECT count(*) FROM keep")" 1000 "rows"

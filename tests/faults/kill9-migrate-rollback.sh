@@ -29,7 +29,7 @@ assert_contains "$T/err" "was interrupted at step 'migrate'"
 
 pg_terminate_orphans "$APP_DB"
 assert_eq "$(psql_q "$APP_DB" "SELECT string_agg(version, ',') FROM stagecoach.schema_migrations")" "001" "history after the kill"
-expect_exit 0 sc rollback staging --yes
+expect_exit 0 sc rollback staging --last --yes
 assert_eq "$(psql_q "$APP_DB" "SELECT count(*) FROM stagecoach.schema_migrations")" 0 "history after the rollback"
 assert_eq "$(psql_q "$APP_DB" "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('a', 'b')")" "" "tables a, b after the rollback"
 assert_eq "$(psql_q "$APP_DB" "SELECT count(*) FROM keep")" 1000 "rows after the rollback"

@@ -38,7 +38,7 @@ expect_exit 2 sc deploy staging
 assert_contains "$T/err" "was interrupted at step 'restart'"
 # the remote command goes on without its client (no pty, no hangup)
 sleep 3.5
-expect_exit 0 sc rollback staging --yes
+expect_exit 0 sc rollback staging --last --yes
 assert_eq "$(tr '\n' ' ' <"$RD/ran")" "start-$P1 done-$P1 undo-$P1 " "only the started host is rolled back"
 assert_eq "$(psql_q "$APP_DB" "SELECT status FROM stagecoach.runs WHERE command = 'deploy'")" rolled_back "run"
 

@@ -29,8 +29,9 @@
 # for a command run by sshd, and on the CI machine that file runs
 # `pyenv init` (0.8 s idle, over 1.5 s with two tests beside it): the command
 # then had not started when ssh-no-exit-status.sh's 1 s ChannelTimeout or
-# ssh-timeout.sh's 1.5 s timeout_ms hit.  Nothing of the account is shared
-# state: each sshd has its own authorized_keys, host keys and remote folder.
+# ssh-timeout.sh's 1.5 s timeout_ms (both since raised) hit.  Nothing of the
+# account is shared state: each sshd has its own authorized_keys, host keys
+# and remote folder.
 # Not as root, sshd runs as the current user and logs in as that user (whose
 # login shell and rc files then count in the tests' timings).
 

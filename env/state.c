@@ -41,6 +41,10 @@ static const char *const upgrades[] = {
 	"  id bigserial PRIMARY KEY, env text NOT NULL, release text, run_id text, kind text NOT NULL,"
 	"  name text NOT NULL, sha256 text, content bytea, created_at timestamptz NOT NULL DEFAULT now());"
 	"CREATE INDEX artifacts_lookup ON stagecoach.artifacts (env, kind, name, id DESC);",
+	/* 2: 'resolved' (by `resolve`) and 'paused' (checkpoints) are statuses too */
+	"ALTER TABLE stagecoach.runs DROP CONSTRAINT IF EXISTS runs_status_check;"
+	"ALTER TABLE stagecoach.runs ADD CONSTRAINT runs_status_check CHECK (status IN ('running','paused',"
+	"'succeeded','failed','rolled_back','rollback_failed','resolved'));",
 };
 #define NUPGRADES (sizeof(upgrades) / sizeof(upgrades[0]))
 

@@ -26,4 +26,16 @@ int recovery_blocking_run(struct state *st, struct state_run *out, struct err *e
  * interrupted one, "rollback_failed"), into buf: "run 'stagecoach ...'". */
 void recovery_next_commands(const char *env, const char *status, char *buf, size_t len);
 
+struct run;
+/*
+ * End the local processes a killed run left behind (its shell steps, hooks,
+ * pg_dump, pg_restore and their children), before anything of it is undone,
+ * resumed or resolved: every process whose environment holds
+ * STAGECOACH_RUN_ID=<its id> (set for every child of a run) gets SIGTERM
+ * to its process group, then SIGKILL after 3 s.  A run recorded on another
+ * host cannot be checked from here: a warning says so.  Returns how many
+ * processes were found (>= 0); reports them through r's sink.
+ */
+int recovery_end_children(struct run *r, const struct state_run *killed);
+
 #endif

@@ -49,6 +49,7 @@ static int resume_prepare(struct run *r, struct state_run *ir, const struct run_
 			       r->release, r->env->name);
 	struct state_step *steps = NULL;
 	size_t n = 0;
+	recovery_end_children(r, ir);
 	if (state_end_sessions(r->state, ir->id, e) < 0 || state_run_steps(r->state, ir->id, &steps, &n, e) < 0)
 		return -SC_EFAIL;
 	for (size_t i = 0; i < n; i++)

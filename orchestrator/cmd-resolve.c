@@ -85,6 +85,8 @@ int cmd_resolve(int argc, char **argv, struct global *g, struct err *e)
 		rc = -SC_EAPPROVAL;
 		goto out;
 	}
+	if (strcmp(target.status, "running") == 0)
+		recovery_end_children(r, &target);
 	if (strcmp(target.status, "running") == 0 && (rc = state_end_sessions(r->state, target.id, e)) < 0) {
 		err_prefix(e, "resolve '%s'", env_name);
 		goto out;

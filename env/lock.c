@@ -157,3 +157,42 @@ int lock_acquire(struct state *st, const char *project, const char *env, const c
 		       holder[0] ? holder : "another run (it just finished?)",
 		       wait_ms > 0 ? "" : " (set lock_wait_ms to wait for it)");
 }
+
+int lock_check(struct state *st, struct err *e)
+{
+	if (!st || !st->conn || (!st->locked && !st->lock_lost))
+		return 0;
+	PGresult *res = state_query(st, "SELECT 1", 0, NULL, e);
+	if (!res) {
+		err_prefix(e, "the lock of environment '%s' was lost during the run", st->env);
+		e->code = SC_EROLLBACK;
+		return -SC_EROLLBACK;
+	}
+	PQclear(res);
+	if (!st->lock_lost)
+		return 0;
+	if (!st->locked)
+		return err_set(e, SC_EROLLBACK, "the lock of environment '%s' was lost during the run (%s)", st->env,
+			       st->lock_lost);
+	/* held again: did anyone act on the environment while it was free? */
+	if (st->run_id) {
+		const char *p[] = { st->run_id, st->env };
+		res = state_query(st,
+				  "SELECT r.status, (SELECT count(*) FROM stagecoach.runs o WHERE o.env = $2 "
+				  "AND o.id <> r.id AND (o.started_at > r.started_at OR o.finished_at > r.started_at)) "
+				  "FROM stagecoach.runs r WHERE r.id = $1",
+				  2, p, e);
+		if (!res)
+			return -SC_EROLLBACK;
+		int touched = PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), "running") != 0 ||
+			      strcmp(PQgetvalue(res, 0, 1), "0") != 0;
+		PQclear(res);
+		if (touched)
+			return err_set(e, SC_EROLLBACK,
+				       "the lock of environment '%s' was lost during the run (%s) and another run acted on "
+				       "the environment meanwhile: stopped, nothing undone", st->env, st->lock_lost);
+	}
+	return err_set(e, SC_EFAIL,
+		       "the lock of environment '%s' was lost during the run (%s): stopped rather than carry on "
+		       "after another run could have started", st->env, st->lock_lost);
+}

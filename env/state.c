@@ -41,6 +41,10 @@ static const char *const upgrades[] = {
 	"  id bigserial PRIMARY KEY, env text NOT NULL, release text, run_id text, kind text NOT NULL,"
 	"  name text NOT NULL, sha256 text, content bytea, created_at timestamptz NOT NULL DEFAULT now());"
 	"CREATE INDEX artifacts_lookup ON stagecoach.artifacts (env, kind, name, id DESC);",
+	/* 2: 'resolved' (by `resolve`) and 'paused' (checkpoints) are statuses too */
+	"ALTER TABLE stagecoach.runs DROP CONSTRAINT IF EXISTS runs_status_check;"
+	"ALTER TABLE stagecoach.runs ADD CONSTRAINT runs_status_check CHECK (status IN ('running','paused',"
+	"'succeeded','failed','rolled_back','rollback_failed','resolved'));",
 };
 #define NUPGRADES (sizeof(upgrades) / sizeof(upgrades[0]))
 
@@ -65,9 +69,34 @@ static int simple_ok(PGconn *c, const char *sql, int nparams, const char *const 
 	return ok;
 }
 
-/* The connection broke: reconnect, take the lock again, re-point our run. */
+/* The state connection holds the run's lock for the whole run: the
+ * timeouts a role may set (ALTER ROLE ... SET idle_session_timeout, ...)
+ * must not end it, and TCP keepalives (in the connection parameters) keep
+ * it alive through idle NAT and firewalls. */
+static void state_keep_session(PGconn *c)
+{
+	PQclear(PQexec(c, PQserverVersion(c) >= 140000
+				 ? "SET client_min_messages = warning; SET statement_timeout = 0; "
+				   "SET idle_in_transaction_session_timeout = 0; SET idle_session_timeout = 0"
+				 : "SET client_min_messages = warning; SET statement_timeout = 0; "
+				   "SET idle_in_transaction_session_timeout = 0"));
+}
+
+/* The connection broke: reconnect, take the lock again, re-point our run.
+ * The lock was not held in between: the run is told (lock_lost) and stops
+ * before its next change (lock_check). */
 static int state_reconnect(struct state *st, struct err *e)
 {
+	if (st->locked) {
+		char *why = redact(PQerrorMessage(st->conn));
+		size_t n = strlen(why);
+		while (n && (why[n - 1] == '\n' || why[n - 1] == ' '))
+			why[--n] = '\0';
+		free(st->lock_lost);
+		st->lock_lost = why[0] ? why : xstrdup("the connection ended");
+		if (!why[0])
+			free(why);
+	}
 	long long deadline = time_mono_ms() + 30000;
 	while (time_mono_ms() < deadline) {
 		PQreset(st->conn);
@@ -81,7 +110,7 @@ static int state_reconnect(struct state *st, struct err *e)
 		free(msg);
 		return -SC_EFAIL;
 	}
-	PQclear(PQexec(st->conn, "SET client_min_messages = warning"));
+	state_keep_session(st->conn);
 	if (st->locked) {
 		char key[32];
 		snprintf(key, sizeof(key), "%lld", st->lock_key);
@@ -186,8 +215,9 @@ int state_open(const char *url, const char *env, const char *app_name, struct st
 int state_open_ex(const char *url, const char *env, const char *app_name, int create, struct state **out,
 		  struct err *e)
 {
-	const char *keys[] = { "dbname", "application_name", "connect_timeout", NULL };
-	const char *vals[] = { url, app_name ? app_name : "stagecoach", "10", NULL };
+	const char *keys[] = { "dbname", "application_name", "connect_timeout", "keepalives", "keepalives_idle",
+			       "keepalives_interval", "keepalives_count", NULL };
+	const char *vals[] = { url, app_name ? app_name : "stagecoach", "10", "1", "30", "10", "3", NULL };
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(c) != CONNECTION_OK) {
 		char *where = redact_url(url);
@@ -204,7 +234,8 @@ int state_open_ex(const char *url, const char *env, const char *app_name, int cr
 	st->url = xstrdup(url);
 	st->env = xstrdup(env);
 	st->lock_fd = -1;
-	int rc = exec_ok(st, "SET client_min_messages = warning", e);
+	state_keep_session(c);
+	int rc = exec_ok(st, "SELECT 1", e);
 	if (rc == 0 && !create) {
 		/* read-only commands leave a database stagecoach never touched as it is */
 		PGresult *res = state_query(st, "SELECT to_regclass('stagecoach.schema_version') IS NULL", 0, NULL, e);
@@ -278,6 +309,7 @@ void state_close(struct state *st)
 	}
 	free(st->env);
 	free(st->run_id);
+	free(st->lock_lost);
 	free(st);
 }
 

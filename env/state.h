@@ -50,6 +50,8 @@ struct state {
 	char *env;
 	int locked;
 	long long lock_key;   /* valid when locked: taken again after a reconnect */
+	char *lock_lost;      /* why the lock's connection broke during the run
+			       * (redacted, owned), NULL while it held: see lock_check */
 	char *run_id;         /* the run whose records this connection writes */
 	int absent;           /* opened read-only on a database without the schema: no records */
 	/* file backend (conn == NULL) */

@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "output.h"
+#include "pipeline.h"
 #include "../lib/redact.h"
 #include "../lib/util.h"
 #include "../env/run.h"
@@ -58,6 +59,9 @@ int cmd_backup(int argc, char **argv, struct global *g, struct err *e)
 		err_prefix(e, "backup '%s'", pos[0]);
 		goto out;
 	}
+	/* SIGINT/SIGTERM stop pg_dump: its temporary file is removed and the
+	 * run row is closed 'failed' (kill -9 leaves it interrupted) */
+	pipeline_signals(r);
 	out_run_started(g->out, r);
 	x->status = STEP_RUNNING;
 	x->started_ms = time_wall_ms();

@@ -11,6 +11,7 @@
 #include "pipeline.h"
 #include "release.h"
 #include "../lib/util.h"
+#include "../env/recovery.h"
 #include "../env/run.h"
 #include "../env/state.h"
 #include "../steps/step.h"
@@ -48,6 +49,7 @@ static int resume_prepare(struct run *r, struct state_run *ir, const struct run_
 			       r->release, r->env->name);
 	struct state_step *steps = NULL;
 	size_t n = 0;
+	recovery_end_children(r, ir);
 	if (state_end_sessions(r->state, ir->id, e) < 0 || state_run_steps(r->state, ir->id, &steps, &n, e) < 0)
 		return -SC_EFAIL;
 	for (size_t i = 0; i < n; i++)
@@ -101,18 +103,37 @@ int cmd_deploy_run(struct global *g, struct config *cfg, const char *env_name, c
 			       "%s')", command, env_name, env_name);
 	}
 	if (found && !flags->dry_run) {
+		char next[512];
+		recovery_next_commands(env_name, "running", next, sizeof(next));
 		rc = err_set(e, SC_EUSAGE,
 			     "%s '%s': run '%s' (%s by %s, started %s) was interrupted at step '%s' and "
-			     "left the environment part-way; nothing was changed now: run 'stagecoach "
-			     "deploy %s --resume' to continue it or 'stagecoach rollback %s --last' to undo it",
+			     "left the environment part-way; nothing was changed now: %s",
 			     command, env_name, ir.id, ir.command, ir.actor ? ir.actor : "?", ir.started_at,
-			     ir.last_step ? ir.last_step : "-", env_name, env_name);
+			     ir.last_step ? ir.last_step : "-", next);
 		state_run_release(&ir);
 		cmd_close_run(r);
 		return rc;
 	}
 	if (found)
 		state_run_release(&ir);
+	/* a deploy whose rollback did not complete blocks deploys until it is
+	 * completed or resolved (a resumed run is the one being completed) */
+	if (!flags->dry_run && !r->resuming && (found = recovery_blocking_run(r->state, &ir, e)) != 0) {
+		if (found > 0) {
+			char next[512];
+			recovery_next_commands(env_name, "rollback_failed", next, sizeof(next));
+			err_set(e, SC_EUSAGE,
+				"%s '%s': run '%s' (%s of release %s by %s, started %s) failed and its rollback did "
+				"not complete (%s); nothing was changed now: %s",
+				command, env_name, ir.id, ir.command, ir.release ? ir.release : "-",
+				ir.actor ? ir.actor : "?", ir.started_at, ir.error ? ir.error : "see its steps", next);
+			state_run_release(&ir);
+		} else {
+			err_prefix(e, "%s '%s'", command, env_name);
+		}
+		cmd_close_run(r);
+		return -SC_EUSAGE;
+	}
 	if (!r->dry_run && !r->resuming)
 		store_manifest(r);
 	rc = pipeline_deploy(r, e);

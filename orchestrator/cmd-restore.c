@@ -19,6 +19,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "output.h"
+#include "pipeline.h"
 #include "../lib/redact.h"
 #include "../lib/util.h"
 #include "../env/run.h"
@@ -164,6 +165,9 @@ int cmd_restore(int argc, char **argv, struct global *g, struct err *e)
 		err_prefix(e, "restore '%s'", pos[0]);
 		goto out;
 	}
+	/* SIGINT/SIGTERM stop pg_restore, whose single transaction then leaves
+	 * the database as it was; the run row is closed 'failed' */
+	pipeline_signals(r);
 	out_run_started(g->out, r);
 	x.status = STEP_RUNNING;
 	x.started_ms = time_wall_ms();

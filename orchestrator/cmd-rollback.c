@@ -32,6 +32,7 @@
 #include "pipeline.h"
 #include "../lib/redact.h"
 #include "../lib/util.h"
+#include "../env/recovery.h"
 #include "../env/run.h"
 #include "../env/state.h"
 #include "../steps/step.h"
@@ -359,11 +360,14 @@ int cmd_rollback(int argc, char **argv, struct global *g, struct err *e)
 	}
 	if ((rc = confirm(r, t, nt, e)) < 0)
 		goto out;
-	for (size_t i = 0; i < nt; i++)
+	for (size_t i = 0; i < nt; i++) {
+		if (strcmp(t[i].run.status, "running") == 0)
+			recovery_end_children(r, &t[i].run);
 		if (strcmp(t[i].run.status, "running") == 0 && (rc = state_end_sessions(r->state, t[i].run.id, e)) < 0) {
 			err_prefix(e, "rollback '%s'", pos[0]);
 			goto out;
 		}
+	}
 
 	/* the release we return to: the newest successful run older than the targets */
 	free(r->release);

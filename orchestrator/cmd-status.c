@@ -11,6 +11,7 @@
 #include "config.h"
 #include "output.h"
 #include "../env/lock.h"
+#include "../env/recovery.h"
 #include "../env/run.h"
 #include "../env/state.h"
 
@@ -54,14 +55,15 @@ int cmd_status(int argc, char **argv, struct global *g, struct err *e)
 		config_free(cfg);
 		return rc;
 	}
-	struct state_run last = { 0 }, ok = { 0 }, intr = { 0 };
+	struct state_run last = { 0 }, ok = { 0 }, intr = { 0 }, blocked = { 0 };
 	struct state_run *list = NULL, *recent = NULL;
 	size_t n = 0, nrecent = 0;
 	const struct state_run *restored = NULL;
 	char holder[512] = "";
-	int has_ok, has_intr;
+	int has_ok, has_intr, has_blocked = 0;
 	if ((rc = state_runs_list(r->state, 1, &list, &n, e)) < 0 || (has_ok = state_last_success(r->state, &ok, e)) < 0 ||
 	    (has_intr = state_interrupted_run(r->state, &intr, e)) < 0 ||
+	    (has_blocked = recovery_blocking_run(r->state, &blocked, e)) < 0 ||
 	    lock_holder(r->state, cfg->project, argv[1], holder, sizeof(holder), e) < 0) {
 		rc = err_prefix(e, "status '%s'", argv[1]);
 		goto out;
@@ -93,6 +95,12 @@ int cmd_status(int argc, char **argv, struct global *g, struct err *e)
 		json_object_set_new(o, "restored_by", restored ? json_string(restored->id) : json_null());
 		json_object_set_new(o, "last_run", n ? run_json(&last) : json_null());
 		json_object_set_new(o, "interrupted_run", has_intr ? run_json(&intr) : json_null());
+		json_object_set_new(o, "rollback_failed_run", has_blocked ? run_json(&blocked) : json_null());
+		if (has_intr || has_blocked) {
+			char next[512];
+			recovery_next_commands(argv[1], has_intr ? "running" : "rollback_failed", next, sizeof(next));
+			json_object_set_new(o, "next", json_string(next));
+		}
 		json_object_set_new(o, "lock_holder", holder[0] ? json_string(holder) : json_null());
 		json_object_set_new(o, "local_release", json_string(r->release));
 		out_json(g->out, o);
@@ -114,12 +122,24 @@ int cmd_status(int argc, char **argv, struct global *g, struct err *e)
 			       last.error ? last.error : "");
 		else
 			printf("last run:        none\n");
-		if (has_intr)
+		char next[512];
+		if (has_intr) {
+			recovery_next_commands(argv[1], "running", next, sizeof(next));
 			printf("INTERRUPTED:     run %s (%s by %s, started %s) stopped at step '%s' (%s)\n"
-			       "                 run 'stagecoach deploy %s --resume' or 'stagecoach rollback %s --last'\n",
+			       "                 %s\n",
 			       intr.id, intr.command, intr.actor ? intr.actor : "?", intr.started_at,
 			       intr.last_step ? intr.last_step : "-", intr.last_step_status ? intr.last_step_status : "-",
-			       argv[1], argv[1]);
+			       next);
+		}
+		if (has_blocked) {
+			recovery_next_commands(argv[1], "rollback_failed", next, sizeof(next));
+			printf("ROLLBACK FAILED: run %s (%s of release %s by %s, started %s): deploys are refused\n"
+			       "                 %s\n"
+			       "                 %s\n",
+			       blocked.id, blocked.command, blocked.release ? blocked.release : "-",
+			       blocked.actor ? blocked.actor : "?", blocked.started_at,
+			       blocked.error ? blocked.error : "see 'stagecoach history'", next);
+		}
 		printf("lock:            %s\n", holder[0] ? holder : "free");
 	}
 	rc = 0;
@@ -132,6 +152,7 @@ out:
 	free(recent);
 	state_run_release(&ok);
 	state_run_release(&intr);
+	state_run_release(&blocked);
 	cmd_close_run(r);
 	config_free(cfg);
 	return rc;

@@ -78,6 +78,7 @@ int cmd_deploy(int, char **, struct global *, struct err *);
 int cmd_promote(int, char **, struct global *, struct err *);
 int cmd_rollback(int, char **, struct global *, struct err *);
 int cmd_status(int, char **, struct global *, struct err *);
+int cmd_resolve(int, char **, struct global *, struct err *);
 int cmd_history(int, char **, struct global *, struct err *);
 int cmd_diff(int, char **, struct global *, struct err *);
 int cmd_lint(int, char **, struct global *, struct err *);

@@ -76,6 +76,13 @@ const struct command commands[] = {
 	  "--layout says otherwise); a down file is written where the layout has one.\n"
 	  "Prints the path of each file. NAME is lowercase letters, digits and '_'.\n\n"
 	  "example:\n  stagecoach new add_user_email" },
+	{ "resolve", cmd_resolve, "resolve ENV --approve --note TEXT",
+	  "record that a person fixed what an interrupted or rollback_failed run left, so deploys are allowed again",
+	  "The run that blocks deploys (an interrupted run, else the newest deploy left\n"
+	  "rollback_failed) becomes 'resolved'; who did it and the note are recorded.\n"
+	  "Nothing is undone or redone: use it after fixing by hand what 'status' named.\n"
+	  "Without a terminal --approve is required.\n\n"
+	  "example:\n  stagecoach resolve production --approve --note \"dropped table tmp_import by hand\"" },
 	{ "help", cmd_help, "help [COMMAND]", "show help for stagecoach or one command",
 	  "example:\n  stagecoach help deploy" },
 	{ NULL, NULL, NULL, NULL, NULL },

@@ -19,6 +19,7 @@
 #include "../lib/redact.h"
 #include "../lib/util.h"
 #include "../env/run.h"
+#include "../env/lock.h"
 #include "../env/state.h"
 #include "../hooks/hooks.h"
 #include "../hooks/notify.h"
@@ -221,6 +222,7 @@ int pipeline_deploy(struct run *r, struct err *e)
 	size_t failed_at = r->nexecs;
 	struct err step_err = ERR_INIT;
 	int warnings = 0;
+	int lock_gone = 0; /* the lock was lost to another run: undo nothing */
 	for (size_t i = 0; i < r->nexecs; i++) {
 		struct step_exec *x = &r->execs[i];
 		if (r->resuming && x->status == STEP_SUCCEEDED) {
@@ -235,6 +237,12 @@ int pipeline_deploy(struct run *r, struct err *e)
 		}
 		if (r->stop) {
 			err_set(&step_err, SC_EFAIL, "interrupted by a signal before step '%s'", x->step->name);
+			failed_at = i;
+			break;
+		}
+		if (r->state && (rc = lock_check(r->state, &step_err)) < 0) {
+			err_prefix(&step_err, "before step '%s'", x->step->name);
+			lock_gone = rc == -SC_EROLLBACK;
 			failed_at = i;
 			break;
 		}
@@ -302,11 +310,13 @@ int pipeline_deploy(struct run *r, struct err *e)
 	struct buf msg = BUF_INIT;
 	buf_adds(&msg, step_err.msg);
 	int nothing_changed = !changed_anything(r, failed_at);
-	if (r->no_rollback) {
+	if (r->no_rollback || lock_gone) {
 		code = SC_EROLLBACK;
 		status = "failed";
-		buf_addf(&msg, "; not rolled back (--no-rollback): the environment is part-way; run 'stagecoach "
-			 "rollback %s' or 'stagecoach deploy %s --resume'", r->env->name, r->env->name);
+		buf_addf(&msg, "; not rolled back (%s): the environment is part-way; see 'stagecoach status %s', then "
+			 "run 'stagecoach rollback %s' or 'stagecoach deploy %s --resume'",
+			 lock_gone ? "another run may hold the environment" : "--no-rollback", r->env->name, r->env->name,
+			 r->env->name);
 	} else {
 		struct err re = ERR_INIT;
 		code = pipeline_rollback(r, &re);

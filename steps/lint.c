@@ -15,6 +15,7 @@
 #include <pg_query.h>
 
 #include "lint.h"
+#include "txcontrol.h"
 #include "../lib/util.h"
 
 /* the major version of libpg_query's grammar (15 here) */
@@ -31,6 +32,8 @@ static const struct lint_rule lint_rule_table[] = {
 	{ "syntax", LINT_ERROR, 0, "the statement does not parse with the PostgreSQL 15 grammar: fix it before it reaches a database" },
 	{ "concurrently-in-transaction", LINT_ERROR, 0,
 	  "put the statement in a migration of its own, or add '-- stagecoach:no-transaction' to the migration's first lines (its statements then run one at a time, outside a transaction)" },
+	{ "transaction-control", LINT_ERROR, 0,
+	  "stagecoach runs each migration in a transaction with its history row: remove the BEGIN/COMMIT, or add '-- stagecoach:no-transaction' to the file's first lines to run its statements (and its own transactions) one at a time" },
 	{ "drop-table", LINT_WARNING, 1,
 	  "stop using the table in a release first; keep a backup; accept with '-- stagecoach:allow drop-table'" },
 	{ "drop-column", LINT_WARNING, 1,
@@ -60,7 +63,7 @@ static const struct lint_rule lint_rule_table[] = {
 };
 
 const char *const lint_rules[] = {
-	"syntax", "concurrently-in-transaction", "drop-table", "drop-column", "drop-type", "cascade", "truncate",
+	"syntax", "concurrently-in-transaction", "transaction-control", "drop-table", "drop-column", "drop-type", "cascade", "truncate",
 	"rename", "alter-column-type", "add-column-not-null-no-default", "set-not-null",
 	"create-index-non-concurrent", "add-constraint-not-valid-missing", "delete-without-where",
 	"update-without-where", NULL,
@@ -557,6 +560,20 @@ static void lint_syntax(struct lint_ctx *c, const char *file, const char *sql, i
 static const char *const lint_tree_words[] = { "alter", "drop", "create", "truncate", "delete", "update",
 					       "with", "vacuum", "reindex", NULL };
 
+/* A statement of a transactional migration that starts or ends a
+ * transaction: an error that no allow comment accepts (the migration would
+ * commit before its history row). */
+static void lint_txcontrol(struct lint_ctx *c, const char *file, const char *sql, const struct sql_span *s,
+			   int no_transaction)
+{
+	const char *what = no_transaction ? NULL : txcontrol_span(sql, s->start, s->end);
+	if (!what)
+		return;
+	lint_report_add(c->rep, file, s->line, lint_rule_find("transaction-control"), NULL, 0, c->m->version, c->mi,
+			xasprintf("%s: the migration controls its own transaction, but it runs inside stagecoach's",
+				  what));
+}
+
 static void lint_one(struct lint_ctx *c)
 {
 	const struct migration *m = c->m;
@@ -575,6 +592,9 @@ static void lint_one(struct lint_ctx *c)
 			lint_syntax(c, m->down_file ? m->down_file : m->file, m->down_sql, m->down_line, &e);
 			err_clear(&e);
 		} else {
+			for (i = 0; i < dn; i++)
+				lint_txcontrol(c, m->down_file ? m->down_file : m->file, m->down_sql, &ds[i],
+					       m->down_no_transaction);
 			free(ds);
 		}
 	}
@@ -588,6 +608,7 @@ static void lint_one(struct lint_ctx *c)
 		size_t b = spans[i].start, t = spans[i].end;
 		c->line = spans[i].line;
 		c->stmt_allow = nallows ? lint_stmt_allows(sql, allows, nallows, gap, t) : NULL;
+		lint_txcontrol(c, m->file, sql, &spans[i], m->no_transaction);
 		if (sql_first_word_is(sql, b, t, sql_neutral_words))
 			nneutral++;
 		json_t *stmt = sql_first_word_is(sql, b, t, lint_tree_words) ? sql_stmt_parse(sql, b, t) : NULL;

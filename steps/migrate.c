@@ -42,6 +42,7 @@
 #include "migrations.h"
 #include "pgtools.h"
 #include "pgscope.h"
+#include "txcontrol.h"
 #include "../env/run.h"
 #include "../env/state.h"
 #include "../env/config.h"
@@ -65,6 +66,8 @@ struct migrate {
 	int out_of_order;
 	int restore_over_writes;        /* on_writes_since_backup = "restore" */
 	char linted_run[48];            /* run whose plan linted the pending ones */
+	long long deadline_ms;          /* while apply runs: when timeout_ms ends (0: none) */
+	int timed_out;                  /* apply cancelled a statement at deadline_ms */
 };
 
 static int migrate_parse(struct step *st, const config_setting_t *s, struct err *e)
@@ -255,6 +258,15 @@ static const struct applied *migrate_find_applied(const struct migrate_state *ms
 	return NULL;
 }
 
+/* The file of version in the folder, NULL when none. */
+static const char *migrate_file_of(const struct migrate_state *ms, long long version)
+{
+	for (size_t i = 0; i < ms->n; i++)
+		if (ms->all[i].version == version)
+			return ms->all[i].file;
+	return NULL;
+}
+
 static int migrate_read_tables(PGconn *db, struct migrate_state *ms, struct err *e)
 {
 	PGresult *res = migrate_query(db,
@@ -285,6 +297,50 @@ static struct step *migrate_backup_step(struct step *st, struct run *run)
 			found = o;
 	}
 	return found;
+}
+
+/* A pending migration with the same content as an applied one of another
+ * version is most likely that file renamed: applying it would run the same
+ * SQL twice.  Refused unless allow_changed. */
+static int migrate_check_renamed(const struct migrate *cfg, const struct migrate_state *ms, struct err *e)
+{
+	if (cfg->allow_changed)
+		return 0;
+	for (size_t i = 0; i < ms->npending; i++) {
+		const struct migration *m = &ms->pending[i];
+		for (size_t k = 0; k < ms->napplied; k++) {
+			const struct applied *a = &ms->applied[k];
+			if (a->version != m->version && strcmp(a->checksum, m->checksum) == 0)
+				return err_set(e, SC_EUSAGE,
+					       "pending migration '%s' has the same content (sha256 %.12s) as applied "
+					       "migration %s, whose file is %s: was it renamed? Give the file back its "
+					       "name, or set allow_changed = true to apply the same SQL again",
+					       m->file, m->checksum, a->version_str,
+					       migrate_file_of(ms, a->version) ? migrate_file_of(ms, a->version)
+										: "no longer in the folder");
+		}
+	}
+	return 0;
+}
+
+/* Applied migrations whose file is no longer in the folder: a warning (the
+ * database has them; this checkout does not say what they did). */
+static void migrate_warn_missing(struct run *run, const struct migrate_state *ms)
+{
+	struct buf b = BUF_INIT;
+	size_t n = 0;
+	for (size_t k = 0; k < ms->napplied; k++) {
+		if (migrate_file_of(ms, ms->applied[k].version))
+			continue;
+		buf_addf(&b, "%s%s", n++ ? ", " : "", ms->applied[k].version_str);
+	}
+	if (n)
+		run_warn(run,
+			 "%s '%s': %zu applied migration%s missing from folder '%s': %s (applied to the database, "
+			 "but no file here says what %s did: restore %s from version control)",
+			 run->command, run->env->name, n, n == 1 ? " is" : "s are", run->cfg->migrations, buf_str(&b),
+			 n == 1 ? "it" : "they", n == 1 ? "it" : "them");
+	buf_release(&b);
 }
 
 /* Discover, read the history, check it, and lint the pending migrations.
@@ -332,6 +388,10 @@ static int migrate_preflight(struct step *st, struct run *run, PGconn *db, struc
 				       m->file, ms->newest_applied);
 		ms->pending[ms->npending++] = *m;
 	}
+	if ((rc = migrate_check_renamed(cfg, ms, e)) < 0)
+		return rc;
+	if (lint)
+		migrate_warn_missing(run, ms);
 	if (ms->npending && lint) {
 		if ((rc = migrate_read_tables(db, ms, e)) < 0)
 			return rc;
@@ -447,12 +507,28 @@ static int migrate_plan(struct step *st, struct run *run, struct err *e)
 
 /* ---- apply ---- */
 
+/* The statement_timeout of the next statements: statement_timeout_ms, cut
+ * to what is left of the step's timeout_ms (0: none). */
+static long long migrate_statement_timeout(const struct migrate *cfg)
+{
+	long long t = cfg->statement_timeout_ms;
+	if (cfg->deadline_ms) {
+		long long left = cfg->deadline_ms - time_mono_ms();
+		if (left < 1)
+			left = 1;
+		if (!t || left < t)
+			t = left;
+	}
+	return t;
+}
+
 static void migrate_set_timeouts(struct buf *q, const struct migrate *cfg, int local)
 {
+	long long stmt = migrate_statement_timeout(cfg);
 	if (cfg->lock_timeout_ms > 0)
 		buf_addf(q, "SET %slock_timeout = %lld;\n", local ? "LOCAL " : "", cfg->lock_timeout_ms);
-	if (cfg->statement_timeout_ms > 0)
-		buf_addf(q, "SET %sstatement_timeout = %lld;\n", local ? "LOCAL " : "", cfg->statement_timeout_ms);
+	if (stmt > 0)
+		buf_addf(q, "SET %sstatement_timeout = %lld;\n", local ? "LOCAL " : "", stmt);
 }
 
 static void migrate_add_literal(PGconn *db, struct buf *q, const char *s)
@@ -526,21 +602,6 @@ static void migrate_add_artifact_insert(PGconn *db, struct buf *q, struct run *r
 	buf_adds(q, ", 'UTF8'))");
 }
 
-static int migrate_is_tx_control(const char *sql)
-{
-	static const char *const words[] = { "begin", "start transaction", "commit", "end", "rollback", NULL };
-	for (int i = 0; words[i]; i++) {
-		size_t l = strlen(words[i]);
-		if (strncasecmp(sql, words[i], l) == 0 && (!sql[l] || isspace((unsigned char)sql[l]) || sql[l] == ';'))
-			return 1;
-	}
-	return 0;
-}
-
-/* One transactional migration: one round trip holding BEGIN, the timeouts,
- * the up SQL, the history row and COMMIT.  A migration that holds its own
- * BEGIN/COMMIT runs statement by statement in our transaction instead,
- * without them (they would commit it before its history row). */
 /*
  * PQexec that a signal can interrupt: the query is sent, and while it runs
  * the stop flag is checked every 200 ms; when it is set the server is asked
@@ -548,6 +609,19 @@ static int migrate_is_tx_control(const char *sql)
  * instead of after it.  Returns what PQexec would: the first error result,
  * else the last result.
  */
+/* Whether the migrate step being applied ran past its timeout_ms (the
+ * server's statement_timeout may have been changed by the migration
+ * itself: the client cancels too).  Notes it for the error message. */
+static int migrate_past_deadline(struct run *run)
+{
+	struct step *st = run->cur ? run->cur->step : NULL;
+	struct migrate *cfg = st && st->ops == &step_migrate_ops ? st->priv : NULL;
+	if (!cfg || !cfg->deadline_ms || time_mono_ms() < cfg->deadline_ms)
+		return 0;
+	cfg->timed_out = 1;
+	return 1;
+}
+
 static PGresult *migrate_exec(struct run *run, PGconn *db, const char *sql)
 {
 	if (!PQsendQuery(db, sql))
@@ -562,7 +636,7 @@ static PGresult *migrate_exec(struct run *run, PGconn *db, const char *sql)
 				break;
 			if (!PQconsumeInput(db))
 				break;
-			if (!cancelled && run_should_stop(run)) {
+			if (!cancelled && (run_should_stop(run) || migrate_past_deadline(run))) {
 				char buf[256];
 				PGcancel *c = PQgetCancel(db);
 				if (c) {
@@ -591,78 +665,37 @@ static PGresult *migrate_exec(struct run *run, PGconn *db, const char *sql)
 	return keep ? keep : PQmakeEmptyPGresult(db, PGRES_FATAL_ERROR);
 }
 
+/* One transactional migration: one round trip holding BEGIN, the timeouts,
+ * the up SQL, the history row and COMMIT.  A migration holding its own
+ * BEGIN/COMMIT never gets here: the lint refuses it (transaction-control)
+ * before anything changes. */
 static int migrate_apply_tx(struct run *run, PGconn *db, const struct migrate *cfg, const struct migration *m,
 			    const char *down, struct err *e)
 {
-	struct sql_stmt *stmts = NULL;
-	size_t ns = 0;
-	int own_tx = 0;
-	if (strcasestr(m->up_sql, "commit") && sql_split(m->up_sql, m->file, m->up_line, &stmts, &ns, e) == 0) {
-		for (size_t i = 0; i < ns; i++)
-			own_tx |= migrate_is_tx_control(stmts[i].sql);
-	}
-	err_clear(e);
 	struct buf q = BUF_INIT;
 	int rc = 0;
 	buf_adds(&q, "BEGIN;\n");
 	migrate_set_timeouts(&q, cfg, 1);
-	if (!own_tx) {
-		size_t from = q.len;
-		buf_adds(&q, m->up_sql);
-		size_t len = q.len - from;
-		buf_adds(&q, "\n;\n");
-		migrate_add_history_insert(db, &q, m, down, run->run_id, -1);
-		migrate_add_artifact_insert(db, &q, run, m, down);
-		buf_adds(&q, ";\nCOMMIT");
-		PGresult *res = migrate_exec(run, db, buf_str(&q));
-		if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-			int line = migrate_error_line(res, buf_str(&q), from, len, m->up_line);
-			migrate_pg_error(db, res, e);
-			if (line)
-				err_prefix(e, "%s:%d", m->file, line);
-			else
-				err_prefix(e, "%s", m->file);
-			rc = -SC_EFAIL;
-		}
-		PQclear(res);
-		migrate_rollback_tx(db);
-		goto out;
-	}
-	PGresult *res = migrate_query(db, buf_str(&q), 0, NULL, e);
-	if (!res) {
-		rc = err_prefix(e, "%s", m->file);
-		goto fail;
-	}
-	PQclear(res);
-	for (size_t i = 0; i < ns; i++) {
-		if (migrate_is_tx_control(stmts[i].sql))
-			continue;
-		res = migrate_exec(run, db, stmts[i].sql);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-			migrate_pg_error(db, res, e);
-			err_prefix(e, "%s:%d", m->file, stmts[i].line);
-			PQclear(res);
-			rc = -SC_EFAIL;
-			goto fail;
-		}
-		PQclear(res);
-	}
-	buf_reset(&q);
+	size_t from = q.len;
+	buf_adds(&q, m->up_sql);
+	size_t len = q.len - from;
+	buf_adds(&q, "\n;\n");
 	migrate_add_history_insert(db, &q, m, down, run->run_id, -1);
 	migrate_add_artifact_insert(db, &q, run, m, down);
 	buf_adds(&q, ";\nCOMMIT");
-	res = migrate_query(db, buf_str(&q), 0, NULL, e);
-	if (!res) {
-		rc = err_prefix(e, "%s: recording it", m->file);
-		goto fail;
+	PGresult *res = migrate_exec(run, db, buf_str(&q));
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+		int line = migrate_error_line(res, buf_str(&q), from, len, m->up_line);
+		migrate_pg_error(db, res, e);
+		if (line)
+			err_prefix(e, "%s:%d", m->file, line);
+		else
+			err_prefix(e, "%s", m->file);
+		rc = -SC_EFAIL;
 	}
 	PQclear(res);
-	goto out;
-fail:
 	migrate_rollback_tx(db);
-out:
 	buf_release(&q);
-	sql_stmts_free(stmts, ns);
 	return rc;
 }
 
@@ -726,7 +759,7 @@ static int migrate_apply_notx(struct run *run, PGconn *db, const struct migrate 
 	buf_reset(&q);
 	if (cfg->lock_timeout_ms > 0)
 		buf_adds(&q, "RESET lock_timeout;\n");
-	if (cfg->statement_timeout_ms > 0)
+	if (cfg->statement_timeout_ms > 0 || cfg->deadline_ms)
 		buf_adds(&q, "RESET statement_timeout;\n");
 	buf_adds(&q, "BEGIN;\n");
 	migrate_add_history_insert(db, &q, m, down, run->run_id, time_mono_ms() - t0);
@@ -776,10 +809,16 @@ static int migrate_apply(struct step *st, struct run *run, struct err *e)
 		run_warn(run, "%s: a restore will count the migrations' own writes as written since the backup", e->msg);
 		err_clear(e);
 	}
+	cfg->deadline_ms = st->timeout_ms > 0 ? time_mono_ms() + st->timeout_ms : 0;
+	cfg->timed_out = 0;
 	for (size_t i = 0; i < ms.npending && rc == 0; i++) {
 		const struct migration *m = &ms.pending[i];
 		if (run_should_stop(run)) {
 			rc = err_set(e, SC_EFAIL, "interrupted before '%s'", m->file);
+			break;
+		}
+		if (migrate_past_deadline(run)) {
+			rc = err_set(e, SC_EFAIL, "stopped before '%s'", m->file);
 			break;
 		}
 		run_progress(run, "migration %zu/%zu %s", i + 1, ms.npending, m->file);
@@ -801,6 +840,10 @@ static int migrate_apply(struct step *st, struct run *run, struct err *e)
 	json_decref(writes0);
 	json_decref(writes1);
 	size_t n_applied = json_array_size(applied);
+	if (rc < 0 && (cfg->timed_out || (cfg->deadline_ms && time_mono_ms() >= cfg->deadline_ms)))
+		err_prefix(e, "timed out (timeout_ms = %lld, %zu of %zu migrations applied)", st->timeout_ms, n_applied,
+			   ms.npending);
+	cfg->deadline_ms = 0;
 	if (rc == 0)
 		run_log(run, "%zu migration%s applied", n_applied, n_applied == 1 ? "" : "s");
 	migrate_state_release(&ms);
@@ -952,11 +995,17 @@ static int migrate_restore_backup(struct step *st, struct run *run, PGconn *db, 
 	return migrate_delete_history(db, run_id, e);
 }
 
-/* Whether the down text asks to run outside a transaction, or must. */
+/* Whether the down text asks to run outside a transaction, or must.  A
+ * stored down holding its own BEGIN/COMMIT (recorded before the lint
+ * refused them) runs statement by statement too, so that its transactions
+ * are its own and never commit half of ours. */
 static int migrate_down_no_tx(const char *down, struct sql_stmt *stmts, size_t n)
 {
 	if (strstr(down, "stagecoach:no-transaction") || strstr(down, "transaction:false"))
 		return 1;
+	for (size_t i = 0; i < n; i++)
+		if (txcontrol_span(stmts[i].sql, 0, strlen(stmts[i].sql)))
+			return 1;
 	if (!n)
 		return 0;
 	for (size_t i = 0; i < n; i++)

@@ -275,8 +275,8 @@ int sql_parse_json(const char *sql, const char *file, int first_line, struct jso
 	json_error_t je;
 	json_t *t = json_loads(r.parse_tree, 0, &je);
 	pg_query_free_parse_result(r);
-	if (!t)
-		BUG("libpg_query gave invalid JSON: %s", je.text);
+	if (!t) /* the grammar passes bytes that are not UTF-8 into the tree's strings */
+		return err_set(e, SC_EUSAGE, "%s:%d: the SQL is not valid UTF-8 (%s)", file, first_line, je.text);
 	*tree = t;
 	return 0;
 }

@@ -1,10 +1,11 @@
 #!/bin/bash
-# libFuzzer on the config loader and on variable expansion: builds
-# tests/fuzz/fuzz-config.c and fuzz-expand.c with clang
+# libFuzzer on the config loader, on variable expansion and on the migration
+# splitter with its transaction-control detection: builds every
+# tests/fuzz/fuzz-NAME.c (config, expand, migsplit) with clang
 # (-fsanitize=fuzzer,address,undefined; the project's objects with
 # -fsanitize=fuzzer-no-link,address,undefined, in $TOP/build-fuzz, rebuilt
 # when a source or header is newer), then runs each for a fixed number of
-# inputs (20000 for expand, 8000 for the slower config loader) from the seed corpus (tests/fuzz/corpus-*; new inputs go to a
+# inputs (20000 for expand and migsplit, 8000 for the slower config loader) from the seed corpus (tests/fuzz/corpus-*; new inputs go to a
 # scratch copy, the committed corpus is not changed).  Fails on any crash,
 # sanitizer report or leak.  FUZZ_RUNS overrides both counts.
 # Without clang: prints "fuzz: clang not installed" and passes.
@@ -39,7 +40,8 @@ if [ ${#todo[@]} -gt 0 ]; then
 		fail "compiling the project with clang failed"
 fi
 objs=$(for s in $srcs; do echo "$OUT/${s%.c}.o"; done)
-for t in config expand; do
+targets=$(cd tests/fuzz && ls fuzz-*.c | sed 's/^fuzz-//; s/\.c$//')
+for t in $targets; do
 	"$CLANG" $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/fuzz-$t" "tests/fuzz/fuzz-$t.c" $objs $LIBS \
 		2>"$T/link-$t.log" || fail "building fuzz-$t (libFuzzer is in libclang-rt-NN-dev): $(head -20 "$T/link-$t.log")"
 done
@@ -52,7 +54,7 @@ cd "$T"
 printf "leak:strbuf_append\nleak:libconfig_yylex\n" >"$T/lsan.supp"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS="suppressions=$T/lsan.supp:print_suppressions=0"
-for t in config expand; do
+for t in $targets; do
 	mkdir -p "corpus-$t"
 	cp "$TOP/tests/fuzz/corpus-$t/"* "corpus-$t/"
 	t1=$(date +%s)

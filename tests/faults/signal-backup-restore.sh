@@ -1,0 +1,67 @@
+#!/bin/bash
+# SIGTERM/SIGINT of `backup` and `restore` are handled like a deploy's
+# (FAULTS.md class 5): the child (pg_dump, pg_restore) is stopped, backup's
+# temporary dump is removed, the run row is closed 'failed' with
+# "interrupted" (not left 'running', so status shows nothing interrupted and
+# deploy is not refused), the database is unchanged (pg_restore's single
+# transaction), and the next backup works.  (Was: the default signal action
+# killed stagecoach at once: a .tmp dump left behind, the run left
+# 'running', pg_dump orphaned.)
+TD=$(cd "$(dirname "$0")" && pwd); until [ -f "$TD/lib/common.sh" ]; do TD=$(dirname "$TD"); done
+. "$TD/lib/common.sh"
+. "$TD/faults/lib/faults.sh"
+sc_setup
+pg_start
+export APP_DB=$(pg_createdb app)
+cat >stagecoach.conf <<'CONF'
+version = 1;
+project = "sigbackup";
+environments = { staging = { database = "${APP_DB}"; }; };
+steps = ( { name = "backup"; kind = "pg_backup"; dir = "backups"; } );
+CONF
+psql_q "$APP_DB" "CREATE TABLE big AS SELECT g AS id, md5(g::text) AS h FROM generate_series(1, 2000000) g"
+# a pg_restore of this test's cluster (by its environment or arguments)
+pg_restore_mine() {
+	local p
+	for p in $(pgrep -x pg_restore); do
+		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "PGPORT=$PGPORT" && return 0
+		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q ":$PGPORT/" && return 0
+	done
+	return 1
+}
+pg_restore_running() { pg_restore_mine && pg_active "$APP_DB" 'COPY%'; }
+for sig in TERM INT; do
+	rm -rf backups
+	bg_sc backup backup staging
+	wait_until 30 sh -c 'ls backups/*.tmp >/dev/null 2>&1 && [ "$(stat -c %s backups/*.tmp | head -1)" -gt 100000 ]'
+	kill -$sig "$BG"
+	wait_exit "$BG" 20
+	[ "$RC" -ge 1 ] && [ "$RC" -lt 128 ] || fail "backup $sig: exit $RC (killed by the signal?)"
+	assert_contains "$T/backup.err" "interrupted"
+	wait_until 10 eval "! pg_dump_running"
+	left=$(ls backups 2>/dev/null | tr '\n' ' ')
+	[ -z "$left" ] || fail "backup $sig: files left in backups/: $left"
+	assert_eq "$(psql_q "$APP_DB" "SELECT status FROM stagecoach.runs ORDER BY started_at DESC LIMIT 1")" failed "backup $sig: run"
+	expect_exit 0 sc status staging
+	assert_not_contains "$T/out" "INTERRUPTED"
+done
+expect_exit 0 sc backup staging
+dump=$(ls backups/*.dump)
+[ -f "$dump" ] || fail "no dump after the interrupted ones"
+# restore, interrupted while it copies rows: the database is as it was
+psql_q "$APP_DB" "CREATE TABLE after_backup (id int); INSERT INTO after_backup VALUES (1); DELETE FROM big WHERE id <= 10"
+for sig in INT TERM; do
+	bg_sc restore restore staging "$dump" --approve --yes
+	wait_until 30 pg_restore_running
+	kill -$sig "$BG"
+	wait_exit "$BG" 30
+	[ "$RC" -ge 1 ] && [ "$RC" -lt 128 ] || fail "restore $sig: exit $RC (killed by the signal?)"
+	assert_contains "$T/restore.err" "interrupted"
+	wait_until 10 eval "! pg_restore_mine"
+	assert_eq "$(psql_q "$APP_DB" "SELECT count(*) FROM big")" 1999990 "restore $sig: rows of big"
+	assert_eq "$(psql_q "$APP_DB" "SELECT count(*) FROM after_backup")" 1 "restore $sig: table made after the backup"
+	assert_eq "$(psql_q "$APP_DB" "SELECT status FROM stagecoach.runs WHERE command = 'restore' ORDER BY started_at DESC LIMIT 1")" failed "restore $sig: run"
+	expect_exit 0 sc status staging
+	assert_not_contains "$T/out" "INTERRUPTED"
+done
+pass

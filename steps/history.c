@@ -92,13 +92,67 @@ static struct history_entry *history_push(struct history_entry **v, size_t *n)
 	return &(*v)[(*n)++];
 }
 
-/* The tool's entry for version (the newest when several). */
+/* The entry for version in v, sorted by history_sort(). */
 static struct history_entry *history_find(struct history_entry *v, size_t n, const char *version)
 {
-	for (size_t i = n; i-- > 0;)
-		if (migration_version_cmp(v[i].version, version) == 0)
-			return &v[i];
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = migration_version_cmp(v[mid].version, version);
+		if (c == 0)
+			return &v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
+}
+
+struct history_keyed {
+	struct history_entry e;
+	size_t seq;
+	int undone;
+};
+
+static int history_keyed_cmp(const void *a, const void *b)
+{
+	const struct history_keyed *x = a, *y = b;
+	int c = migration_version_cmp(x->e.version, y->e.version);
+	if (c)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Sort v by version; of the rows of one version keep the last read (a
+ * migration rolled back and applied again), and drop it when undone[] says
+ * the last one undid it.  undone may be NULL. */
+static void history_sort(struct history_entry **v, size_t *n, const int *undone)
+{
+	if (*n < 1)
+		return;
+	struct history_keyed *k = xcalloc(*n, sizeof *k);
+	for (size_t i = 0; i < *n; i++) {
+		k[i].e = (*v)[i];
+		k[i].seq = i;
+		k[i].undone = undone ? undone[i] : 0;
+	}
+	qsort(k, *n, sizeof *k, history_keyed_cmp);
+	size_t out = 0;
+	for (size_t i = 0; i < *n; i++) {
+		int last = i + 1 == *n || migration_version_cmp(k[i].e.version, k[i + 1].e.version) != 0;
+		if (last && !k[i].undone) {
+			(*v)[out++] = k[i].e;
+			continue;
+		}
+		free(k[i].e.version);
+		free(k[i].e.name);
+		free(k[i].e.checksum);
+		free(k[i].e.applied_at);
+		free(k[i].e.run_id);
+	}
+	*n = out;
+	free(k);
 }
 
 const struct history_entry *history_find_sc(const struct history *h, const char *version)
@@ -220,6 +274,7 @@ static int history_read_sc(PGconn *db, struct history *h, struct err *e)
 		x->baselined = strcmp(PQgetvalue(res, i, 5), "t") == 0;
 	}
 	PQclear(res);
+	history_sort(&h->sc, &h->nsc, NULL);
 	return 0;
 }
 
@@ -241,23 +296,13 @@ static int history_read_tool(PGconn *db, struct history *h, const struct migrati
 			int rolled_back = strcmp(PQgetvalue(res, i, 4), "t") == 0;
 			if (rolled_back)
 				continue;
-			char *v, *name;
-			history_split_name(PQgetvalue(res, i, 0), &v, &name);
-			struct history_entry *x = history_find(h->tl, h->ntl, v);
-			if (x) {
-				free(x->checksum);
-				free(x->applied_at);
-				free(v);
-				free(name);
-			} else {
-				x = history_push(&h->tl, &h->ntl);
-				x->version = v;
-				x->name = name;
-			}
+			struct history_entry *x = history_push(&h->tl, &h->ntl);
+			history_split_name(PQgetvalue(res, i, 0), &x->version, &x->name);
 			x->checksum = history_val(res, i, 1);
 			x->applied_at = history_val(res, i, 2);
 			x->failed = !finished;
 		}
+		history_sort(&h->tl, &h->ntl, NULL);
 		break;
 	case HISTORY_SUPABASE:
 		res = history_query(db, "SELECT version, coalesce(name, '') FROM supabase_migrations.schema_migrations", e);
@@ -268,6 +313,7 @@ static int history_read_tool(PGconn *db, struct history *h, const struct migrati
 			x->version = history_val(res, i, 0);
 			x->name = history_val(res, i, 1);
 		}
+		history_sort(&h->tl, &h->ntl, NULL);
 		break;
 	case HISTORY_DBMATE:
 		res = history_query(db, "SELECT version::text FROM schema_migrations", e);
@@ -278,6 +324,7 @@ static int history_read_tool(PGconn *db, struct history *h, const struct migrati
 			x->version = history_val(res, i, 0);
 			x->name = xstrdup("");
 		}
+		history_sort(&h->tl, &h->ntl, NULL);
 		break;
 	case HISTORY_GOLANG:
 		res = history_query(db, "SELECT version::text, dirty FROM schema_migrations ORDER BY version DESC LIMIT 1",
@@ -306,66 +353,58 @@ static int history_read_tool(PGconn *db, struct history *h, const struct migrati
 				x->failed = dirty;
 			}
 		}
+		history_sort(&h->tl, &h->ntl, NULL);
 		break;
-	case HISTORY_FLYWAY:
+	case HISTORY_FLYWAY: {
 		res = history_query(db,
 				    "SELECT version, description, type, script, checksum::text, installed_on::text, success "
 				    "FROM flyway_schema_history ORDER BY installed_rank",
 				    e);
 		if (!res)
 			return -SC_EFAIL;
+		int *undone = xcalloc((size_t)PQntuples(res) + 1, sizeof *undone);
+		const char *baseline = NULL, *baseline_at = NULL;
 		for (int i = 0; i < PQntuples(res); i++) {
 			const char *type = PQgetvalue(res, i, 2);
 			int success = strcmp(PQgetvalue(res, i, 6), "t") == 0;
 			if (strcmp(type, "SCHEMA") == 0)
 				continue;
-			if (strcmp(type, "BASELINE") == 0 && !PQgetisnull(res, i, 0)) {
-				/* every versioned migration up to it counts as applied */
-				const char *bv = PQgetvalue(res, i, 0);
-				for (size_t k = 0; k < n; k++) {
-					if (all[k].repeatable || migration_version_cmp(all[k].version_str, bv) > 0 ||
-					    history_find(h->tl, h->ntl, all[k].version_str))
-						continue;
-					struct history_entry *x = history_push(&h->tl, &h->ntl);
-					x->version = xstrdup(all[k].version_str);
-					x->name = xstrdup(all[k].name);
-					x->applied_at = history_val(res, i, 5);
-					x->baselined = 1;
+			if (strcmp(type, "BASELINE") == 0) {
+				if (!PQgetisnull(res, i, 0)) {
+					baseline = PQgetvalue(res, i, 0);
+					baseline_at = PQgetvalue(res, i, 5);
 				}
 				continue;
 			}
-			char *v = PQgetisnull(res, i, 0) ? history_flyway_repeatable_version(PQgetvalue(res, i, 3))
-							 : xstrdup(PQgetvalue(res, i, 0));
-			struct history_entry *x = history_find(h->tl, h->ntl, v);
-			if (strcmp(type, "UNDO_SQL") == 0 || strcmp(type, "DELETE") == 0) {
-				/* undone: no longer applied */
-				if (x) {
-					size_t k = (size_t)(x - h->tl);
-					free(x->version);
-					free(x->name);
-					free(x->checksum);
-					free(x->applied_at);
-					free(x->run_id);
-					memmove(x, x + 1, (h->ntl - k - 1) * sizeof *x);
-					h->ntl--;
-				}
-				free(v);
-				continue;
-			}
-			if (x) {
-				free(v);
-				free(x->checksum);
-				free(x->applied_at);
-			} else {
-				x = history_push(&h->tl, &h->ntl);
-				x->version = v;
-				x->name = history_val(res, i, 1);
-			}
+			struct history_entry *x = history_push(&h->tl, &h->ntl);
+			x->version = PQgetisnull(res, i, 0) ? history_flyway_repeatable_version(PQgetvalue(res, i, 3))
+							    : xstrdup(PQgetvalue(res, i, 0));
+			x->name = history_val(res, i, 1);
 			x->checksum = history_val(res, i, 4);
 			x->applied_at = history_val(res, i, 5);
 			x->failed = !success;
+			/* an undo row: the migration is no longer applied */
+			undone[h->ntl - 1] = strcmp(type, "UNDO_SQL") == 0 || strcmp(type, "DELETE") == 0;
+		}
+		history_sort(&h->tl, &h->ntl, undone);
+		free(undone);
+		if (baseline) {
+			/* every versioned migration up to it counts as applied */
+			size_t before = h->ntl;
+			for (size_t k = 0; k < n; k++) {
+				if (all[k].repeatable || migration_version_cmp(all[k].version_str, baseline) > 0 ||
+				    history_find(h->tl, before, all[k].version_str))
+					continue;
+				struct history_entry *x = history_push(&h->tl, &h->ntl);
+				x->version = xstrdup(all[k].version_str);
+				x->name = xstrdup(all[k].name);
+				x->applied_at = xstrdup(baseline_at);
+				x->baselined = 1;
+			}
+			history_sort(&h->tl, &h->ntl, NULL);
 		}
 		break;
+	}
 	case HISTORY_AUTO:
 	case HISTORY_STAGECOACH:
 		return 0;
@@ -518,6 +557,91 @@ static char *history_prisma_name(const struct migration *m)
 {
 	const char *slash = strrchr(m->file, '/');
 	return slash ? xstrndup(m->file, (size_t)(slash - m->file)) : xasprintf("%s_%s", m->version_str, m->name);
+}
+
+char *history_tool_key(enum history_tool t, const struct migration *m)
+{
+	return t == HISTORY_PRISMA ? history_prisma_name(m) : xstrdup(m->version_str);
+}
+
+const char *history_state_name(enum history_state st)
+{
+	static const char *const names[] = { "applied", "pending", "changed", "missing", "baselined" };
+	return names[st];
+}
+
+static int history_status_cmp(const void *a, const void *b)
+{
+	const struct history_status *x = a, *y = b;
+	return migration_version_cmp(x->version, y->version);
+}
+
+size_t history_statuses(const struct history *h, const struct migration *all, size_t n, struct history_status **out)
+{
+	size_t cap = n + h->nsc + h->ntl + 1, k = 0;
+	struct history_status *v = xcalloc(cap, sizeof *v);
+	const char *tool = h->tool == HISTORY_STAGECOACH ? NULL : history_tool_name(h->tool);
+	for (size_t i = 0; i < n; i++) {
+		const struct migration *m = &all[i];
+		struct history_status *s = &v[k++];
+		s->version = m->version_str;
+		s->name = m->name;
+		s->m = m;
+		s->sc = history_find(h->sc, h->nsc, m->version_str);
+		s->tl = history_find(h->tl, h->ntl, m->version_str);
+		if (s->sc) {
+			s->by = "stagecoach";
+			if (s->sc->baselined)
+				s->state = HISTORY_BASELINED;
+			else if (s->sc->checksum && *s->sc->checksum && strcmp(s->sc->checksum, m->checksum) != 0)
+				s->state = m->repeatable ? HISTORY_PENDING : HISTORY_CHANGED;
+			else
+				s->state = HISTORY_APPLIED;
+		} else if (s->tl) {
+			s->by = tool;
+			if (s->tl->baselined)
+				s->state = HISTORY_BASELINED;
+			else if (history_tool_changed(h, s->tl, m))
+				s->state = m->repeatable ? HISTORY_PENDING : HISTORY_CHANGED;
+			else
+				s->state = HISTORY_APPLIED;
+		} else {
+			s->state = HISTORY_PENDING;
+		}
+	}
+	/* records of migrations no longer in the folder */
+	for (int pass = 0; pass < 2; pass++) {
+		const struct history_entry *ents = pass ? h->tl : h->sc;
+		size_t ne = pass ? h->ntl : h->nsc;
+		for (size_t i = 0; i < ne; i++) {
+			const struct history_entry *x = &ents[i];
+			size_t lo = 0, hi = n;
+			int found = 0;
+			while (lo < hi && !found) {
+				size_t mid = lo + (hi - lo) / 2;
+				int c = migration_version_cmp(all[mid].version_str, x->version);
+				if (c == 0)
+					found = 1;
+				else if (c < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (found || (pass && history_find(h->sc, h->nsc, x->version)))
+				continue;
+			struct history_status *s = &v[k++];
+			s->version = x->version;
+			s->name = x->name ? x->name : "";
+			s->state = HISTORY_MISSING;
+			s->by = pass ? tool : "stagecoach";
+			s->sc = pass ? history_find(h->sc, h->nsc, x->version) : x;
+			s->tl = pass ? x : history_find(h->tl, h->ntl, x->version);
+		}
+	}
+	if (k > 1)
+		qsort(v, k, sizeof *v, history_status_cmp);
+	*out = v;
+	return k;
 }
 
 void history_add_apply(PGconn *db, struct buf *q, const struct history *h, const struct migration *m,

@@ -128,6 +128,39 @@ void history_add_unapply(PGconn *db, struct buf *q, enum history_tool tool, cons
 void history_add_unapply_after(PGconn *db, struct buf *q, enum history_tool tool, const char *run_id,
 			       const char *golang_before);
 
+/* ---- per migration: what `migrations`, `baseline` and `repair` show ---- */
+
+enum history_state {
+	HISTORY_APPLIED,
+	HISTORY_PENDING,
+	HISTORY_CHANGED,   /* applied, and its file changed since */
+	HISTORY_MISSING,   /* recorded as applied, no longer in the folder */
+	HISTORY_BASELINED, /* recorded by `baseline` (or Flyway's BASELINE), never run */
+};
+const char *history_state_name(enum history_state s);
+
+struct history_status {
+	const char *version;
+	const char *name;
+	const struct migration *m;      /* NULL when missing */
+	const struct history_entry *sc; /* stagecoach's record, or NULL */
+	const struct history_entry *tl; /* the tool's, or NULL */
+	enum history_state state;
+	const char *by;                 /* "stagecoach" or the tool's name; NULL when pending */
+};
+
+/* One status per migration of the folder and per record missing from it,
+ * in version order.  *out borrows from h and all; free() it. */
+size_t history_statuses(const struct history *h, const struct migration *all, size_t n, struct history_status **out);
+
+/* The tool's own name for a migration in its table (Prisma: the folder's
+ * name; others: the version).  Caller frees. */
+char *history_tool_key(enum history_tool t, const struct migration *m);
+
+/* The `history` setting of a migrate step (migrate.c) */
+struct step;
+enum history_tool step_migrate_history(const struct step *st);
+
 /* The statements of a Supabase migration as the Supabase CLI stores them:
  * split at ';' outside quotes, comments, dollar quotes, parentheses and
  * BEGIN ATOMIC bodies; the final ';' and surrounding blanks trimmed; empty

@@ -273,8 +273,9 @@ static int migrate_read_history(PGconn *db, struct migrate_state *ms, struct err
 
 static const struct applied *migrate_find_applied(const struct migrate_state *ms, const char *version)
 {
+	long long v = strtoll(version, NULL, 10); /* cheap filter; Flyway's 1.2 and 1.3 share 1 */
 	for (size_t i = 0; i < ms->napplied; i++)
-		if (migration_version_cmp(ms->applied[i].version_str, version) == 0)
+		if (ms->applied[i].version == v && migration_version_cmp(ms->applied[i].version_str, version) == 0)
 			return &ms->applied[i];
 	return NULL;
 }
@@ -290,9 +291,17 @@ static int migrate_add_tool_applied(struct migrate_state *ms, struct migrate *cf
 		if (migrate_find_applied(ms, t->version))
 			continue;
 		const struct migration *m = NULL;
-		for (size_t k = 0; k < ms->n && !m; k++)
-			if (migration_version_cmp(ms->all[k].version_str, t->version) == 0)
-				m = &ms->all[k];
+		size_t lo = 0, hi = ms->n; /* ms->all is sorted by version */
+		while (lo < hi && !m) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = migration_version_cmp(ms->all[mid].version_str, t->version);
+			if (c == 0)
+				m = &ms->all[mid];
+			else if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
 		if (m && !m->repeatable && history_tool_changed(&ms->hist, t, m) && !cfg->allow_changed)
 			return err_set(e, SC_EUSAGE,
 				       "migration '%s' was changed after %s applied it (%s's checksum %s no longer "
@@ -1357,6 +1366,14 @@ static int migrate_rollback_plan(struct step *st, struct run *run, struct err *e
 out:
 	history_rows_free(rows, n);
 	return rc;
+}
+
+enum history_tool step_migrate_history(const struct step *st)
+{
+	if (st->ops != &step_migrate_ops)
+		return HISTORY_STAGECOACH; /* tool = "alembic": alembic_version is its own */
+	const struct migrate *m = st->priv;
+	return m ? m->history : HISTORY_AUTO;
 }
 
 static void migrate_free(struct step *st)

@@ -124,7 +124,7 @@ psql_q "$URL" "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY K
 conf "$URL" gm
 expect_exit 0 sc deploy staging
 assert_eq "$(psql_q "$URL" "SELECT version || ':' || dirty FROM schema_migrations")" "3:false" "golang row"
-expect_exit 0 sc rollback staging --yes
+expect_exit 0 sc rollback staging --last --yes
 assert_eq "$(psql_q "$URL" "SELECT version || ':' || dirty FROM schema_migrations")" "1:false" "golang row after rollback"
 assert_eq "$(psql_q "$URL" "SELECT to_regclass('g2') IS NULL AND to_regclass('g1') IS NOT NULL")" t "golang downs ran"
 psql_q "$URL" "UPDATE schema_migrations SET dirty = true" >/dev/null
@@ -139,7 +139,7 @@ conf "$URL" dbm dbmate
 expect_exit 0 sc deploy staging
 assert_eq "$(psql_q "$URL" "SELECT string_agg(version, ',' ORDER BY version) FROM schema_migrations")" "20240101000000,20240102000000" "dbmate rows"
 assert_eq "$(psql_q "$URL" "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'schema_migrations'::regclass AND attname = 'version'")" "character varying(128)" "dbmate's DDL"
-expect_exit 0 sc rollback staging --yes
+expect_exit 0 sc rollback staging --last --yes
 assert_eq "$(psql_q "$URL" "SELECT count(*) FROM schema_migrations")" 0 "dbmate rows removed"
 conf "$URL" dbm nosuchtool
 expect_exit 2 sc validate

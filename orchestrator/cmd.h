@@ -9,6 +9,7 @@
 #define SC_CMD_H
 
 #include "../lib/err.h"
+#include "../steps/history.h"
 
 struct config;
 struct run;
@@ -87,5 +88,28 @@ int cmd_restore(int, char **, struct global *, struct err *);
 int cmd_help(int, char **, struct global *, struct err *);
 int cmd_init(int, char **, struct global *, struct err *);
 int cmd_new(int, char **, struct global *, struct err *);
+int cmd_migrations(int, char **, struct global *, struct err *);
+int cmd_baseline(int, char **, struct global *, struct err *);
+int cmd_repair(int, char **, struct global *, struct err *);
+
+/*
+ * What `migrations`, `baseline` and `repair` share (cmd-migrations.c): the
+ * config, a run on ENV (with the lock when `lock`), the folder's migrations
+ * and ENV's history (steps/history.h) with one status per migration.
+ * Release with cmd_migrations_close().
+ */
+struct cmd_migrations {
+	struct config *cfg;
+	struct run *run;
+	struct migration *all;
+	size_t n;
+	char **ignored;
+	struct history hist;
+	struct history_status *rows;
+	size_t nrows;
+};
+int cmd_migrations_open(struct global *g, const char *env_name, const char *command, const struct run_flags *flags,
+			int lock, struct cmd_migrations *cm, struct err *e);
+void cmd_migrations_close(struct cmd_migrations *cm);
 
 #endif

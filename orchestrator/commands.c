@@ -83,6 +83,23 @@ const struct command commands[] = {
 	  "Nothing is undone or redone: use it after fixing by hand what 'status' named.\n"
 	  "Without a terminal --approve is required.\n\n"
 	  "example:\n  stagecoach resolve production --approve --note \"dropped table tmp_import by hand\"" },
+	{ "migrations", cmd_migrations, "migrations ENV",
+	  "every migration: applied (when, by which run, which tool), pending, changed, missing, baselined",
+	  "Read-only, like 'flyway info': reads stagecoach's records and the history table\n"
+	  "of the tool the migrate step keeps (_prisma_migrations, flyway_schema_history...).\n"
+	  "With --json, one object (docs/commands/migrations.md).\n\n"
+	  "example:\n  stagecoach migrations production" },
+	{ "baseline", cmd_baseline, "baseline ENV [--to VERSION] [--approve]",
+	  "record migrations as applied without running them (a database older than stagecoach)",
+	  "Records every pending migration up to VERSION (default: all) in stagecoach's\n"
+	  "records and the tool's table, in one transaction. Runs nothing else.\n"
+	  "A protected environment needs approval.\n\n"
+	  "example:\n  stagecoach baseline production --to 20240101000000 --approve" },
+	{ "repair", cmd_repair, "repair ENV [--approve]",
+	  "accept the current checksums of changed migrations; drop records of missing ones",
+	  "After a person reviewed the changes: prints each one, changes only the records.\n"
+	  "A protected environment needs approval.\n\n"
+	  "example:\n  stagecoach repair staging" },
 	{ "help", cmd_help, "help [COMMAND]", "show help for stagecoach or one command",
 	  "example:\n  stagecoach help deploy" },
 	{ NULL, NULL, NULL, NULL, NULL },

@@ -40,6 +40,7 @@
 #include "step.h"
 #include "lint.h"
 #include "migrations.h"
+#include "history.h"
 #include "pgtools.h"
 #include "pgscope.h"
 #include "txcontrol.h"
@@ -68,12 +69,19 @@ struct migrate {
 	char linted_run[48];            /* run whose plan linted the pending ones */
 	long long deadline_ms;          /* while apply runs: when timeout_ms ends (0: none) */
 	int timed_out;                  /* apply cancelled a statement at deadline_ms */
+	enum history_tool history;      /* `history`: the tool's table to keep (history.h) */
+	/* while apply or rollback runs: the tool's table to write, the run
+	 * whose records are undone and golang-migrate's version before it */
+	const struct history *hist;
+	enum history_tool undo_tool;
+	const char *undo_run_id;
+	const char *golang_before;
 };
 
 static int migrate_parse(struct step *st, const config_setting_t *s, struct err *e)
 {
 	static const char *const known[] = { "rollback", "lock_timeout_ms", "statement_timeout_ms", "allow_changed",
-					     "out_of_order", "on_writes_since_backup", NULL };
+					     "out_of_order", "on_writes_since_backup", "history", NULL };
 	if (config_setting_get_member(s, "tool")) {
 		/* tool = "alembic": delegated to the alembic program (alembic.c) */
 		st->ops = &step_migrate_alembic_ops;
@@ -81,7 +89,7 @@ static int migrate_parse(struct step *st, const config_setting_t *s, struct err 
 	}
 	struct migrate *m = xcalloc(1, sizeof *m);
 	st->priv = m;
-	char *rb = NULL, *ow = NULL;
+	char *rb = NULL, *ow = NULL, *hist = NULL;
 	int rc;
 	if ((rc = cfg_string(s, "on_writes_since_backup", 0, &ow, e)) < 0)
 		return rc;
@@ -98,10 +106,22 @@ static int migrate_parse(struct step *st, const config_setting_t *s, struct err 
 	    (rc = cfg_int(s, "lock_timeout_ms", 0, &m->lock_timeout_ms, e)) < 0 ||
 	    (rc = cfg_int(s, "statement_timeout_ms", 0, &m->statement_timeout_ms, e)) < 0 ||
 	    (rc = cfg_bool(s, "allow_changed", 0, &m->allow_changed, e)) < 0 ||
-	    (rc = cfg_bool(s, "out_of_order", 0, &m->out_of_order, e)) < 0) {
+	    (rc = cfg_bool(s, "out_of_order", 0, &m->out_of_order, e)) < 0 ||
+	    (rc = cfg_string(s, "history", 0, &hist, e)) < 0) {
 		free(rb);
 		return rc;
 	}
+	if (hist && history_tool_parse(hist, &m->history) < 0) {
+		const config_setting_t *h = config_setting_get_member(s, "history");
+		rc = cfg_error(h ? h : s, e,
+			       "'history' must be \"prisma\", \"supabase\", \"dbmate\", \"golang-migrate\", "
+			       "\"flyway\" or \"stagecoach\", not \"%s\"",
+			       hist);
+		free(hist);
+		free(rb);
+		return rc;
+	}
+	free(hist);
 	if (rb) {
 		int found = -1;
 		for (int i = 0; i < 3; i++)
@@ -207,6 +227,8 @@ struct migrate_state {
 	size_t npending;
 	struct lint_report lint;
 	char **tables;              /* existing tables, for the lint */
+	struct history hist;        /* stagecoach's records and the tool's table */
+	char **ignored;             /* files of the folder no tool would apply */
 };
 
 static void migrate_state_release(struct migrate_state *ms)
@@ -220,6 +242,8 @@ static void migrate_state_release(struct migrate_state *ms)
 	migrations_free(ms->all, ms->n);
 	lint_report_release(&ms->lint);
 	strv_free(ms->tables);
+	history_release(&ms->hist);
+	strv_free(ms->ignored);
 	memset(ms, 0, sizeof *ms);
 }
 
@@ -250,10 +274,11 @@ static int migrate_read_history(PGconn *db, struct migrate_state *ms, struct err
 	return 0;
 }
 
-static const struct applied *migrate_find_applied(const struct migrate_state *ms, long long version)
+static const struct applied *migrate_find_applied(const struct migrate_state *ms, const char *version)
 {
+	long long v = strtoll(version, NULL, 10); /* cheap filter; Flyway's 1.2 and 1.3 share 1 */
 	for (size_t i = 0; i < ms->napplied; i++)
-		if (ms->applied[i].version == version)
+		if (ms->applied[i].version == v && migration_version_cmp(ms->applied[i].version_str, version) == 0)
 			return &ms->applied[i];
 	return NULL;
 }
@@ -265,6 +290,48 @@ static const char *migrate_file_of(const struct migrate_state *ms, long long ver
 		if (ms->all[i].version == version)
 			return ms->all[i].file;
 	return NULL;
+}
+
+/* Add what the tool's table says is applied and stagecoach's records do
+ * not know (a database the tool migrated before stagecoach took over), with
+ * the checksum when the tool's matches the file (else "" and the tool's
+ * verdict in *changed_file). */
+static int migrate_add_tool_applied(struct migrate_state *ms, struct migrate *cfg, struct err *e)
+{
+	for (size_t i = 0; i < ms->hist.ntl; i++) {
+		const struct history_entry *t = &ms->hist.tl[i];
+		if (migrate_find_applied(ms, t->version))
+			continue;
+		const struct migration *m = NULL;
+		size_t lo = 0, hi = ms->n; /* ms->all is sorted by version */
+		while (lo < hi && !m) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = migration_version_cmp(ms->all[mid].version_str, t->version);
+			if (c == 0)
+				m = &ms->all[mid];
+			else if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (m && !m->repeatable && history_tool_changed(&ms->hist, t, m) && !cfg->allow_changed)
+			return err_set(e, SC_EUSAGE,
+				       "migration '%s' was changed after %s applied it (%s's checksum %s no longer "
+				       "matches the file): restore the file and add a new migration, or set "
+				       "allow_changed = true",
+				       m->file, history_tool_name(ms->hist.tool), history_tool_table(ms->hist.tool),
+				       t->checksum);
+		ms->applied = xrealloc(ms->applied, (ms->napplied + 1) * sizeof *ms->applied);
+		struct applied *a = &ms->applied[ms->napplied++];
+		a->version_str = xstrdup(t->version);
+		a->version = strtoll(t->version, NULL, 10);
+		/* a repeatable is pending again when the tool's checksum differs */
+		a->checksum = xstrdup(m && (!m->repeatable || !history_tool_changed(&ms->hist, t, m)) ? m->checksum
+					: m ? "-" : "");
+		if (t->version[0] != 'R' && a->version > ms->newest_applied)
+			ms->newest_applied = a->version;
+	}
+	return 0;
 }
 
 static int migrate_read_tables(PGconn *db, struct migrate_state *ms, struct err *e)
@@ -364,14 +431,23 @@ static int migrate_preflight(struct step *st, struct run *run, PGconn *db, struc
 		return err_set(e, SC_EUSAGE,
 			       "rollback = \"restore\" needs a pg_backup step before this one that runs on '%s'",
 			       run->env->name);
-	if ((rc = migrations_discover(run->cfg->migrations, &ms->all, &ms->n, e)) < 0)
+	if ((rc = migrations_discover_notes(run->cfg->migrations, &ms->all, &ms->n, &ms->ignored, e)) < 0)
 		return rc;
 	if ((rc = migrate_read_history(db, ms, e)) < 0)
+		return rc;
+	if ((rc = history_read(db, cfg->history, ms->all, ms->n, &ms->hist, e)) < 0 ||
+	    (rc = history_check(&ms->hist, e)) < 0 || (rc = migrate_add_tool_applied(ms, cfg, e)) < 0)
 		return rc;
 	ms->pending = xcalloc(ms->n + 1, sizeof *ms->pending);
 	for (size_t i = 0; i < ms->n; i++) {
 		struct migration *m = &ms->all[i];
-		const struct applied *a = migrate_find_applied(ms, m->version);
+		const struct applied *a = migrate_find_applied(ms, m->version_str);
+		if (m->repeatable) {
+			/* Flyway's R__: applied again whenever its content changes */
+			if (!a || strcmp(a->checksum, m->checksum) != 0)
+				ms->pending[ms->npending++] = *m;
+			continue;
+		}
 		if (a) {
 			if (*a->checksum && strcmp(a->checksum, m->checksum) != 0 && !cfg->allow_changed)
 				return err_set(e, SC_EUSAGE,
@@ -476,6 +552,12 @@ static int migrate_plan(struct step *st, struct run *run, struct err *e)
 		return rc;
 	}
 	snprintf(cfg->linted_run, sizeof cfg->linted_run, "%s", run->run_id);
+	for (size_t i = 0; ms.ignored && ms.ignored[i]; i++)
+		run_plan_line(run, "note: %s", ms.ignored[i]);
+	if (ms.hist.tool != HISTORY_STAGECOACH)
+		run_plan_line(run, "history: stagecoach's records and %s's %s%s", history_tool_name(ms.hist.tool),
+			      history_tool_table(ms.hist.tool),
+			      ms.hist.tool_table_exists ? "" : " (created by the first migration)");
 	if (!ms.npending) {
 		run_plan_line(run, "no pending migration (%zu applied)", ms.napplied);
 	} else {
@@ -558,6 +640,12 @@ static char *migrate_stored_down(const struct migration *m)
 static void migrate_add_history_insert(PGconn *db, struct buf *q, const struct migration *m, const char *down,
 				       const char *run_id, long long duration_ms)
 {
+	if (m->repeatable) {
+		/* a repeatable applied again replaces its record */
+		buf_adds(q, "DELETE FROM stagecoach.schema_migrations WHERE version = ");
+		migrate_add_literal(db, q, m->version_str);
+		buf_adds(q, ";\n");
+	}
 	buf_adds(q, "INSERT INTO stagecoach.schema_migrations (version, name, checksum, down_sql, applied_at, "
 		    "duration_ms, run_id) VALUES (");
 	migrate_add_literal(db, q, m->version_str);
@@ -681,6 +769,7 @@ static int migrate_apply_tx(struct run *run, PGconn *db, const struct migrate *c
 	size_t len = q.len - from;
 	buf_adds(&q, "\n;\n");
 	migrate_add_history_insert(db, &q, m, down, run->run_id, -1);
+	history_add_apply(db, &q, cfg->hist, m, -1, 0);
 	migrate_add_artifact_insert(db, &q, run, m, down);
 	buf_adds(&q, ";\nCOMMIT");
 	PGresult *res = migrate_exec(run, db, buf_str(&q));
@@ -762,7 +851,9 @@ static int migrate_apply_notx(struct run *run, PGconn *db, const struct migrate 
 	if (cfg->statement_timeout_ms > 0 || cfg->deadline_ms)
 		buf_adds(&q, "RESET statement_timeout;\n");
 	buf_adds(&q, "BEGIN;\n");
-	migrate_add_history_insert(db, &q, m, down, run->run_id, time_mono_ms() - t0);
+	long long took = time_mono_ms() - t0;
+	migrate_add_history_insert(db, &q, m, down, run->run_id, took);
+	history_add_apply(db, &q, cfg->hist, m, took, 0);
 	migrate_add_artifact_insert(db, &q, run, m, down);
 	buf_adds(&q, ";\nCOMMIT");
 	PGresult *res = migrate_query(db, buf_str(&q), 0, NULL, e);
@@ -799,6 +890,10 @@ static int migrate_apply(struct step *st, struct run *run, struct err *e)
 	}
 	json_object_set_new(detail, "run_id", json_string(run->run_id));
 	json_object_set_new(detail, "rollback", json_string(migrate_rollback_names[cfg->rollback]));
+	json_object_set_new(detail, "history", json_string(history_tool_name(ms.hist.tool)));
+	if (ms.hist.golang_version)
+		json_object_set_new(detail, "history_before", json_string(ms.hist.golang_version));
+	cfg->hist = &ms.hist;
 	json_t *applied = json_array();
 	json_object_set_new(detail, "applied", applied);
 	run_checkpoint(run); /* the run id is in the records before anything is applied */
@@ -839,6 +934,7 @@ static int migrate_apply(struct step *st, struct run *run, struct err *e)
 		json_object_set_new(detail, "own_writes", pgscope_delta(writes0, writes1));
 	json_decref(writes0);
 	json_decref(writes1);
+	cfg->hist = NULL;
 	size_t n_applied = json_array_size(applied);
 	if (rc < 0 && (cfg->timed_out || (cfg->deadline_ms && time_mono_ms() >= cfg->deadline_ms)))
 		err_prefix(e, "timed out (timeout_ms = %lld, %zu of %zu migrations applied)", st->timeout_ms, n_applied,
@@ -900,12 +996,35 @@ static void history_rows_free(struct history_row *rows, size_t n)
 	free(rows);
 }
 
-static int migrate_delete_history(PGconn *db, const char *run_id, struct err *e)
+/* The SQL removing the records matching where from the tool's table
+ * (before) and setting golang-migrate's row (after); "" when none. */
+static void migrate_add_unapply(PGconn *db, struct buf *q, const struct migrate *cfg, const char *where, int after)
 {
-	const char *p[1] = { run_id };
-	PGresult *res = migrate_query(db, "DELETE FROM stagecoach.schema_migrations WHERE run_id = $1", 1, p, e);
-	if (!res)
+	if (!after)
+		history_add_unapply(db, q, cfg->undo_tool, where);
+	else if (cfg->undo_run_id)
+		history_add_unapply_after(db, q, cfg->undo_tool, cfg->undo_run_id, cfg->golang_before);
+}
+
+static int migrate_delete_history(PGconn *db, const struct migrate *cfg, const char *run_id, struct err *e)
+{
+	struct buf q = BUF_INIT, where = BUF_INIT;
+	buf_adds(&where, "run_id = ");
+	migrate_add_literal(db, &where, run_id);
+	buf_adds(&q, "BEGIN;\n");
+	migrate_add_unapply(db, &q, cfg, buf_str(&where), 0);
+	buf_adds(&q, "DELETE FROM stagecoach.schema_migrations WHERE ");
+	buf_adds(&q, buf_str(&where));
+	buf_adds(&q, ";\n");
+	migrate_add_unapply(db, &q, cfg, NULL, 1);
+	buf_adds(&q, "COMMIT");
+	PGresult *res = migrate_query(db, buf_str(&q), 0, NULL, e);
+	buf_release(&q);
+	buf_release(&where);
+	if (!res) {
+		migrate_rollback_tx(db);
 		return err_prefix(e, "cannot delete the history rows of run '%s'", run_id);
+	}
 	PQclear(res);
 	return 0;
 }
@@ -992,7 +1111,7 @@ static int migrate_restore_backup(struct step *st, struct run *run, PGconn *db, 
 		return rc;
 	/* the records of schema stagecoach survive a restore: the run's
 	 * migrations are no longer applied */
-	return migrate_delete_history(db, run_id, e);
+	return migrate_delete_history(db, cfg, run_id, e);
 }
 
 /* Whether the down text asks to run outside a transaction, or must.  A
@@ -1033,8 +1152,19 @@ static int migrate_run_down(PGconn *db, const struct migrate *cfg, const struct 
 			}
 			PQclear(res);
 		}
-		PGresult *res = migrate_query(db, "DELETE FROM stagecoach.schema_migrations WHERE version = $1", 1, vp, e);
+		struct buf where = BUF_INIT;
+		buf_adds(&where, "version = ");
+		migrate_add_literal(db, &where, r->version);
+		buf_adds(&q, "BEGIN;\n");
+		migrate_add_unapply(db, &q, cfg, buf_str(&where), 0);
+		buf_addf(&q, "DELETE FROM stagecoach.schema_migrations WHERE %s;\n", buf_str(&where));
+		migrate_add_unapply(db, &q, cfg, NULL, 1);
+		buf_adds(&q, "COMMIT");
+		buf_release(&where);
+		(void)vp;
+		PGresult *res = migrate_query(db, buf_str(&q), 0, NULL, e);
 		if (!res) {
+			migrate_rollback_tx(db);
 			rc = err_prefix(e, "%s", file);
 			goto out;
 		}
@@ -1046,9 +1176,17 @@ static int migrate_run_down(PGconn *db, const struct migrate *cfg, const struct 
 	size_t from = q.len;
 	buf_adds(&q, r->down);
 	size_t len = q.len - from;
-	buf_adds(&q, "\n;\nDELETE FROM stagecoach.schema_migrations WHERE version = ");
-	migrate_add_literal(db, &q, r->version);
-	buf_adds(&q, ";\nCOMMIT");
+	buf_adds(&q, "\n;\n");
+	{
+		struct buf where = BUF_INIT;
+		buf_adds(&where, "version = ");
+		migrate_add_literal(db, &where, r->version);
+		migrate_add_unapply(db, &q, cfg, buf_str(&where), 0);
+		buf_addf(&q, "DELETE FROM stagecoach.schema_migrations WHERE %s;\n", buf_str(&where));
+		buf_release(&where);
+	}
+	migrate_add_unapply(db, &q, cfg, NULL, 1);
+	buf_adds(&q, "COMMIT");
 	PGresult *res = PQexec(db, buf_str(&q));
 	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
 		int line = migrate_error_line(res, buf_str(&q), from, len, 1);
@@ -1078,6 +1216,13 @@ static int migrate_rollback(struct step *st, struct run *run, struct err *e)
 		strategy = migrate_rollback_names[cfg->rollback];
 	if (!run_id)
 		run_id = run_target_id(run); /* killed before its detail was saved */
+	/* the tool's table the run wrote to: its rows go with the run's records */
+	const char *tool = json_string_value(json_object_get(detail, "history"));
+	cfg->undo_tool = HISTORY_STAGECOACH;
+	if (tool)
+		history_tool_parse(tool, &cfg->undo_tool);
+	cfg->undo_run_id = run_id;
+	cfg->golang_before = json_string_value(json_object_get(detail, "history_before"));
 	if (strcmp(strategy, "none") == 0) {
 		run_log(run, "rollback = \"none\": the migrations of run '%s' stay applied", run_id);
 		return 0;
@@ -1269,6 +1414,14 @@ static int migrate_rollback_plan(struct step *st, struct run *run, struct err *e
 out:
 	history_rows_free(rows, n);
 	return rc;
+}
+
+enum history_tool step_migrate_history(const struct step *st)
+{
+	if (st->ops != &step_migrate_ops)
+		return HISTORY_STAGECOACH; /* tool = "alembic": alembic_version is its own */
+	const struct migrate *m = st->priv;
+	return m ? m->history : HISTORY_AUTO;
 }
 
 static void migrate_free(struct step *st)

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -461,12 +462,105 @@ static int migrations_all_no_tx(const char *sql)
 
 /* ---- discovery ---- */
 
+const char *migration_layout_name(enum migration_layout l)
+{
+	switch (l) {
+	case MIGRATION_GOLANG:
+		return "golang-migrate";
+	case MIGRATION_DBMATE:
+		return "dbmate";
+	case MIGRATION_PRISMA:
+		return "prisma";
+	case MIGRATION_PLAIN:
+		return "plain";
+	case MIGRATION_SUPABASE:
+		return "supabase";
+	case MIGRATION_FLYWAY:
+		return "flyway";
+	}
+	return "?";
+}
+
+/* One numeric component of a version at *p (digits, leading zeros
+ * skipped): its digits [*s, *s + *len), and *p moves past it and past one
+ * separator ('.' or '_'). */
+static void migrations_version_part(const char **p, const char **s, size_t *len)
+{
+	while (**p == '0' && isdigit((unsigned char)(*p)[1]))
+		(*p)++;
+	*s = *p;
+	while (isdigit((unsigned char)**p))
+		(*p)++;
+	*len = (size_t)(*p - *s);
+	if (**p == '.' || **p == '_')
+		(*p)++;
+}
+
+int migration_version_cmp(const char *a, const char *b)
+{
+	int ra = a[0] == 'R', rb = b[0] == 'R';
+	if (ra != rb)
+		return ra - rb;
+	if (ra)
+		return strcmp(a, b);
+	while (*a || *b) {
+		const char *sa, *sb, *a0 = a, *b0 = b;
+		size_t la, lb;
+		migrations_version_part(&a, &sa, &la);
+		migrations_version_part(&b, &sb, &lb);
+		/* a missing component is 0: "1" = "1.0" */
+		if (la == 1 && *sa == '0')
+			la = 0;
+		if (lb == 1 && *sb == '0')
+			lb = 0;
+		if (la != lb)
+			return la < lb ? -1 : 1;
+		int c = la ? memcmp(sa, sb, la) : 0;
+		if (c)
+			return c;
+		if (a == a0 && b == b0)
+			return strcmp(a, b); /* not a version: no progress */
+	}
+	return 0;
+}
+
+int migration_flyway_checksum(const char *text, size_t len)
+{
+	static unsigned int table[256];
+	static int ready;
+	if (!ready) {
+		for (unsigned int i = 0; i < 256; i++) {
+			unsigned int c = i;
+			for (int k = 0; k < 8; k++)
+				c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+			table[i] = c;
+		}
+		ready = 1;
+	}
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
+	if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+		p += 3;
+	unsigned int crc = 0xFFFFFFFFu;
+	while (p < end) {
+		/* line endings are not part of the sum (Java's readLine) */
+		if (*p == '\r' || *p == '\n') {
+			p++;
+			continue;
+		}
+		crc = table[(crc ^ *p) & 0xFF] ^ (crc >> 8);
+		p++;
+	}
+	crc ^= 0xFFFFFFFFu;
+	return (int)(int32_t)crc;
+}
+
 struct migrations_entry {
 	long long version;
 	char *version_str;
 	char *name;
 	enum migration_layout layout;
 	int is_down;
+	int repeatable;
 	char *rel;  /* path relative to the folder */
 };
 
@@ -490,6 +584,48 @@ static int migrations_parse_name(const char *fname, size_t stem_len, long long *
 		s++;
 	*name = xstrndup(fname + s, stem_len - s);
 	return 0;
+}
+
+/*
+ * Flyway's names: V<version>__<desc>.sql, U<version>__<desc>.sql,
+ * R__<desc>.sql; version digits separated by '.' or '_' (stored with '.').
+ * Returns 1 when fname is one (ent filled), 0 when not.
+ */
+static int migrations_parse_flyway(const char *fname, struct migrations_entry *ent)
+{
+	size_t flen = strlen(fname);
+	char kind = fname[0];
+	if ((kind != 'V' && kind != 'U' && kind != 'R') || !ends_with(fname, ".sql"))
+		return 0;
+	const char *sep = strstr(fname + 1, "__");
+	if (!sep || sep + 2 >= fname + flen - 4)
+		return 0;
+	const char *desc = sep + 2;
+	size_t dlen = (size_t)(fname + flen - 4 - desc);
+	if (kind == 'R') {
+		if (sep != fname + 1)
+			return 0;
+		ent->repeatable = 1;
+		ent->version = 0;
+		ent->version_str = xasprintf("R__%.*s", (int)dlen, desc);
+	} else {
+		const char *v = fname + 1;
+		if (v == sep || !isdigit((unsigned char)*v))
+			return 0;
+		for (const char *c = v; c < sep; c++)
+			if (!isdigit((unsigned char)*c) && *c != '.' && *c != '_')
+				return 0;
+		char *vs = xstrndup(v, (size_t)(sep - v));
+		for (char *c = vs; *c; c++)
+			if (*c == '_')
+				*c = '.';
+		ent->version_str = vs;
+		ent->version = strtoll(vs, NULL, 10);
+		ent->is_down = kind == 'U';
+	}
+	ent->name = xstrndup(desc, dlen);
+	ent->layout = MIGRATION_FLYWAY;
+	return 1;
 }
 
 /* 1-based line of offset off in data */
@@ -553,7 +689,7 @@ static int migrations_dbmate_split(const char *text, struct migration *m)
 		line++;
 	}
 	if (!up)
-		return -1;
+		return down ? -2 : -1;
 	const char *end = text + strlen(text);
 	const char *ub = strchr(up, '\n');
 	ub = ub ? ub + 1 : end;
@@ -595,8 +731,9 @@ static void migrations_finish(struct migration *m, const char *up_file_text, con
 static int migrations_cmp_entry(const void *a, const void *b)
 {
 	const struct migrations_entry *x = a, *y = b;
-	if (x->version != y->version)
-		return x->version < y->version ? -1 : 1;
+	int c = migration_version_cmp(x->version_str, y->version_str);
+	if (c)
+		return c;
 	if (x->is_down != y->is_down)
 		return x->is_down - y->is_down;
 	return strcmp(x->rel, y->rel);
@@ -614,11 +751,12 @@ static void migrations_entry_free(struct migrations_entry *v, size_t n)
 
 static const char migrations_layouts_hint[] =
 	"expected VERSION_name.up.sql / .down.sql, VERSION_name.sql with '-- migrate:up', "
-	"or VERSION_name/migration.sql";
+	"VERSION_name/migration.sql, a Supabase YYYYMMDDHHMMSS_name.sql, or Flyway's V1__name.sql";
 
-/* Classify one directory entry; adds to *v or does nothing (ignored). */
+/* Classify one directory entry; adds to *v, or notes in *ignored why no
+ * tool would apply it. */
 static int migrations_classify(const char *dir, const char *fname, struct migrations_entry **v, size_t *n,
-			       size_t *cap, struct err *e)
+			       size_t *cap, char ***ignored, struct err *e)
 {
 	struct stat st;
 	char *path = path_join(dir, fname);
@@ -632,13 +770,19 @@ static int migrations_classify(const char *dir, const char *fname, struct migrat
 		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		if (!isdigit((unsigned char)fname[0]))
-			goto out; /* not a migration folder */
 		char *mig = path_join(path, "migration.sql");
 		int has = stat(mig, &st) == 0 && S_ISREG(st.st_mode);
 		free(mig);
+		if (!isdigit((unsigned char)fname[0])) {
+			char *note = xasprintf("%s/: ignored: not a migration folder (a Prisma folder's name starts "
+					       "with its version)", fname);
+			strv_push(ignored, note);
+			free(note);
+			goto out;
+		}
 		ent.rel = xasprintf("%s/migration.sql", fname);
 		if (!has) {
+			/* Prisma itself refuses such a folder */
 			r = err_set(e, SC_EUSAGE, "%s/: folder has no 'migration.sql' (%s)", fname,
 				    migrations_layouts_hint);
 			goto out;
@@ -648,9 +792,15 @@ static int migrations_classify(const char *dir, const char *fname, struct migrat
 		ent.layout = MIGRATION_PRISMA;
 	} else if (S_ISREG(st.st_mode)) {
 		size_t stem;
-		if (!ends_with(fname, ".sql"))
-			goto out; /* README.md, migration_lock.toml, ... */
+		if (!ends_with(fname, ".sql")) {
+			char *note = xasprintf("%s: ignored: not a .sql file", fname);
+			strv_push(ignored, note);
+			free(note);
+			goto out;
+		}
 		ent.rel = xstrdup(fname);
+		if (migrations_parse_flyway(fname, &ent))
+			goto add;
 		if (ends_with(fname, ".up.sql")) {
 			stem = flen - strlen(".up.sql");
 			ent.layout = MIGRATION_GOLANG;
@@ -664,8 +814,11 @@ static int migrations_classify(const char *dir, const char *fname, struct migrat
 		}
 		r = migrations_parse_name(fname, stem, &ent.version, &ent.version_str, &ent.name, ent.rel, e);
 		if (r == -1) {
-			r = err_set(e, SC_EUSAGE, "%s: matches no migration layout: the name must start with a version (%s)",
-				    fname, migrations_layouts_hint);
+			char *note = xasprintf("%s: ignored: matches no migration layout (%s)", fname,
+					       migrations_layouts_hint);
+			strv_push(ignored, note);
+			free(note);
+			r = 0;
 			goto out;
 		}
 		if (r < 0)
@@ -673,6 +826,7 @@ static int migrations_classify(const char *dir, const char *fname, struct migrat
 	} else {
 		goto out;
 	}
+add:
 	if (*n == *cap) {
 		*cap = *cap ? *cap * 2 : 64;
 		*v = xrealloc(*v, *cap * sizeof(**v));
@@ -688,6 +842,20 @@ out:
 	return r;
 }
 
+/* Whether a marker-less VERSION_name.sql is a Supabase migration: a
+ * 14-digit timestamp, or any version in a folder named supabase/migrations. */
+static int migrations_is_supabase(const char *dir, const struct migrations_entry *up)
+{
+	size_t l = strlen(dir);
+	while (l > 1 && dir[l - 1] == '/')
+		l--;
+	const char *suffix = "supabase/migrations";
+	size_t sl = strlen(suffix);
+	if (l >= sl && strncmp(dir + l - sl, suffix, sl) == 0)
+		return 1;
+	return strlen(up->version_str) == 14;
+}
+
 static int migrations_build(const char *dir, struct migrations_entry *up, struct migrations_entry *down,
 			    struct migration *m, struct err *e)
 {
@@ -700,11 +868,21 @@ static int migrations_build(const char *dir, struct migrations_entry *up, struct
 	m->name = xstrdup(up->name);
 	m->file = xstrdup(up->rel);
 	m->layout = up->layout;
+	m->repeatable = up->repeatable;
 	m->up_path = path_join(dir, up->rel);
 	if ((r = migrations_read(m->up_path, up->rel, &text, e)) < 0)
 		return r;
 	if (up->layout == MIGRATION_DBMATE) {
-		if (migrations_dbmate_split(text, m) < 0) {
+		int split = migrations_dbmate_split(text, m);
+		if (split == -1 && migrations_is_supabase(dir, up)) {
+			/* no markers at all: Supabase's whole-file up */
+			m->layout = MIGRATION_SUPABASE;
+			m->up_sql = text;
+			m->up_line = 1;
+			migrations_finish(m, m->up_sql, NULL);
+			return 0;
+		}
+		if (split < 0) {
 			free(text);
 			return err_set(e, SC_EUSAGE, "%s: no '-- migrate:up' line: a dbmate migration needs one (%s)",
 				       up->rel, migrations_layouts_hint);
@@ -719,6 +897,8 @@ static int migrations_build(const char *dir, struct migrations_entry *up, struct
 	}
 	m->up_sql = text;
 	m->up_line = 1;
+	if (up->layout == MIGRATION_FLYWAY)
+		m->flyway_checksum = migration_flyway_checksum(text, strlen(text));
 	if (down) {
 		m->down_file = xstrdup(down->rel);
 		m->down_path = path_join(dir, down->rel);
@@ -733,35 +913,53 @@ static int migrations_build(const char *dir, struct migrations_entry *up, struct
 
 int migrations_discover(const char *dir, struct migration **out, size_t *n, struct err *e)
 {
+	return migrations_discover_notes(dir, out, n, NULL, e);
+}
+
+int migrations_discover_notes(const char *dir, struct migration **out, size_t *n, char ***ignored,
+			      struct err *e)
+{
 	DIR *d;
 	struct dirent *de;
 	struct migrations_entry *ents = NULL;
 	size_t nents = 0, cap = 0, i, count = 0;
 	struct migration *v = NULL;
+	char **notes = NULL;
 	int r = 0;
 
 	*out = NULL;
 	*n = 0;
+	if (ignored)
+		*ignored = NULL;
 	if (!(d = opendir(dir)))
 		return err_set(e, SC_EUSAGE, "migrations folder '%s': %s", dir, strerror(errno));
 	int python = 0; /* *.py files: an Alembic folder, when nothing else is here */
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
+		if (de->d_name[0] == '.') {
+			char *note = xasprintf("%s: ignored: hidden", de->d_name);
+			strv_push(&notes, note);
+			free(note);
+			continue;
+		}
 		python |= ends_with(de->d_name, ".py");
-		if ((r = migrations_classify(dir, de->d_name, &ents, &nents, &cap, e)) < 0)
+		if ((r = migrations_classify(dir, de->d_name, &ents, &nents, &cap, &notes, e)) < 0)
 			break;
 	}
 	closedir(d);
 	if (r < 0) {
 		migrations_entry_free(ents, nents);
+		strv_free(notes);
 		return r;
 	}
-	if (nents == 0 && python)
+	if (nents == 0 && python) {
+		strv_free(notes);
 		return err_set(e, SC_EUSAGE,
 			       "migrations folder '%s' holds Python files and no SQL migration: Alembic migrations are "
 			       "run by alembic itself: drop 'migrations' and use a migrate step with tool = \"alembic\"",
 			       dir);
+	}
 	if (nents > 1)
 		qsort(ents, nents, sizeof(*ents), migrations_cmp_entry);
 	v = xcalloc(nents + 1, sizeof(*v));
@@ -769,21 +967,34 @@ int migrations_discover(const char *dir, struct migration **out, size_t *n, stru
 		struct migrations_entry *up = &ents[i], *down = NULL;
 		size_t j = i + 1;
 		if (up->is_down) {
-			r = err_set(e, SC_EUSAGE, "%s: down migration without its '%s_%s.up.sql'", up->rel,
-				    up->version_str, up->name);
+			if (up->layout == MIGRATION_FLYWAY)
+				r = err_set(e, SC_EUSAGE, "%s: undo migration without its 'V%s__%s.sql'", up->rel,
+					    up->version_str, up->name);
+			else
+				r = err_set(e, SC_EUSAGE, "%s: down migration without its '%s_%s.up.sql'", up->rel,
+					    up->version_str, up->name);
 			break;
 		}
-		while (j < nents && ents[j].version == up->version) {
-			if (ents[j].is_down && !down && up->layout == MIGRATION_GOLANG) {
+		while (j < nents && migration_version_cmp(ents[j].version_str, up->version_str) == 0) {
+			if (ents[j].is_down && !down && up->layout == ents[j].layout &&
+			    (up->layout == MIGRATION_GOLANG || up->layout == MIGRATION_FLYWAY)) {
 				down = &ents[j];
 			} else if (ents[j].is_down) {
 				r = err_set(e, SC_EUSAGE, "%s: down migration of version %s, which is '%s' (%s)",
 					    ents[j].rel, up->version_str, up->rel,
-					    down ? "that already has a down" : "not a golang-migrate .up.sql");
+					    down ? "that already has a down" : "not of the same layout");
+				break;
+			} else if (up->repeatable) {
+				r = err_set(e, SC_EUSAGE, "duplicate repeatable migration '%s': '%s' and '%s'",
+					    up->name, up->rel, ents[j].rel);
 				break;
 			} else {
-				r = err_set(e, SC_EUSAGE, "duplicate migration version %lld: '%s' and '%s'", up->version,
-					    up->rel, ents[j].rel);
+				if (up->layout == MIGRATION_FLYWAY)
+					r = err_set(e, SC_EUSAGE, "duplicate migration version %s: '%s' and '%s'",
+						    up->version_str, up->rel, ents[j].rel);
+				else
+					r = err_set(e, SC_EUSAGE, "duplicate migration version %lld: '%s' and '%s'",
+						    up->version, up->rel, ents[j].rel);
 				break;
 			}
 			j++;
@@ -800,6 +1011,7 @@ int migrations_discover(const char *dir, struct migration **out, size_t *n, stru
 	migrations_entry_free(ents, nents);
 	if (r < 0) {
 		migrations_free(v, count);
+		strv_free(notes);
 		return r;
 	}
 	if (count == 0) {
@@ -808,6 +1020,10 @@ int migrations_discover(const char *dir, struct migration **out, size_t *n, stru
 	}
 	*out = v;
 	*n = count;
+	if (ignored)
+		*ignored = notes;
+	else
+		strv_free(notes);
 	return 0;
 }
 

@@ -1,17 +1,22 @@
 /*
- * migrations: the migration folder of SPEC section 3, as a pure model (no
- * database).  Discovery reads one folder holding any mix of three layouts:
+ * migrations: the migration folder, as a pure model (no database).
+ * Discovery reads one folder holding any mix of these layouts:
  *
  *   VERSION_name.up.sql [+ VERSION_name.down.sql]       golang-migrate
  *   VERSION_name.sql with "-- migrate:up" / "-- migrate:down"   dbmate
  *   VERSION_name/migration.sql                          Prisma (up only)
+ *   VERSION_name.sql without dbmate markers             Supabase (up only;
+ *       VERSION 14 digits, or any digits in a folder named supabase/migrations)
+ *   VVERSION__desc.sql [+ UVERSION__desc.sql], R__desc.sql   Flyway (VERSION
+ *       may be dotted, 1.2.3 or 1_2_3; R__ files are repeatable)
  *
- * VERSION is the leading digits; migrations come out sorted by numeric
- * version.  Errors (all SC_EUSAGE, naming the file): a duplicate version, a
- * .down.sql without its .up.sql, a *.sql that matches no layout, a dbmate
- * file without "-- migrate:up", a file holding NUL bytes or invalid UTF-8.
- * Files that are not *.sql (README.md, migration_lock.toml) and names
- * starting with '.' are ignored.
+ * VERSION is the leading digits (Flyway: dotted); migrations come out sorted
+ * by numeric version (component by component), repeatable ones last, by
+ * name.  Errors (all SC_EUSAGE, naming the file): a duplicate version, a
+ * down without its up, a dbmate file with "-- migrate:down" but without
+ * "-- migrate:up", a file holding NUL bytes or invalid UTF-8.  What no tool
+ * would apply (README.md, .gitkeep, migration_lock.toml, seed.sql, a folder
+ * without a version) is not an error: migrations_discover_notes() lists it.
  *
  * Discovery does not fail on invalid SQL: that is the lint's finding
  * ("syntax").  It does parse a migration whose text mentions CONCURRENTLY,
@@ -36,7 +41,12 @@ enum migration_layout {
 	MIGRATION_DBMATE,     /* VERSION_name.sql with -- migrate:up / -- migrate:down */
 	MIGRATION_PRISMA,     /* VERSION_name/migration.sql */
 	MIGRATION_PLAIN,      /* a lone .sql file given to `lint FILE` (migration_load_file only) */
+	MIGRATION_SUPABASE,   /* VERSION_name.sql without markers (supabase/migrations) */
+	MIGRATION_FLYWAY,     /* VVERSION__desc.sql [+ UVERSION__desc.sql], R__desc.sql */
 };
+
+/* "golang-migrate", "dbmate", "prisma", "plain", "supabase", "flyway" */
+const char *migration_layout_name(enum migration_layout l);
 
 struct migration {
 	long long version;
@@ -60,6 +70,9 @@ struct migration {
 	int no_transaction_marker; /* "-- stagecoach:no-transaction" or dbmate's
 				    * "-- migrate:up transaction:false" is present */
 	enum migration_layout layout;
+	int repeatable;      /* Flyway's R__desc.sql: version_str is "R__desc",
+			      * re-applied whenever its checksum changes */
+	int flyway_checksum; /* Flyway's CRC32 of the up file (Flyway layout only) */
 	char **allow;        /* rules accepted for the whole migration by
 			      * "-- stagecoach:allow RULE[,RULE]" in its first lines
 			      * (the comment lines before the first statement);
@@ -72,7 +85,22 @@ struct migration {
  * filled ("FILE: ..."), or -SC_EUSAGE when dir cannot be read.
  */
 int migrations_discover(const char *dir, struct migration **out, size_t *n, struct err *e);
+/* The same, and *ignored (when not NULL) is a NULL-terminated list (strv,
+ * free with strv_free; NULL when none) of "NAME: why" for every entry of the
+ * folder that no tool would apply. */
+int migrations_discover_notes(const char *dir, struct migration **out, size_t *n, char ***ignored,
+			      struct err *e);
 void migrations_free(struct migration *m, size_t n);
+
+/* Order of two version strings: numeric, component by component ("1.2" <
+ * "1.10", "0001" = "1", "1" = "1.0"); repeatable ones ("R__x") after every
+ * versioned one, by name.  <0, 0, >0. */
+int migration_version_cmp(const char *a, const char *b);
+
+/* Flyway's checksum of a file's text: CRC-32 over the UTF-8 bytes of each
+ * line without its line ending (\n, \r\n or \r), a leading byte order mark
+ * left out, as a signed 32-bit integer. */
+int migration_flyway_checksum(const char *text, size_t len);
 
 /*
  * Load one file as a migration (for `lint FILE`): its layout is guessed from

@@ -42,6 +42,11 @@ assert_eq "$(q "$S" "SELECT count(*) FROM onboarding_states WHERE \"clientId\" =
 assert_eq "$(q "$S" "SELECT convalidated FROM pg_constraint WHERE conname = 'onboarding_states_clientId_fkey'")" t "FK validated"
 assert_eq "$(q "$S" "SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'clients\_%\_idx' OR indexname = 'onboarding_states_clientId_idx'")" 5 "indexes"
 assert_eq "$(q "$S" "SELECT count(*) FROM stagecoach.schema_migrations")" 3 "history rows"
+for m in "$EX"/migrations/*/; do
+	n=$(basename "$m")
+	assert_eq "$(q "$S" "SELECT checksum FROM _prisma_migrations WHERE migration_name = '$n' AND finished_at IS NOT NULL AND applied_steps_count = 1")" \
+		"$(sha256sum "$m/migration.sql" | cut -c1-64)" "_prisma_migrations row of $n"
+done
 assert_eq "$(q "$S" "SELECT status FROM stagecoach.runs WHERE env = 'staging' AND command = 'deploy'")" succeeded "staging run"
 assert_eq "$(cat "$RD/restarts")" "restarted ${P[0]}" "backend restarted once on the staging host"
 ls "$EX"/backups/staging-*.dump >/dev/null 2>&1 || fail "no staging backup in $EX/backups"

@@ -37,6 +37,7 @@ assert_eq "$(q "$S" "SELECT count(*) FROM information_schema.columns WHERE table
 assert_eq "$(q "$S" "SELECT to_regclass('public.system_settings') IS NULL")" t "system_settings removed"
 assert_eq "$(q "$S" "SELECT (SELECT count(*) FROM users) || '/' || (SELECT count(*) FROM bookings)")" "60/60" "rows kept"
 assert_eq "$(q "$S" "SELECT count(*) FROM stagecoach.schema_migrations")" 0 "history rows removed"
+assert_eq "$(q "$S" "SELECT count(*) FROM _prisma_migrations")" 0 "prisma rows removed with them"
 assert_eq "$(grep -c "^restart ${P[0]}\$" "$RD/restarts")" 2 "restarted, then restarted again by the rollback"
 
 api_ctl POST config '{"health_status": 200}' >/dev/null
@@ -47,6 +48,8 @@ assert_eq "$(q "$S" "SELECT count(*) FROM users WHERE email_verified = false AND
 q "$S" "INSERT INTO system_settings (key, value) VALUES ('maintenance', 'off')" >/dev/null || fail "system_settings takes no row"
 assert_eq "$(q "$S" "SELECT length(id::text) FROM system_settings")" 36 "uuid default"
 assert_eq "$(q "$S" "SELECT count(*) FROM stagecoach.schema_migrations WHERE down_sql LIKE '%DROP%'")" 3 "downs stored with the history"
+assert_eq "$(q "$S" "SELECT string_agg(migration_name || ':' || applied_steps_count, ',' ORDER BY migration_name) FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL")" \
+	"20250301000000_users_auth_fields:1,20250301000100_bookings_payment_fields:1,20250301000200_system_settings:1" "_prisma_migrations rows"
 assert_eq "$(cat "$RD/restarts")" "restart ${P[0]}" "one restart on staging"
 
 expect_exit 5 sc -c "$CONF" deploy production --approve

@@ -37,6 +37,8 @@ assert_eq "$(q "$S" "SELECT count(*) FROM enhanced_lerg")" 450 "450 NPAs"
 assert_eq "$(q "$S" "SELECT category FROM enhanced_lerg WHERE npa = '671'")" pacific "Guam is pacific"
 assert_eq "$(q "$S" "SELECT count(*) FROM profiles WHERE email LIKE 'user%@example.com' AND trial_expires_at IS NOT NULL")" 3 "staging users kept and migrated"
 assert_eq "$(q "$S" "SELECT count(*) FROM stagecoach.schema_migrations")" 6 "history rows"
+assert_eq "$(q "$S" "SELECT string_agg(version || ':' || name || ':' || array_length(statements, 1), ',' ORDER BY version) FROM supabase_migrations.schema_migrations")" \
+	"20250628161522:create_enhanced_lerg_table:3,20250628161523:seed_enhanced_lerg_data:1,20250629000000:consolidate_and_cleanup_lerg:2,20250712000000:billing_system:5,20250717000000:update_trial_period_to_fixed_date:2,20250717000100:fix_pacific_npas:1" "supabase CLI history"
 assert_eq "$(fns "$ST_CTL" "len(F)")" 11 "11 functions on staging"
 assert_eq "$(fns "$ST_CTL" "F['stripe-webhook']['metadata']['verify_jwt']")" false "stripe-webhook without JWT check"
 assert_eq "$(fns "$ST_CTL" "sorted(F['create-checkout-session']['files'])")" \

@@ -113,7 +113,6 @@ static void test_errors(void)
 	expect_error("duplicate", "1_a.up.sql", "SELECT 1;", "001_b.sql", "-- migrate:up\nSELECT 1;",
 		     "duplicate migration version 1");
 	expect_error("down alone", "3_a.down.sql", "DROP TABLE a;", NULL, NULL, "3_a.down.sql: down migration without");
-	expect_error("no layout", "schema.sql", "SELECT 1;", NULL, NULL, "schema.sql: matches no migration layout");
 	expect_error("dbmate no up", "5_x.sql", "CREATE TABLE x (id int);\n-- migrate:down\nDROP TABLE x;\n", NULL, NULL,
 		     "5_x.sql: no '-- migrate:up' line");
 	{
@@ -161,6 +160,72 @@ static void test_errors(void)
 		CHECK_INT(n, 0);
 		free(d);
 	}
+}
+
+/* Supabase and Flyway folders, read in place; what no tool would apply is
+ * a note, not an error. */
+static void test_supabase_flyway(void)
+{
+	char *d = mkfolder();
+	struct migration *m;
+	size_t n;
+	char **ignored = NULL;
+	struct err e = ERR_INIT;
+	put(d, "20240101000000_init.sql", "create table a (id int);\n");
+	put(d, "20240102000000_b.sql", "create table b (id int);\n-- not a marker: migrate:down\n");
+	put(d, "seed.sql", "insert into a values (1);\n");
+	put(d, ".gitkeep", "");
+	put(d, "README.md", "x");
+	CHECK_INT(migrations_discover_notes(d, &m, &n, &ignored, &e), 0);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_INT(m[0].layout, MIGRATION_SUPABASE);
+		CHECK_STR(m[0].up_sql, "create table a (id int);\n");
+		CHECK(m[0].down_sql == NULL);
+		CHECK_STR(m[1].name, "b");
+	}
+	CHECK_INT((int)strv_len(ignored), 3);
+	CHECK(ignored && strstr(ignored[0], "ignored") != NULL);
+	strv_free(ignored);
+	migrations_free(m, n);
+	free(d);
+
+	d = mkfolder();
+	put(d, "V1__init.sql", "CREATE TABLE a (id int);\r\nCREATE TABLE b (id int);\n");
+	put(d, "V1.10__ten.sql", "SELECT 10;\n");
+	put(d, "V1_2__two.sql", "SELECT 2;\n");
+	put(d, "U1.2__two.sql", "SELECT -2;\n");
+	put(d, "R__views.sql", "CREATE OR REPLACE VIEW v AS SELECT 1;\n");
+	put(d, "afterMigrate.sql", "SELECT 0;\n");
+	CHECK_INT(migrations_discover_notes(d, &m, &n, &ignored, &e), 0);
+	CHECK_STR(e.msg, "");
+	CHECK_INT(n, 4);
+	if (n == 4) {
+		CHECK_STR(m[0].version_str, "1");
+		CHECK_STR(m[1].version_str, "1.2");
+		CHECK_STR(m[1].name, "two");
+		CHECK_STR(m[1].down_sql, "SELECT -2;\n");
+		CHECK_STR(m[2].version_str, "1.10");
+		CHECK_INT(m[3].repeatable, 1);
+		CHECK_STR(m[3].version_str, "R__views");
+		CHECK_INT(m[0].layout, MIGRATION_FLYWAY);
+		/* java.util.zip.CRC32 over "CREATE TABLE a (id int);CREATE TABLE b (id int);" */
+		CHECK_INT(m[0].flyway_checksum, migration_flyway_checksum("CREATE TABLE a (id int);\nCREATE TABLE b (id int);", 49));
+	}
+	CHECK_INT((int)strv_len(ignored), 1);
+	strv_free(ignored);
+	migrations_free(m, n);
+	free(d);
+
+	/* known values of CRC-32 (zlib's crc32 of "123456789" is 0xCBF43926) */
+	CHECK_INT(migration_flyway_checksum("123456789", 9), (int)0xCBF43926u);
+	CHECK_INT(migration_flyway_checksum("1234\n56789\n", 11), (int)0xCBF43926u);
+	CHECK_INT(migration_flyway_checksum("\xEF\xBB\xBF" "1234\r\n56789", 14), (int)0xCBF43926u);
+	CHECK(migration_version_cmp("1.2", "1.10") < 0);
+	CHECK(migration_version_cmp("0001", "1") == 0);
+	CHECK(migration_version_cmp("1", "1.0") == 0);
+	CHECK(migration_version_cmp("20240101000000", "9") > 0);
+	CHECK(migration_version_cmp("R__a", "999") > 0);
 }
 
 static void test_markers(void)
@@ -304,6 +369,7 @@ int main(void)
 	mkdir(tmp_root, 0755);
 	test_layouts();
 	test_errors();
+	test_supabase_flyway();
 	test_markers();
 	test_split();
 	test_load_file();

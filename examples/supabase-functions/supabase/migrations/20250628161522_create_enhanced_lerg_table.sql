@@ -1,4 +1,3 @@
--- migrate:up
 -- enhanced_lerg: the single source of truth for the NANP area codes (NPAs),
 -- with geography and a category the rate-sheet code relies on.
 CREATE TABLE enhanced_lerg (
@@ -14,6 +13,3 @@ CREATE TABLE enhanced_lerg (
 );
 CREATE INDEX enhanced_lerg_category_idx ON enhanced_lerg (category);
 CREATE INDEX enhanced_lerg_state_code_idx ON enhanced_lerg (state_code);
-
--- migrate:down
-DROP TABLE enhanced_lerg;

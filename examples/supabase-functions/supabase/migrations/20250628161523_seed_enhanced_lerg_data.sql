@@ -1,4 +1,3 @@
--- migrate:up
 -- The NPAs that came into service after the legacy lerg_codes list was
 -- made (the 10 that production is missing, 438 among them).  The other 440
 -- come from lerg_codes in the consolidation migration.
@@ -14,6 +13,3 @@ INSERT INTO enhanced_lerg (npa, country, state_code, state_name, region, categor
   ('945', 'US', 'TX', 'Texas',         'Dallas',            'us'),
   ('464', 'US', 'IL', 'Illinois',      'South Suburbs',     'us')
 ON CONFLICT (npa) DO NOTHING;
-
--- migrate:down
-DELETE FROM enhanced_lerg WHERE npa IN ('438', '263', '354', '382', '683', '742', '368', '826', '945', '464');

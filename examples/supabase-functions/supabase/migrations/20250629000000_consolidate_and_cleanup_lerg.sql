@@ -1,4 +1,3 @@
--- migrate:up
 -- Move the legacy lerg_codes rows into enhanced_lerg.  lerg_codes itself
 -- stays until enhanced_lerg has proven itself (Phase 5 drops it, in a
 -- release of its own: on production the lint's drop-table rule stops that
@@ -9,7 +8,3 @@ SELECT l.npa, l.country, l.state_code, l.state_name, l.category, 'lerg_codes'
 ON CONFLICT (npa) DO NOTHING;
 
 COMMENT ON TABLE lerg_codes IS 'deprecated: read enhanced_lerg (kept until Phase 5)';
-
--- migrate:down
-COMMENT ON TABLE lerg_codes IS NULL;
-DELETE FROM enhanced_lerg WHERE source = 'lerg_codes';

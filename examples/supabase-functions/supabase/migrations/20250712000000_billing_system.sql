@@ -1,4 +1,3 @@
--- migrate:up
 -- Stripe billing: subscription columns on profiles, usage metering, and the
 -- aggregated usage view.  Additive: existing profiles keep their rows.
 ALTER TABLE public.profiles
@@ -34,15 +33,3 @@ SELECT p.id AS user_id,
   FROM public.profiles AS p
   LEFT JOIN public.usage_metrics AS m ON m.user_id = p.id
  GROUP BY p.id, p.email;
-
--- migrate:down
-DROP VIEW public.user_usage_stats;
-DROP TABLE public.usage_metrics;
-ALTER TABLE public.profiles
-  DROP COLUMN last_payment_date,
-  DROP COLUMN canceled_at,
-  DROP COLUMN cancel_at,
-  DROP COLUMN current_period_end,
-  DROP COLUMN current_period_start,
-  DROP COLUMN subscription_id,
-  DROP COLUMN email;

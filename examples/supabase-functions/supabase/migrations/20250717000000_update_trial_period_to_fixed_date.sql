@@ -1,4 +1,3 @@
--- migrate:up
 -- Trials end on a fixed date instead of N days after sign-up.  Existing
 -- users without a subscription get that date ("set appropriate
 -- trial_expires_at dates"); subscribers keep none.
@@ -7,6 +6,3 @@ ALTER TABLE public.profiles ADD COLUMN IF NOT EXISTS trial_expires_at TIMESTAMPT
 UPDATE public.profiles
    SET trial_expires_at = TIMESTAMPTZ '2025-08-31 23:59:59+00'
  WHERE trial_expires_at IS NULL AND subscription_id IS NULL;
-
--- migrate:down
-ALTER TABLE public.profiles DROP COLUMN trial_expires_at;

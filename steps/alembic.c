@@ -42,6 +42,7 @@
 #include "lint.h"
 #include "migrations.h"
 #include "pgtools.h"
+#include "pgscope.h"
 #include "../env/run.h"
 #include "../env/config.h"
 #include "../lib/proc.h"
@@ -59,13 +60,15 @@ struct alembic {
 	char *ini;            /* raw alembic_ini */
 	char *command;        /* raw command */
 	enum alembic_rollback rollback;
+	int restore_over_writes; /* on_writes_since_backup = "restore" */
 	char heads_run[48];   /* the run whose plan asked `alembic heads` */
 	char **heads;         /* its answer, reused by apply */
 };
 
 static int alembic_parse(struct step *st, const config_setting_t *s, struct err *e)
 {
-	static const char *const known[] = { "tool", "alembic_ini", "command", "rollback", NULL };
+	static const char *const known[] = { "tool", "alembic_ini", "command", "rollback", "on_writes_since_backup",
+					     NULL };
 	struct alembic *a = xcalloc(1, sizeof *a);
 	char *tool = NULL, *rb = NULL;
 	int rc;
@@ -97,6 +100,17 @@ static int alembic_parse(struct step *st, const config_setting_t *s, struct err 
 		}
 		a->rollback = (enum alembic_rollback)found;
 		free(rb);
+	}
+	char *ow = NULL;
+	if ((rc = cfg_string(s, "on_writes_since_backup", 0, &ow, e)) < 0)
+		return rc;
+	if (ow) {
+		a->restore_over_writes = strcmp(ow, "restore") == 0;
+		int ok = a->restore_over_writes || strcmp(ow, "stop") == 0;
+		free(ow);
+		if (!ok)
+			return cfg_error(config_setting_get_member(s, "on_writes_since_backup"), e,
+					 "'on_writes_since_backup' must be \"stop\" or \"restore\"");
 	}
 	if (!a->ini)
 		a->ini = xstrdup("alembic.ini");
@@ -502,8 +516,22 @@ static int alembic_apply(struct step *st, struct run *run, struct err *e)
 		goto out;
 	}
 	run_progress(run, "alembic upgrade head");
+	/* alembic's own writes, so that a restore does not count them as rows
+	 * written since the backup (pgscope.h) */
+	json_t *writes0 = NULL;
+	PGconn *db = a->rollback == ALEMBIC_RESTORE ? run_db(run, e) : NULL;
+	if (db && pgscope_snapshot(db, NULL, &writes0, e) < 0) {
+		run_warn(run, "%s: a restore will count alembic's own writes as written since the backup", e->msg);
+		err_clear(e);
+	}
 	static const char *const args[] = { "upgrade", "head", NULL };
 	rc = alembic_run(st, run, &c, args, NULL, e);
+	json_t *writes1 = NULL;
+	struct err we = ERR_INIT;
+	if (writes0 && pgscope_snapshot(db, NULL, &writes1, &we) == 0)
+		json_object_set_new(detail, "own_writes", pgscope_delta(writes0, writes1));
+	json_decref(writes0);
+	json_decref(writes1);
 	struct err e2 = ERR_INIT;
 	if (alembic_current(run, &after, &e2) < 0) {
 		if (rc == 0)
@@ -538,8 +566,10 @@ out:
  * (the database, alembic_version included, as it was before the run). */
 static int alembic_restore(struct step *st, struct run *run, json_t *detail, struct err *e)
 {
+	struct alembic *a = st->priv;
 	const char *path = NULL;
 	struct step *backup = NULL;
+	json_t *bd = NULL;
 	for (size_t i = 0; i < run->nexecs; i++) {
 		struct step_exec *x = &run->execs[i];
 		if (!x->step || x->step->position > st->position || strcmp(x->step->kind, "pg_backup") != 0 ||
@@ -549,6 +579,7 @@ static int alembic_restore(struct step *st, struct run *run, json_t *detail, str
 		if (p) {
 			path = p;
 			backup = x->step;
+			bd = x->detail;
 		}
 	}
 	if (!path)
@@ -556,10 +587,65 @@ static int alembic_restore(struct step *st, struct run *run, json_t *detail, str
 	PGconn *db = run_db(run, e);
 	if (!db)
 		return -e->code;
+	int rc;
+	/* No silent data loss: rows written since the backup are not discarded
+	 * unless approved (rollback --approve) or the step says so.  The same
+	 * rules as migrate.c's restore. */
+	if (!run->writes_approved) {
+		char **schemas = NULL, **scope = NULL;
+		json_t *v, *report = NULL;
+		size_t i;
+		long long total = 0;
+		int unknown = 0;
+		json_array_foreach(json_object_get(bd, "schemas"), i, v)
+			strv_push(&schemas, json_string_value(v));
+		if (pgscope_schemas(db, pg_backup_schemas(backup), &scope, e) < 0) {
+			strv_free(schemas);
+			return err_prefix(e, "cannot count the rows written since the backup, not restoring it");
+		}
+		for (i = 0; scope && scope[i]; i++)
+			if (!strv_contains(schemas, scope[i]))
+				strv_push(&schemas, scope[i]);
+		strv_free(scope);
+		if (!schemas)
+			schemas = xcalloc(1, sizeof(char *));
+		rc = pgscope_writes_since(db, json_object_get(bd, "writes_base"), json_object_get(detail, "own_writes"),
+					  schemas, &report, &total, &unknown, e);
+		strv_free(schemas);
+		if (rc < 0)
+			return err_prefix(e, "cannot count the rows written since the backup, not restoring it");
+		char *what = pgscope_describe(report, total, unknown);
+		json_object_set_new(detail, "writes_since_backup", report);
+		if ((total || unknown) && !a->restore_over_writes) {
+			rc = err_set(e, SC_EROLLBACK,
+				     "not restoring backup %s: rows were written since it was taken, a restore would "
+				     "discard them (%s). The alembic revisions of run '%s' stay applied. To restore "
+				     "anyway: 'stagecoach rollback %s --last --dry-run' to see what it discards, then with "
+				     "--approve; or undo by hand and 'stagecoach resolve %s'",
+				     path, what, run_target_id(run), run->env->name, run->env->name);
+			free(what);
+			return rc;
+		}
+		if (total || unknown)
+			run_warn(run, "restoring backup %s over rows written since it (on_writes_since_backup = "
+				 "\"restore\"): %s", path, what);
+		free(what);
+	}
 	char *pg_dump = pg_backup_pg_dump(backup, run);
-	/* TODO(issue 13): the writes-since-backup check and safety backup of
-	 * migrate_restore_backup() are not applied here yet */
-	int rc = pgtools_restore(run, db, path, pg_dump, pg_backup_schemas(backup), e);
+	if (!run->no_safety_backup && pg_backup_safety(backup)) {
+		char *dir = xstrdup(path), *slash = strrchr(dir, '/'), *safety = NULL;
+		if (slash)
+			*slash = '\0';
+		rc = pgtools_safety_backup(run, db, slash ? dir : ".", pg_dump, pg_backup_schemas(backup), &safety, e);
+		free(dir);
+		if (rc < 0) {
+			free(pg_dump);
+			return rc;
+		}
+		json_object_set_new(detail, "safety_backup", json_string(safety));
+		free(safety);
+	}
+	rc = pgtools_restore(run, db, path, pg_dump, pg_backup_schemas(backup), e);
 	free(pg_dump);
 	if (rc < 0)
 		return rc;

@@ -80,8 +80,11 @@ assert_contains "$T/out" "Running downgrade 0003 -> 0002"
 assert_eq "$(psql_q "$URL" "SELECT version_num FROM alembic_version")" 0002 "alembic_version after rollback"
 assert_eq "$(psql_q "$URL" "SELECT count(*) FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'email'")" 1 "0003 undone"
 
-# rollback of the first release: down to base
-expect_exit 0 sc rollback staging --last
+# rollback of the first release: down to base, alembic run as a module
+# (`command` is words, no shell)
+sed -i 's#tool = "alembic";#tool = "alembic"; command = "/usr/bin/python3 -m alembic";#' stagecoach.conf
+expect_exit 0 sc -v rollback staging --last
+assert_contains "$T/out" "Running downgrade 0001 -> , create accounts"
 assert_eq "$(psql_q "$URL" "SELECT count(*) FROM alembic_version")" 0 "back to base"
 assert_eq "$(psql_q "$URL" "SELECT to_regclass('accounts') IS NULL")" t "0001 undone"
 

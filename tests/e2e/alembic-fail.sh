@@ -63,6 +63,19 @@ expect_exit 1 sc -c restore.conf deploy staging --release r4
 assert_eq "$(psql_q "$URL" "SELECT version_num FROM alembic_version")" a1 "r4 restored"
 assert_eq "$(psql_q "$URL" "SELECT to_regclass('plans') IS NULL")" t "b2 undone by the restore"
 assert_eq "$(psql_q "$URL" "SELECT count(*) FROM stagecoach.run_steps s JOIN stagecoach.runs r ON r.id = s.run_id WHERE r.release = 'r4' AND s.detail ? 'restored'")" 1 "restore recorded"
+# rows written since the backup (by a later step): not discarded silently (exit 3)
+sed -e 's#  { name = "migrate"; kind = "migrate"; tool = "alembic"; rollback = "restore"; },#&\n  { name = "write"; kind = "shell"; command = "psql \\"$APP_DATABASE_URL\\" -X -q -c \\"INSERT INTO accounts VALUES (2)\\""; },#' \
+	restore.conf > writes.conf
+grep -q 'name = "write"' writes.conf || fail "writes.conf not made"
+expect_exit 3 sc -c writes.conf deploy staging --release r5
+assert_contains "$T/err" "not restoring backup"
+assert_eq "$(psql_q "$URL" "SELECT version_num FROM alembic_version")" b2 "r5 left applied"
+# the step says to restore over them: restored
+sed -i 's/rollback = "restore";/rollback = "restore"; on_writes_since_backup = "restore";/' writes.conf
+expect_exit 0 sc -c writes.conf rollback staging --last --approve
+assert_eq "$(psql_q "$URL" "SELECT version_num FROM alembic_version")" a1 "r5 rolled back by the restore"
+assert_eq "$(psql_q "$URL" "SELECT count(*) FROM accounts")" 1 "the row written since the backup is gone, as approved"
+
 # and without a backup step before it: a config error
 sed -e 's/rollback = "restore";/rollback = "restore";/' stagecoach.conf | sed -e 's/tool = "alembic";/tool = "alembic"; rollback = "restore";/' > norestore.conf
 expect_exit 2 sc -c norestore.conf validate

@@ -3,7 +3,7 @@
 # from what is there: Prisma, Supabase (migrations and functions), dbmate,
 # golang-migrate, Flyway, Alembic.  Database URLs and tokens are ${...}
 # variables, never literals; the written config passes `validate` (once the
-# variables are set); init never overwrites (exit 2); several layouts need
+# variables are set; Supabase and Flyway too); init never overwrites (exit 2); several layouts need
 # --layout.
 . "$(dirname "$0")/../lib/common.sh"
 sc_setup
@@ -77,11 +77,12 @@ cd "$T"
 mkdir -p sb-app/supabase/migrations sb-app/supabase/functions/hello
 echo 'create table a (id int);' > sb-app/supabase/migrations/20240101000000_a.sql
 (cd sb-app && expect_exit 0 sc init && assert_contains stagecoach.conf 'migrations = "supabase/migrations";' &&
-	assert_contains stagecoach.conf '# Supabase CLI' && assert_contains stagecoach.conf 'functions = "supabase/functions";') || exit 1
+	assert_contains stagecoach.conf '# Supabase CLI' && assert_contains stagecoach.conf 'functions = "supabase/functions";' &&
+	expect_exit 0 sc validate) || exit 1
 mkdir -p fw-app/src/main/resources/db/migration
 echo 'CREATE TABLE a (id int);' > fw-app/src/main/resources/db/migration/V1__a.sql
 (cd fw-app && expect_exit 0 sc init && assert_contains stagecoach.conf 'migrations = "src/main/resources/db/migration";' &&
-	assert_contains stagecoach.conf '# Flyway') || exit 1
+	assert_contains stagecoach.conf '# Flyway' && expect_exit 0 sc validate) || exit 1
 
 # several layouts: --layout chooses
 mkdir -p two/migrations two/prisma/migrations

@@ -282,9 +282,18 @@ static int rel_art_open(struct step *st, struct run *r, struct rel_art *a, int p
 			return rc;
 		}
 		a->upload = xasprintf("%s/release.tar", a->tmpdir);
-		char *argv[] = { "tar", "--sort=name", "-cf", a->upload, "-C", a->src, ".", NULL };
+		struct buf cmd = BUF_INIT;
+		buf_adds(&cmd, "exec tar --sort=name -cf ");
+		rel_sq(&cmd, a->upload);
+		buf_adds(&cmd, " -C ");
+		rel_sq(&cmd, a->src);
+		buf_adds(&cmd, " .");
+		char **envp = run_child_env(r);
 		struct proc_result pr = { 0 };
-		if (proc_run(argv, NULL, NULL, 0, NULL, NULL, &r->stop, &pr, e) < 0)
+		rc = proc_run_shell(buf_str(&cmd), envp, NULL, 0, NULL, NULL, &r->stop, &pr, e);
+		strv_free(envp);
+		buf_release(&cmd);
+		if (rc < 0)
 			return err_prefix(e, "cannot pack folder '%s' with tar", a->src);
 		if (!pr.exited || pr.status != 0) {
 			char *tail = proc_tail(&pr, 5);
@@ -580,7 +589,8 @@ static char *rel_install_script(struct release_step *rs, struct rel_host *rh, st
 	/* keep the newest `keep`; never NAME, never the release before */
 	buf_addf(&b, "cd releases; B=");
 	rel_sq(&b, rh->have_before ? rh->before : "");
-	buf_addf(&b, "; i=0; for d in $(ls -1t); do case \"$d\" in \"$N\"|\"$B\") i=$((i+1)); continue;; esac; "
+	buf_addf(&b, "; i=1; if [ -n \"$B\" ] && [ \"$B\" != \"$N\" ] && [ -d \"$B\" ]; then i=2; fi; "
+		     "for d in $(ls -1t); do case \"$d\" in \"$N\"|\"$B\") continue;; esac; "
 		     "i=$((i+1)); if [ $i -gt %lld ]; then rm -rf -- \"$d\"; echo \"pruned release $d\"; fi; done",
 		 rs->keep);
 	return buf_detach(&b);

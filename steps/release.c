@@ -388,7 +388,8 @@ static int rel_work(void *ctx, struct sshc_host *sh, LIBSSH2_SESSION *s)
 			if (!rh->sftp) {
 				if (libssh2_session_last_errno(s) == LIBSSH2_ERROR_EAGAIN)
 					return 1;
-				return rel_sftp_fail(sh, s, rh, "start on", rh->path);
+				return rel_sftp_fail(sh, s, rh, "start (does the host's sshd enable the sftp Subsystem?) on",
+						     rh->path);
 			}
 			rh->ws = W_MKDIR;
 			rh->mkpos = 0;

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/sshd.sh"
 sc_setup
-SSHD_EXTRA_CONFIG="Subsystem sftp /usr/lib/openssh/sftp-server" sshd_start 2
+sshd_start 2
 write_conf() { # ARTIFACT
 	cat >stagecoach.conf <<CONF
 version = 1;

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/sshd.sh"
 sc_setup
-SSHD_EXTRA_CONFIG="Subsystem sftp /usr/lib/openssh/sftp-server" sshd_start 3
+sshd_start 3
 cat >stagecoach.conf <<CONF
 version = 1;
 project = "rel3";

@@ -17,20 +17,23 @@
  *   PATH/current               symlink to releases/NAME, switched atomically
  *                              (symlink current.tmp renamed over current)
  *
- * apply, per batch: (1) one SFTP session per host, `parallel` at once, reads
- * where `current` points (the host's release before) and streams the
- * artifact into .NAME.upload from a 256 KiB window per host (never the
- * whole file in memory), resuming a previous try's partial upload; (2) one
- * shell command per host checks the sha256 of what landed with `sha256sum`
- * (a mismatch removes it and uploads again once), unpacks it into
- * .NAME.partial, renames it to NAME, runs `build_command` there, switches
- * `current`, runs `restart_command`, and prunes releases beyond the newest
- * `keep` (never NAME, never the release before); (3) the `health` gate,
- * once per host of the batch with that host's ${host.name}/${host.address}.
- * A failure stops the rollout after that batch.  Folders are packed
- * locally with the `tar` program (deterministic order, so a retried upload
- * of the same folder resumes), never with a library: the host unpacks with
- * its own `tar`, which knows its file system's modes and owners best.
+ * apply, per batch, in one SSH session per host (`parallel` at once; the
+ * connection, host key check and authentication are sshc's, which then
+ * drives rel_work() from its poll loop): SFTP reads where `current` points
+ * (the host's release before) and streams the artifact into .NAME.upload
+ * from a 256 KiB window per host (never the whole file in memory),
+ * resuming a previous try's partial upload; then, on a channel of the same
+ * session, one shell command checks the sha256 of what landed with
+ * `sha256sum` (a mismatch removes it and uploads again, whole, once),
+ * unpacks it into .NAME.partial, renames it to NAME, runs `build_command`
+ * there, switches `current`, runs `restart_command`, and prunes releases
+ * beyond the newest `keep` (never NAME, never the release before); then the
+ * `health` gate, once per host of the batch with that host's
+ * ${host.name}/${host.address}.  A failure stops the rollout after that
+ * batch.  Folders are packed locally with the `tar` program (deterministic
+ * order, so a retried upload of the same folder resumes), never with a
+ * library: the host unpacks with its own `tar`, which knows its file
+ * system's modes and owners best.
  *
  * detail: per host its name, address, port, batch, path, `before` (the
  * release `current` pointed to, null when none), `after`, status
@@ -315,9 +318,16 @@ static int rel_art_open(struct step *st, struct run *r, struct rel_art *a, int p
 	return 0;
 }
 
-/* --------------------------------------------------- SFTP upload (phase 1) */
+struct rel_host;
+static char *rel_install_script(struct release_step *rs, struct rel_host *rh, struct rel_art *a, const char *name);
 
-enum rel_wstate { W_INIT = 0, W_MKDIR, W_LSTAT, W_READLINK, W_STAT, W_OPEN, W_SEEK, W_WRITE, W_CLOSE, W_DONE };
+/* ------------------------------------- one host's session: upload, install */
+
+enum rel_wstate {
+	W_INIT = 0, W_MKDIR, W_LSTAT, W_READLINK, W_STAT, W_OPEN, W_WRITE, W_CLOSE, /* the upload, over SFTP */
+	W_SWITCHING, W_CHOPEN, W_EXEC, W_SENDEOF, W_READ, W_CHCLOSE, W_CHWAIT,      /* the install command */
+	W_DONE
+};
 
 struct rel_host {
 	struct host *h;           /* borrowed from the environment */
@@ -326,7 +336,6 @@ struct rel_host {
 	char *restart;            /* restart_command for this host, NULL */
 	char *build;              /* build_command for this host, NULL */
 	char *releases, *upload_path, *current; /* remote paths */
-	int need_upload;
 	/* SFTP state */
 	enum rel_wstate ws;
 	LIBSSH2_SFTP *sftp;
@@ -339,11 +348,19 @@ struct rel_host {
 	char *win;                /* REL_WINDOW bytes */
 	size_t wpos, wlen;
 	int switched;             /* the install script said it switched current */
-	int installed;            /* phase 2 succeeded */
+	int installed;            /* the install command succeeded */
+	int switching;            /* recorded `switching`: current may move */
+	int attempt;              /* 1: uploading again after a sha256 mismatch */
+	int exit_status;
+	char *script;             /* the install command, owned */
+	LIBSSH2_CHANNEL *ch;
+	struct buf part;          /* a partial output line */
 };
 
 struct rel_ctx {
 	struct run *r;
+	struct release_step *rs;
+	const char *name;        /* the release name */
 	struct rel_art *art;
 	int done, total;
 	unsigned long long bytes_done, bytes_total;
@@ -376,6 +393,34 @@ static void rel_progress(struct rel_ctx *x, int force)
 		     x->total);
 }
 
+/* the install command's output, line by line: logged, the last lines kept
+ * for the error, the switch marker noted */
+static void rel_output(struct rel_ctx *x, struct sshc_host *sh, const char *data, size_t len)
+{
+	struct rel_host *rh = sh->data;
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] != '\n' && rh->part.len < 8192) {
+			buf_addc(&rh->part, data[i]);
+			continue;
+		}
+		if (!rh->part.len)
+			continue;
+		const char *line = buf_str(&rh->part);
+		if (strcmp(line, "stagecoach-release-switched") == 0) {
+			rh->switched = 1;
+		} else {
+			run_log(x->r, "%s: %s", sh->name, line);
+			if (sh->ntail == SSHC_TAIL) {
+				free(sh->tail[0]);
+				memmove(sh->tail, sh->tail + 1, (SSHC_TAIL - 1) * sizeof(sh->tail[0]));
+				sh->ntail--;
+			}
+			sh->tail[sh->ntail++] = xstrdup(line);
+		}
+		buf_reset(&rh->part);
+	}
+}
+
 static int rel_work(void *ctx, struct sshc_host *sh, LIBSSH2_SESSION *s)
 {
 	struct rel_ctx *x = ctx;
@@ -401,7 +446,7 @@ static int rel_work(void *ctx, struct sshc_host *sh, LIBSSH2_SESSION *s)
 			while (end < len && rh->releases[end] != '/')
 				end++;
 			if (rh->mkpos >= len) {
-				rh->ws = rh->before_read ? (rh->need_upload ? W_STAT : W_DONE) : W_LSTAT;
+				rh->ws = rh->before_read ? W_STAT : W_LSTAT;
 				break;
 			}
 			rc = libssh2_sftp_mkdir_ex(rh->sftp, rh->releases, (unsigned)end, 0755);
@@ -420,7 +465,7 @@ static int rel_work(void *ctx, struct sshc_host *sh, LIBSSH2_SESSION *s)
 			    libssh2_sftp_last_error(rh->sftp) == LIBSSH2_FX_NO_SUCH_FILE) {
 				rh->have_before = 0; /* no release there yet */
 				rh->before_read = 1;
-				rh->ws = rh->need_upload ? W_STAT : W_DONE;
+				rh->ws = W_STAT;
 				break;
 			}
 			if (rc < 0)
@@ -455,7 +500,7 @@ static int rel_work(void *ctx, struct sshc_host *sh, LIBSSH2_SESSION *s)
 				return rel_sftp_fail(sh, s, rh, "read the symlink", rh->current);
 			}
 			rh->before_read = 1;
-			rh->ws = rh->need_upload ? W_STAT : W_DONE;
+			rh->ws = W_STAT;
 			break;
 		case W_STAT: {
 			LIBSSH2_SFTP_ATTRIBUTES at;
@@ -464,7 +509,7 @@ static int rel_work(void *ctx, struct sshc_host *sh, LIBSSH2_SESSION *s)
 			if (rc == LIBSSH2_ERROR_EAGAIN)
 				return 1;
 			rh->offset = 0;
-			if (rc == 0 && (at.flags & LIBSSH2_SFTP_ATTR_SIZE) && at.filesize <= x->art->size)
+			if (rc == 0 && !rh->attempt && (at.flags & LIBSSH2_SFTP_ATTR_SIZE) && at.filesize <= x->art->size)
 				rh->offset = at.filesize; /* a previous try's: resume it */
 			rh->resumed_from = rh->offset;
 			rh->ws = W_OPEN;
@@ -484,7 +529,6 @@ static int rel_work(void *ctx, struct sshc_host *sh, LIBSSH2_SESSION *s)
 			x->bytes_done += rh->offset;
 			rh->ws = W_WRITE;
 			break;
-		case W_SEEK:
 		case W_WRITE: {
 			if (rh->wpos == rh->wlen) {
 				if (rh->offset >= x->art->size) {
@@ -524,8 +568,98 @@ static int rel_work(void *ctx, struct sshc_host *sh, LIBSSH2_SESSION *s)
 			rh->fh = NULL;
 			if (rc)
 				return rel_sftp_fail(sh, s, rh, "close", rh->upload_path);
-			rh->ws = W_DONE;
+			rh->ws = W_SWITCHING;
 			break;
+		case W_SWITCHING:
+			/* recorded before current may move: a run killed from now on
+			 * switches this host back */
+			free(rh->script); /* now that `before` is known: the prune keeps it */
+			rh->script = rel_install_script(x->rs, rh, x->art, x->name);
+			if (!rh->switching) {
+				rh->switching = 1;
+				json_object_set_new(rh->jh, "bytes_sent", json_integer((json_int_t)rh->sent));
+				json_object_set_new(rh->jh, "status", json_string("switching"));
+				run_checkpoint(x->r);
+			}
+			rh->ws = W_CHOPEN;
+			break;
+		case W_CHOPEN:
+			rh->ch = libssh2_channel_open_session(s);
+			if (!rh->ch) {
+				if (libssh2_session_last_errno(s) == LIBSSH2_ERROR_EAGAIN)
+					return 1;
+				return rel_sftp_fail(sh, s, rh, "open a channel for the install command on", sh->name);
+			}
+			rh->ws = W_EXEC;
+			break;
+		case W_EXEC:
+			rc = libssh2_channel_exec(rh->ch, rh->script);
+			if (rc == LIBSSH2_ERROR_EAGAIN)
+				return 1;
+			if (rc)
+				return rel_sftp_fail(sh, s, rh, "start the install command on", sh->name);
+			rh->ws = W_SENDEOF;
+			break;
+		case W_SENDEOF:
+			rc = libssh2_channel_send_eof(rh->ch);
+			if (rc == LIBSSH2_ERROR_EAGAIN)
+				return 1;
+			rh->ws = W_READ;
+			break;
+		case W_READ: {
+			char buf[8192];
+			int progress = 0;
+			for (int stream = 0; stream < 2; stream++) {
+				ssize_t n = libssh2_channel_read_ex(rh->ch, stream, buf, sizeof(buf));
+				if (n > 0) {
+					rel_output(x, sh, buf, (size_t)n);
+					progress = 1;
+				} else if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
+					return rel_sftp_fail(sh, s, rh, "read the install command's output on", sh->name);
+				}
+			}
+			if (progress)
+				break;
+			if (!libssh2_channel_eof(rh->ch))
+				return 1;
+			rel_output(x, sh, "\n", 1);
+			rh->ws = W_CHCLOSE;
+			break;
+		}
+		case W_CHCLOSE:
+			rc = libssh2_channel_close(rh->ch);
+			if (rc == LIBSSH2_ERROR_EAGAIN)
+				return 1;
+			rh->ws = W_CHWAIT;
+			break;
+		case W_CHWAIT:
+			rc = libssh2_channel_wait_closed(rh->ch);
+			if (rc == LIBSSH2_ERROR_EAGAIN)
+				return 1;
+			if (rc)
+				return rel_sftp_fail(sh, s, rh, "finish the install command on", sh->name);
+			rh->exit_status = libssh2_channel_get_exit_status(rh->ch);
+			libssh2_channel_free(rh->ch);
+			rh->ch = NULL;
+			if (rh->exit_status == 0) {
+				rh->installed = 1;
+				rh->ws = W_DONE;
+				break;
+			}
+			if (rh->exit_status == REL_MISMATCH && !rh->switched && !rh->attempt) {
+				/* what landed is not the artifact (a resumed upload of
+				 * other bytes): upload it again, whole, once */
+				run_warn(x->r, "host '%s': the uploaded artifact's sha256 did not match; uploading it again",
+					 sh->name);
+				rh->attempt = 1;
+				x->bytes_total += x->art->size;
+				rh->ws = W_STAT;
+				break;
+			}
+			free(sh->error);
+			sh->error = xasprintf("%s exited with status %d", rh->switched ? "restart" : "install",
+					      rh->exit_status);
+			return -1;
 		case W_DONE:
 			return 0;
 		}
@@ -541,6 +675,10 @@ static void rel_work_end(void *ctx, struct sshc_host *sh, LIBSSH2_SESSION *s)
 	if (rh->fh)
 		libssh2_sftp_close_handle(rh->fh);
 	rh->fh = NULL;
+	if (rh->ch)
+		libssh2_channel_free(rh->ch);
+	rh->ch = NULL;
+	buf_reset(&rh->part);
 	if (rh->sftp)
 		libssh2_sftp_shutdown(rh->sftp);
 	rh->sftp = NULL;
@@ -549,7 +687,7 @@ static void rel_work_end(void *ctx, struct sshc_host *sh, LIBSSH2_SESSION *s)
 	rh->wpos = rh->wlen = 0;
 }
 
-/* -------------------------------------------- install and switch (phase 2) */
+/* ---------------------------------------------------- the install command */
 
 static char *rel_install_script(struct release_step *rs, struct rel_host *rh, struct rel_art *a, const char *name)
 {
@@ -600,11 +738,6 @@ static char *rel_install_script(struct release_step *rs, struct rel_host *rh, st
 static void rel_on_line(void *ctx, const struct sshc_host *h, const char *line)
 {
 	struct rel_ctx *x = ctx;
-	struct rel_host *rh = h->data;
-	if (rh && strcmp(line, "stagecoach-release-switched") == 0) {
-		rh->switched = 1;
-		return;
-	}
 	run_log(x->r, "%s: %s", h->name, line);
 }
 
@@ -680,6 +813,8 @@ static void rel_host_free(struct rel_host *rh)
 	free(rh->upload_path);
 	free(rh->current);
 	free(rh->win);
+	free(rh->script);
+	buf_release(&rh->part);
 }
 
 /* ---------------------------------------------------------------- plan */
@@ -795,153 +930,66 @@ static json_t *rel_find_host(json_t *jhosts, const char *name)
 	return NULL;
 }
 
-/* any host of hs[0..n) that failed otherwise than by a checksum mismatch */
-static int rel_any_other_failure(const struct sshc_host *hs, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (hs[i].outcome != SSHC_OK && !(hs[i].outcome == SSHC_EXIT && hs[i].exit_status == REL_MISMATCH))
-			return 1;
-	return 0;
-}
-
-/* Phase 1 and 2 for the hosts of one batch; 0, or -1 with e */
+/* Upload, verify, unpack, build, switch, restart and prune on the hosts of
+ * one batch, each in one SSH session; 0, or -1 with e */
 static int rel_batch(struct step *st, struct run *r, struct rel_art *a, struct rel_host *rhs, size_t cnt,
 		     const char *bprefix, int *touched_any, struct err *e)
 {
 	struct release_step *rs = st->priv;
-	struct rel_ctx x = { .r = r, .art = a, .total = (int)cnt };
+	struct rel_ctx x = { .r = r, .rs = rs, .name = r->release, .art = a, .total = (int)cnt };
 	struct sshc_opts o;
 	rel_opts(st, r, &o, &x);
-	int rc = 0;
-	for (int attempt = 0; attempt < 2 && rc == 0; attempt++) {
-		/* phase 1: read `current`, upload (every host whose upload is due) */
-		size_t nu = 0;
-		struct sshc_host *hs = xcalloc(cnt, sizeof(*hs));
-		struct rel_host **who = xcalloc(cnt, sizeof(*who));
-		for (size_t i = 0; i < cnt; i++) {
-			if (!rhs[i].need_upload && rhs[i].before_read)
-				continue;
-			hs[nu].name = rhs[i].h->name;
-			hs[nu].address = rhs[i].h->address;
-			hs[nu].port = rhs[i].h->port;
-			hs[nu].data = &rhs[i];
-			rhs[i].ws = W_INIT;
-			if (rhs[i].need_upload)
-				rel_set_status(&rhs[i], "uploading");
-			x.bytes_total += a->size;
-			who[nu++] = &rhs[i];
-		}
-		run_checkpoint(r);
-		x.done = 0;
-		x.total = (int)nu;
-		o.work = rel_work;
-		o.work_end = rel_work_end;
-		int failed = nu && sshc_run(hs, nu, NULL, &o) != 0;
-		o.work = NULL;
-		o.work_end = NULL;
-		for (size_t i = 0; i < nu; i++) {
-			struct rel_host *rh = who[i];
-			if (rh->before_read && !json_object_get(rh->jh, "before"))
-				json_object_set_new(rh->jh, "before", rh->have_before ? json_string(rh->before) : json_null());
-			json_object_set_new(rh->jh, "bytes_sent", json_integer((json_int_t)rh->sent));
-			if (rh->resumed_from)
-				json_object_set_new(rh->jh, "resumed_from", json_integer((json_int_t)rh->resumed_from));
-			if (hs[i].outcome == SSHC_OK) {
-				rh->need_upload = 0;
-				rel_set_status(rh, "uploaded");
-			} else {
-				rel_set_status(rh, rel_refused(&hs[i]) ? "unreachable" : "failed");
-				if (hs[i].error) {
-					char *red = redact(hs[i].error);
-					json_object_set_new(rh->jh, "error", json_string(red));
-					free(red);
-				}
-			}
-		}
-		run_checkpoint(r);
-		if (failed) {
-			struct buf m = BUF_INIT;
-			buf_adds(&m, bprefix);
-			rel_describe(&m, hs, nu, "upload: ");
-			int refused = 0;
-			for (size_t i = 0; i < nu; i++)
-				refused |= rel_refused(&hs[i]);
-			rc = err_set(e, refused && !*touched_any ? SC_EUNREACHABLE : SC_EFAIL, "%s%s", buf_str(&m),
-				     refused && !*touched_any ? " (nothing was changed on any host)" : "");
-			buf_release(&m);
-		}
-		for (size_t i = 0; i < nu; i++)
-			sshc_host_release(&hs[i]);
-		free(hs);
-		free(who);
-		if (rc < 0)
-			break;
-
-		/* phase 2: verify, unpack, build, switch, restart, prune */
-		hs = xcalloc(cnt, sizeof(*hs));
-		who = xcalloc(cnt, sizeof(*who));
-		char **scripts = xcalloc(cnt, sizeof(*scripts));
-		size_t ni = 0;
-		for (size_t i = 0; i < cnt; i++) {
-			if (rhs[i].installed)
-				continue;
-			hs[ni].name = rhs[i].h->name;
-			hs[ni].address = rhs[i].h->address;
-			hs[ni].port = rhs[i].h->port;
-			hs[ni].data = &rhs[i];
-			scripts[ni] = rel_install_script(rs, &rhs[i], a, r->release);
-			hs[ni].command = scripts[ni];
-			rel_set_status(&rhs[i], "switching");
-			who[ni++] = &rhs[i];
-		}
-		/* recorded before: a run killed now is switched back on these hosts */
-		run_checkpoint(r);
-		*touched_any = 1;
-		x.done = 0;
-		x.total = (int)ni;
-		failed = sshc_run(hs, ni, NULL, &o) != 0;
-		int retry = 0;
-		for (size_t i = 0; i < ni; i++) {
-			struct rel_host *rh = who[i];
-			if (hs[i].outcome == SSHC_OK) {
-				rh->installed = 1;
-				rel_set_status(rh, "switched");
-				json_object_set_new(rh->jh, "after", json_string(r->release));
-			} else if (hs[i].outcome == SSHC_EXIT && hs[i].exit_status == REL_MISMATCH && !rh->switched &&
-				   attempt == 0) {
-				rh->need_upload = 1; /* the sha256 did not match: upload again, once */
-				rel_set_status(rh, "uploading");
-				run_warn(r, "host '%s': the uploaded artifact's sha256 did not match; uploading it again",
-					 rh->h->name);
-				retry = 1;
-			} else {
-				rel_set_status(rh, hs[i].touched ? "failed" : "not_run");
-				json_object_set_new(rh->jh, "switched", json_boolean(rh->switched));
-				if (hs[i].error) {
-					char *red = redact(hs[i].error);
-					json_object_set_new(rh->jh, "error", json_string(red));
-					free(red);
-				}
-			}
-		}
-		run_checkpoint(r);
-		if (failed && !(retry && attempt == 0 && !rel_any_other_failure(hs, ni))) {
-			struct buf m = BUF_INIT;
-			buf_adds(&m, bprefix);
-			rel_describe(&m, hs, ni, "");
-			rc = err_set(e, SC_EFAIL, "%s", buf_str(&m));
-			buf_release(&m);
-		}
-		for (size_t i = 0; i < ni; i++) {
-			sshc_host_release(&hs[i]);
-			free(scripts[i]);
-		}
-		free(hs);
-		free(who);
-		free(scripts);
-		if (!retry || rc < 0)
-			break;
+	o.work = rel_work;
+	o.work_end = rel_work_end;
+	struct sshc_host *hs = xcalloc(cnt, sizeof(*hs));
+	for (size_t i = 0; i < cnt; i++) {
+		hs[i].name = rhs[i].h->name;
+		hs[i].address = rhs[i].h->address;
+		hs[i].port = rhs[i].h->port;
+		hs[i].data = &rhs[i];
+		rhs[i].ws = W_INIT;
+		json_object_set_new(rhs[i].jh, "status", json_string("uploading"));
+		x.bytes_total += a->size;
 	}
+	run_checkpoint(r);
+	int failed = sshc_run(hs, cnt, NULL, &o) != 0, refused = 0, switching = 0;
+	for (size_t i = 0; i < cnt; i++) {
+		struct rel_host *rh = &rhs[i];
+		if (rh->before_read && !json_object_get(rh->jh, "before"))
+			json_object_set_new(rh->jh, "before", rh->have_before ? json_string(rh->before) : json_null());
+		json_object_set_new(rh->jh, "bytes_sent", json_integer((json_int_t)rh->sent));
+		if (rh->resumed_from)
+			json_object_set_new(rh->jh, "resumed_from", json_integer((json_int_t)rh->resumed_from));
+		switching |= rh->switching;
+		if (hs[i].outcome == SSHC_OK) {
+			rel_set_status(rh, "switched");
+			json_object_set_new(rh->jh, "after", json_string(r->release));
+			continue;
+		}
+		refused |= rel_refused(&hs[i]);
+		rel_set_status(rh, rel_refused(&hs[i]) ? "unreachable" : hs[i].touched ? "failed" : "not_run");
+		json_object_set_new(rh->jh, "switched", json_boolean(rh->switched));
+		if (hs[i].error) {
+			char *red = redact(hs[i].error);
+			json_object_set_new(rh->jh, "error", json_string(red));
+			free(red);
+		}
+	}
+	run_checkpoint(r);
+	int rc = 0;
+	if (failed) {
+		struct buf m = BUF_INIT;
+		buf_adds(&m, bprefix);
+		rel_describe(&m, hs, cnt, "");
+		int nothing = refused && !switching && !*touched_any;
+		rc = err_set(e, nothing ? SC_EUNREACHABLE : SC_EFAIL, "%s%s", buf_str(&m),
+			     nothing ? " (nothing was switched on any host)" : "");
+		buf_release(&m);
+	}
+	*touched_any |= switching;
+	for (size_t i = 0; i < cnt; i++)
+		sshc_host_release(&hs[i]);
+	free(hs);
 	return rc;
 }
 
@@ -976,7 +1024,6 @@ static int release_apply(struct step *st, struct run *r, struct err *e)
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct rel_host *rh = &rhs[i];
 		rh->h = hv[i];
-		rh->need_upload = 1;
 		json_t *jh = json_pack("{s:s,s:s,s:i,s:I,s:s}", "name", hv[i]->name, "address", hv[i]->address, "port",
 				       hv[i]->port, "batch", (json_int_t)(i / bsize + 1), "status", "not_run");
 		json_t *prev = json_is_array(old) ? rel_find_host(old, hv[i]->name) : NULL;

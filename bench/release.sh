@@ -6,6 +6,8 @@
 #   stagecoach  `deploy` of one release step (parallel = 20): SFTP upload,
 #               sha256 checked on each host, folder renamed, current switched;
 #               its peak RSS from GNU time
+# and each client side's CPU time (user + sys; the server side, one sshd
+# and its sftp-servers, is the same work for all three)
 # Each is run RUNS times (default 3) into fresh folders; the best of each is
 # compared.  Targets: stagecoach <= 1.1x the faster floor, peak RSS < 50 MB.
 # Usage: bench/release.sh [RUNS] [MB]   (SC_BIN=path to the binary; needs rsync)
@@ -52,24 +54,27 @@ cat artifact.bin >/dev/null # page cache
 for r in $(seq 1 "$RUNS"); do
 	fresh
 	t0=$(now_ms)
-	seq -w 1 $N | xargs -P$N -I{} sh -c 'scp -q $SSHOPTS -P $SSHD_PORT "$T/artifact.bin" "$SSH_USER@127.0.0.1:$RD/scp/h{}.bin"' ||
+	/usr/bin/time -f '%U %S' -o "$T/cpu-scp" xargs -a <(seq -w 1 $N) -P$N -I{} sh -c 'scp -q $SSHOPTS -P $SSHD_PORT "$T/artifact.bin" "$SSH_USER@127.0.0.1:$RD/scp/h{}.bin"' ||
 		fail "scp failed"
 	scp_ms=$(( $(now_ms) - t0 ))
 
 	t0=$(now_ms)
-	seq -w 1 $N | xargs -P$N -I{} sh -c 'rsync -q --whole-file -e "ssh $SSHOPTS -p $SSHD_PORT" "$T/artifact.bin" "$SSH_USER@127.0.0.1:$RD/rsync/h{}.bin"' ||
+	/usr/bin/time -f '%U %S' -o "$T/cpu-rsync" xargs -a <(seq -w 1 $N) -P$N -I{} sh -c 'rsync -q --whole-file -e "ssh $SSHOPTS -p $SSHD_PORT" "$T/artifact.bin" "$SSH_USER@127.0.0.1:$RD/rsync/h{}.bin"' ||
 		fail "rsync failed"
 	rsync_ms=$(( $(now_ms) - t0 ))
 
 	t0=$(now_ms)
-	/usr/bin/time -f %M -o "$T/rss" "$SC" -c stagecoach.conf deploy bench --release "bench-$r" >"$T/out" 2>"$T/err" ||
+	/usr/bin/time -f '%M %U %S' -o "$T/rss" "$SC" -c stagecoach.conf deploy bench --release "bench-$r" >"$T/out" 2>"$T/err" ||
 		fail "stagecoach failed: $(tail -5 "$T/err")"
 	sc_ms=$(( $(now_ms) - t0 ))
-	rss_kb=$(tail -1 "$T/rss")
+	read -r rss_kb scu scs <"$T/rss"
+	cpu() { awk '{printf "%.1f", $1 + $2}' "$1"; }
+	sc_cpu=$(awk -v u="$scu" -v s="$scs" 'BEGIN {printf "%.1f", u + s}')
 	cmp -s artifact.bin "$RD/sc/h$N/releases/bench-$r/artifact.bin" || fail "stagecoach: the artifact differs on h$N"
 
-	printf 'run %d: scp -P%d %6d ms | rsync -P%d %6d ms | stagecoach %6d ms, peak RSS %d KB\n' \
-		"$r" $N "$scp_ms" $N "$rsync_ms" "$sc_ms" "$rss_kb"
+	printf 'run %d: scp -P%d %6d ms (client CPU %s s) | rsync -P%d %6d ms (%s s) | stagecoach %6d ms (%s s), peak RSS %d KB, load %s\n' \
+		"$r" $N "$scp_ms" "$(cpu "$T/cpu-scp")" $N "$rsync_ms" "$(cpu "$T/cpu-rsync")" "$sc_ms" "$sc_cpu" "$rss_kb" \
+		"$(cut -d' ' -f1 /proc/loadavg)"
 	best b_scp "$scp_ms"; best b_rsync "$rsync_ms"; best b_sc "$sc_ms"; best b_rss "$rss_kb"
 done
 

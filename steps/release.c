@@ -942,19 +942,27 @@ static int rel_batch(struct step *st, struct run *r, struct rel_art *a, struct r
 	o.work = rel_work;
 	o.work_end = rel_work_end;
 	struct sshc_host *hs = xcalloc(cnt, sizeof(*hs));
+	struct rel_host **who = xcalloc(cnt, sizeof(*who));
+	size_t nh = 0;
 	for (size_t i = 0; i < cnt; i++) {
-		hs[i].name = rhs[i].h->name;
-		hs[i].address = rhs[i].h->address;
-		hs[i].port = rhs[i].h->port;
-		hs[i].data = &rhs[i];
+		if (rhs[i].installed) { /* done by the interrupted try (deploy --resume) */
+			*touched_any = 1;
+			continue;
+		}
+		hs[nh].name = rhs[i].h->name;
+		hs[nh].address = rhs[i].h->address;
+		hs[nh].port = rhs[i].h->port;
+		hs[nh].data = &rhs[i];
 		rhs[i].ws = W_INIT;
 		json_object_set_new(rhs[i].jh, "status", json_string("uploading"));
 		x.bytes_total += a->size;
+		who[nh++] = &rhs[i];
 	}
+	x.total = (int)nh;
 	run_checkpoint(r);
-	int failed = sshc_run(hs, cnt, NULL, &o) != 0, refused = 0, switching = 0;
-	for (size_t i = 0; i < cnt; i++) {
-		struct rel_host *rh = &rhs[i];
+	int failed = nh && sshc_run(hs, nh, NULL, &o) != 0, refused = 0, switching = 0;
+	for (size_t i = 0; i < nh; i++) {
+		struct rel_host *rh = who[i];
 		if (rh->before_read && !json_object_get(rh->jh, "before"))
 			json_object_set_new(rh->jh, "before", rh->have_before ? json_string(rh->before) : json_null());
 		json_object_set_new(rh->jh, "bytes_sent", json_integer((json_int_t)rh->sent));
@@ -980,16 +988,17 @@ static int rel_batch(struct step *st, struct run *r, struct rel_art *a, struct r
 	if (failed) {
 		struct buf m = BUF_INIT;
 		buf_adds(&m, bprefix);
-		rel_describe(&m, hs, cnt, "");
+		rel_describe(&m, hs, nh, "");
 		int nothing = refused && !switching && !*touched_any;
 		rc = err_set(e, nothing ? SC_EUNREACHABLE : SC_EFAIL, "%s%s", buf_str(&m),
 			     nothing ? " (nothing was switched on any host)" : "");
 		buf_release(&m);
 	}
 	*touched_any |= switching;
-	for (size_t i = 0; i < cnt; i++)
+	for (size_t i = 0; i < nh; i++)
 		sshc_host_release(&hs[i]);
 	free(hs);
+	free(who);
 	return rc;
 }
 
@@ -1034,6 +1043,14 @@ static int release_apply(struct step *st, struct run *r, struct err *e)
 			rh->have_before = json_is_string(b);
 			if (rh->have_before)
 				snprintf(rh->before, sizeof(rh->before), "%s", json_string_value(b));
+		}
+		/* resumed: a host the interrupted try finished is not shipped again */
+		const char *pst = prev ? json_string_value(json_object_get(prev, "status")) : NULL;
+		const char *pafter = prev ? json_string_value(json_object_get(prev, "after")) : NULL;
+		if (pst && strcmp(pst, "switched") == 0 && pafter && strcmp(pafter, r->release) == 0) {
+			rh->installed = 1;
+			json_object_set_new(jh, "status", json_string("switched"));
+			json_object_set_new(jh, "after", json_string(pafter));
 		}
 		json_array_append_new(jhosts, jh);
 		rh->jh = jh;

@@ -3,7 +3,7 @@
 # `path` per host through ${host.name}) in rolling batches of 1, with a
 # health gate per host.  Checks the files on disk, the `current` symlinks,
 # the restart order; a gate failing on the 2nd host brings hosts 1-2 back to
-# the previous release and leaves host 3 untouched; `rollback --to` the previous release after
+# the previous release and leaves host 3 untouched; `rollback --last` after
 # a success switches every host back.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/sshd.sh"
@@ -73,7 +73,7 @@ rm -f "$RD/fail-app2"
 expect_exit 0 sc -c stagecoach.conf deploy staging --release v2
 for h in app1 app2 app3; do assert_eq "$(link $h)" "releases/v2" "$h current"; done
 assert_eq "$(cat "$RD/app3/releases/v2/app.txt")" "v2" "app3 file"
-expect_exit 0 sc -c stagecoach.conf rollback staging --to v1 --yes
+expect_exit 0 sc -c stagecoach.conf rollback staging --last --yes
 for h in app1 app2 app3; do assert_eq "$(link $h)" "releases/v1" "$h current after rollback"; done
 assert_eq "$(tr '\n' ' ' <"$RD/restarts")" "app1 v2 app2 v2 app3 v2 app3 v1 app2 v1 app1 v1 " "rollback restarts"
 pass

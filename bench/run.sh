@@ -1,7 +1,7 @@
 #!/bin/bash
 # make bench: every benchmark side by side with the tools users would pick,
 # in one run, on this machine; not part of make test.  Installs the
-# comparison tools it needs (ansible, sqitch, GNU time from Debian; dbmate
+# comparison tools it needs (ansible, sqitch, GNU time, rsync from Debian; dbmate
 # from npm into a scratch folder).  Each benchmark prints its own table and
 # ratios; this script prints them in turn and a machine line first.
 #   make bench                      all of them
@@ -9,7 +9,7 @@
 cd "$(dirname "$0")/.." || exit 2
 export SC_BIN=${SC_BIN:-$PWD/stagecoach}
 missing=""
-for p in ansible sqitch time; do
+for p in ansible sqitch time rsync; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
@@ -20,7 +20,7 @@ fi
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "stagecoach: $("$SC_BIN" --version)"
 rc=0
-for b in ${BENCH:-migrations ssh functions backup validate}; do
+for b in ${BENCH:-migrations ssh functions backup validate release}; do
 	echo
 	echo "=== bench/$b.sh"
 	bash "bench/$b.sh" || { echo "bench/$b.sh failed"; rc=1; }

@@ -23,6 +23,8 @@ struct step *config_step(struct config *cfg, const char *name)
 
 int config_step_applies(const struct step *st, const struct env_config *env)
 {
+	if (st->gate_only) /* run per host by the ssh or release step it gates */
+		return 0;
 	if (st->only && !strv_contains(st->only, env->name))
 		return 0;
 	if (st->skip && strv_contains(st->skip, env->name))

@@ -86,6 +86,9 @@ struct step {
 	char **skip;
 	long long timeout_ms;    /* 0: none */
 	int continue_on_error;
+	int host_vars;           /* ${host.name}/${host.address} are defined in its strings (ssh, release) */
+	int gate;                /* the `health` gate of an ssh or release step (set at load) */
+	int gate_only;           /* a gate whose strings use ${host.*}: runs only as a gate, per host */
 	void *priv;              /* the kind's settings; freed by ops->free */
 };
 

@@ -96,6 +96,10 @@ int run_expand(struct run *r, const char *raw, char **out, struct err *e)
 		.secret_names = r->cfg->secrets,
 		.placeholders = r->release == NULL,
 	};
+	if (r->host) {
+		ctx.host_name = r->host->name;
+		ctx.host_address = r->host->address;
+	}
 	if (!raw) {
 		*out = NULL;
 		return 0;

@@ -21,6 +21,7 @@
 
 struct config;
 struct env_config;
+struct host;
 struct step;
 struct state;
 struct output;
@@ -61,6 +62,7 @@ struct run {
 	struct step_exec *execs;     /* one per configured step */
 	size_t nexecs;
 	struct step_exec *cur;       /* the step being applied or rolled back */
+	const struct host *host;     /* the host at hand (${host.name}) in ssh/release commands and gates; NULL */
 	volatile sig_atomic_t stop;  /* set by SIGINT/SIGTERM */
 	/* restores (steps/pgscope.h): rows written since the backups a rollback
 	 * preview would restore; whether the command's user approved

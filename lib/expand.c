@@ -26,7 +26,16 @@ static int lookup(const char *name, const struct expand_ctx *ctx, struct buf *ou
 		v = ctx->release ? ctx->release : ctx->placeholders ? "RELEASE" : NULL;
 	else if (strcmp(name, "run_id") == 0)
 		v = ctx->run_id ? ctx->run_id : ctx->placeholders ? "RUN_ID" : NULL;
-	else {
+	else if (strcmp(name, "host.name") == 0 || strcmp(name, "host.address") == 0) {
+		v = name[5] == 'n' ? ctx->host_name : ctx->host_address;
+		if (!v && ctx->host_placeholders)
+			v = name[5] == 'n' ? "HOST" : "ADDRESS";
+		if (!v)
+			return err_set(e, SC_EUSAGE,
+				       "'${%s}' is defined only in the commands of ssh and release steps and in the "
+				       "gates they run after each batch",
+				       name);
+	} else {
 		v = getenv(name);
 		if (v && redact_is_secret_name(name, ctx->secret_names))
 			redact_add(v);

@@ -2,7 +2,8 @@
  * expand: ${...} variables of SPEC section 2, a pure function of its
  * context.  ${NAME} is the process environment, ${NAME:-default} with a
  * default, ${vars.NAME} the environment's vars (themselves expanded),
- * ${env}, ${release}, ${run_id} the run's; $$ is a literal $, and any other
+ * ${env}, ${release}, ${run_id} the run's, ${host.name} and ${host.address}
+ * the host at hand (where ctx has one); $$ is a literal $, and any other
  * $ is kept as it is (so shell commands keep their $HOME).
  *
  * Values of secret variables (by name, or listed in `secrets`) are
@@ -27,6 +28,9 @@ struct expand_ctx {
 	const char *release;     /* NULL: undefined, unless placeholders */
 	const char *run_id;
 	char *const *secret_names;
+	const char *host_name;   /* ${host.name}/${host.address}: the host at hand in */
+	const char *host_address; /* ssh and release commands and their gates; NULL: undefined */
+	int host_placeholders;   /* validating such a string: they expand to placeholders */
 	int placeholders;        /* validating: ${release}/${run_id} expand to placeholders */
 };
 

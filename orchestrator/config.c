@@ -280,11 +280,12 @@ int config_env_resolve(struct config *cfg, struct env_config *env, struct err *e
 	/* every step string and hook that applies here must expand */
 	for (size_t i = 0; i < cfg->nraw_strings; i++) {
 		struct raw_string *rs = &cfg->raw_strings[i];
-		if (rs->step >= 0 && !config_step_applies(&cfg->steps[rs->step], env))
+		if (rs->step >= 0 && !config_step_applies(&cfg->steps[rs->step], env) && !cfg->steps[rs->step].gate_only)
 			continue;
 		struct expand_ctx ctx;
 		char *tmp = NULL;
 		expand_ctx_for(cfg, env, &ctx);
+		ctx.host_placeholders = rs->step >= 0 && (cfg->steps[rs->step].host_vars || cfg->steps[rs->step].gate);
 		if (expand(rs->value, &ctx, &tmp, e) < 0)
 			return err_prefix(e, "%s:%d: %s", rs->file, rs->line, rs->what);
 		explicit_bzero(tmp, strlen(tmp));
@@ -295,6 +296,32 @@ int config_env_resolve(struct config *cfg, struct env_config *env, struct err *e
 }
 
 /* ---- steps ---- */
+
+/* ${host.name}/${host.address} only where a host is at hand: the strings of
+ * ssh and release steps and of the gates they run (which then run only as
+ * gates, once per host); anywhere else FILE:LINE */
+static int check_host_vars(struct config *cfg, struct err *e)
+{
+	for (size_t i = 0; i < cfg->nraw_strings; i++) {
+		struct raw_string *rs = &cfg->raw_strings[i];
+		if (!strstr(rs->value, "${host."))
+			continue;
+		struct step *st = rs->step >= 0 ? &cfg->steps[rs->step] : NULL;
+		if (st && st->host_vars)
+			continue;
+		if (st && st->gate) {
+			st->gate_only = 1;
+			continue;
+		}
+		const char *v = strstr(rs->value, "${host.");
+		const char *end = strchr(v, '}');
+		return err_set(e, SC_EUSAGE,
+			       "%s:%d: %s: '%.*s' is defined only in the commands of ssh and release steps and in the "
+			       "gates they run after each batch",
+			       rs->file, rs->line, rs->what, end ? (int)(end - v + 1) : (int)strlen(v), v);
+	}
+	return 0;
+}
 
 static int parse_step(struct config *cfg, config_setting_t *s, struct step *st, int index, struct err *e)
 {
@@ -444,6 +471,8 @@ static int load_tree(struct config *cfg, config_t *lc, struct err *e)
 	for (size_t i = 0; i < cfg->nsteps; i++)
 		if (cfg->steps[i].ops->check && (rc = cfg->steps[i].ops->check(&cfg->steps[i], cfg, e)) < 0)
 			return rc;
+	if ((rc = check_host_vars(cfg, e)) < 0)
+		return rc;
 
 	config_setting_t *hooks = config_setting_get_member(root, "hooks");
 	if (hooks) {

@@ -30,3 +30,19 @@ int gate_run(struct run *r, const char *step_name, struct err *e)
 	run_log(r, "gate '%s' passed", step_name);
 	return 0;
 }
+
+int gate_run_hosts(struct run *r, const char *step_name, struct host **hosts, size_t n, struct err *e)
+{
+	struct step *st = config_step(r->cfg, step_name);
+	if (!st || !st->gate_only || !n)
+		return gate_run(r, step_name, e);
+	const struct host *saved = r->host;
+	for (size_t i = 0; i < n; i++) {
+		r->host = hosts[i];
+		int rc = gate_run(r, step_name, e);
+		r->host = saved;
+		if (rc < 0)
+			return err_prefix(e, "host '%s'", hosts[i]->name);
+	}
+	return 0;
+}

@@ -7,7 +7,8 @@
 #include "../lib/util.h"
 
 extern const struct step_ops step_shell_ops, step_approval_ops, step_sql_check_ops, step_pg_backup_ops,
-	step_migrate_ops, step_functions_deploy_ops, step_http_ops, step_health_check_ops, step_ssh_ops;
+	step_migrate_ops, step_functions_deploy_ops, step_http_ops, step_health_check_ops, step_ssh_ops,
+	step_release_ops;
 
 const struct step_ops *const step_kinds[] = {
 	&step_pg_backup_ops,
@@ -17,6 +18,7 @@ const struct step_ops *const step_kinds[] = {
 	&step_http_ops,
 	&step_health_check_ops,
 	&step_ssh_ops,
+	&step_release_ops,
 	&step_shell_ops,
 	&step_approval_ops,
 	NULL,

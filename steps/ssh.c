@@ -45,6 +45,9 @@ struct ssh_step {
 	int exit_marker;
 };
 
+/* stands for every host where a string is shown or stored once for all */
+static const struct host ssh_any_host = { (char *)"${host.name}", (char *)"${host.address}", 0 };
+
 static const char *const ssh_keys[] = { "command", "rollback_command", "hosts", "parallel", "batch",
 					"health", "exit_marker", NULL };
 
@@ -53,6 +56,7 @@ static int ssh_parse(struct step *st, const config_setting_t *s, struct err *e)
 	struct ssh_step *sh = xcalloc(1, sizeof(*sh));
 	int rc;
 	st->priv = sh;
+	st->host_vars = 1;
 	sh->parallel = 10;
 	sh->exit_marker = 1;
 	if ((rc = cfg_check_keys(s, ssh_keys, e)) < 0 || (rc = cfg_string(s, "command", 1, &sh->command, e)) < 0 ||
@@ -237,12 +241,15 @@ static int ssh_plan(struct step *st, struct run *r, struct err *e)
 		sshc_batch_size(sh->batch, n, &bsize);
 	else
 		bsize = n;
+	r->host = &ssh_any_host;
 	if ((rc = run_expand(r, sh->command, &cmd, e)) < 0 ||
 	    (sh->rollback_command && (rc = run_expand(r, sh->rollback_command, &rcmd, e)) < 0)) {
+		r->host = NULL;
 		free(hv);
 		free(cmd);
 		return rc;
 	}
+	r->host = NULL;
 	struct buf names = BUF_INIT;
 	for (size_t i = 0; i < n; i++)
 		buf_addf(&names, "%s%s (%s:%d)", i ? ", " : "", hv[i]->name, hv[i]->address, hv[i]->port);
@@ -324,6 +331,28 @@ static void ssh_detail_update(json_t *jh, const struct sshc_host *h)
 	json_object_set_new(jh, "duration_ms", json_integer(h->duration_ms));
 }
 
+/* The command of host h when it uses ${host.name}/${host.address} (*out,
+ * caller frees; NULL: the step's shared command), and its rollback_command
+ * into the host's detail. */
+static int ssh_host_strings(struct step *st, struct run *r, const struct host *h, json_t *jh, char **out,
+			    struct err *e)
+{
+	struct ssh_step *sh = st->priv;
+	char *rcmd = NULL;
+	int rc = 0;
+	*out = NULL;
+	r->host = h;
+	if (strstr(sh->command, "${host."))
+		rc = run_expand(r, sh->command, out, e);
+	if (rc == 0 && sh->rollback_command && strstr(sh->rollback_command, "${host.") &&
+	    (rc = run_expand(r, sh->rollback_command, &rcmd, e)) == 0) {
+		json_object_set_new(jh, "rollback_command", json_string(rcmd));
+		free(rcmd);
+	}
+	r->host = NULL;
+	return rc;
+}
+
 static int ssh_apply(struct step *st, struct run *r, struct err *e)
 {
 	struct ssh_step *sh = st->priv;
@@ -337,12 +366,15 @@ static int ssh_apply(struct step *st, struct run *r, struct err *e)
 		sshc_batch_size(sh->batch, n, &bsize);
 	else
 		bsize = n;
+	r->host = &ssh_any_host;
 	if ((rc = run_expand(r, sh->command, &cmd, e)) < 0 ||
 	    (sh->rollback_command && (rc = run_expand(r, sh->rollback_command, &rcmd, e)) < 0)) {
+		r->host = NULL;
 		free(hv);
 		free(cmd);
 		return rc;
 	}
+	r->host = NULL;
 	size_t nb = (n + bsize - 1) / bsize;
 	json_t *d = run_detail(r);
 	json_t *jhosts = json_array();
@@ -364,10 +396,20 @@ static int ssh_apply(struct step *st, struct run *r, struct err *e)
 	for (size_t b = 0; b < nb && rc == 0; b++) {
 		size_t first = b * bsize, cnt = first + bsize <= n ? bsize : n - first;
 		struct sshc_host *hs = xcalloc(cnt, sizeof(*hs));
-		for (size_t i = 0; i < cnt; i++) {
+		char **hcmd = xcalloc(cnt, sizeof(*hcmd));
+		for (size_t i = 0; i < cnt && rc == 0; i++) {
 			hs[i].name = hv[first + i]->name;
 			hs[i].address = hv[first + i]->address;
 			hs[i].port = hv[first + i]->port;
+			rc = ssh_host_strings(st, r, hv[first + i], json_array_get(jhosts, first + i), &hcmd[i], e);
+			hs[i].command = hcmd[i];
+		}
+		if (rc < 0) {
+			for (size_t i = 0; i < cnt; i++)
+				free(hcmd[i]);
+			free(hcmd);
+			free(hs);
+			break;
 		}
 		if (nb > 1)
 			run_log(r, "batch %zu/%zu: %zu host%s", b + 1, nb, cnt, cnt == 1 ? "" : "s");
@@ -399,12 +441,15 @@ static int ssh_apply(struct step *st, struct run *r, struct err *e)
 		}
 		touched_any |= touched;
 		run_checkpoint(r);
-		for (size_t i = 0; i < cnt; i++)
+		for (size_t i = 0; i < cnt; i++) {
 			sshc_host_release(&hs[i]);
+			free(hcmd[i]);
+		}
+		free(hcmd);
 		free(hs);
 		if (rc == 0 && sh->health) {
 			struct err ge = ERR_INIT;
-			if (gate_run(r, sh->health, &ge) < 0) {
+			if (gate_run_hosts(r, sh->health, hv + first, cnt, &ge) < 0) {
 				rc = err_set(e, SC_EFAIL, "batch %zu/%zu: %s; the rollout stopped there", b + 1, nb, ge.msg);
 			}
 		}
@@ -459,7 +504,10 @@ static int ssh_rollback(struct step *st, struct run *r, struct err *e)
 	if (stored && !strstr(stored, "***")) {
 		rcmd = xstrdup(stored);
 	} else if (sh && sh->rollback_command) {
-		if ((rc = run_expand(r, sh->rollback_command, &rcmd, e)) < 0)
+		r->host = &ssh_any_host;
+		rc = run_expand(r, sh->rollback_command, &rcmd, e);
+		r->host = NULL;
+		if (rc < 0)
 			return rc;
 	} else {
 		return 0;
@@ -498,6 +546,7 @@ static int ssh_rollback(struct step *st, struct run *r, struct err *e)
 			hs[cnt].name = json_string_value(json_object_get(jh, "name"));
 			hs[cnt].address = json_string_value(json_object_get(jh, "address"));
 			hs[cnt].port = (int)json_integer_value(json_object_get(jh, "port"));
+			hs[cnt].command = json_string_value(json_object_get(jh, "rollback_command"));
 			if (!hs[cnt].name || !hs[cnt].address)
 				continue;
 			idx[cnt++] = i;
@@ -562,7 +611,7 @@ static int ssh_check(const struct step *st, const struct config *cfg, struct err
 	const struct ssh_step *sh = st->priv;
 	if (!sh->health)
 		return 0;
-	const struct step *gate = NULL;
+	struct step *gate = NULL;
 	for (size_t i = 0; i < cfg->nsteps; i++)
 		if (strcmp(cfg->steps[i].name, sh->health) == 0)
 			gate = &cfg->steps[i];
@@ -572,6 +621,7 @@ static int ssh_check(const struct step *st, const struct config *cfg, struct err
 	if (gate == st)
 		return err_set(e, SC_EUSAGE, "%s:%d: step '%s': 'health' names the step itself", st->file, st->line,
 			       st->name);
+	gate->gate = 1; /* ${host.*} are defined in it */
 	return 0;
 }
 

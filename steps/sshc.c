@@ -457,6 +457,7 @@ enum sshc_state {
 	C_READ,
 	C_CLOSE,
 	C_WAIT_CLOSED,
+	C_WORK,        /* opts.work instead of a command */
 	C_CUT_SIGNAL,  /* cutting: a second channel to kill the command */
 	C_CUT_KILL,
 	C_CUT_WAIT,    /* then wait for the command's channel to end */
@@ -482,12 +483,14 @@ struct sshc_conn {
 	struct buf part[2];    /* partial output lines: stdout, stderr */
 	int marker_status;     /* -1 until the marker line came */
 	int khcount;           /* known_hosts entries for this host (any type) */
+	char *cmd;             /* the command sent to this host (wrapped), owned */
+	int worked;            /* opts.work was called: work_end is due */
 	short revents;         /* of the last poll() */
 };
 
 struct sshc_ctx {
 	const struct sshc_opts *o;
-	const char *command;   /* as sent (with the marker wrapper) */
+	int active;            /* a command or work to do (else: host key check only) */
 	char marker[48];       /* "stagecoach-exit-<hex>:" */
 	char pid_marker[48];   /* "stagecoach-pid-<hex>:" */
 	const char *kh_text;   /* known_hosts text, "" when missing */
@@ -613,6 +616,10 @@ static void sshc_finish(struct sshc_ctx *x, struct sshc_host *h, enum sshc_outco
 		return;
 	if (c->st >= C_EXEC)
 		sshc_flush_output(x, h);
+	if (c->worked && x->o->work_end) {
+		c->worked = 0;
+		x->o->work_end(x->o->ctx, h, c->s);
+	}
 	h->outcome = out;
 	if (fmt) {
 		va_list ap;
@@ -931,7 +938,7 @@ static int sshc_step(struct sshc_ctx *x, struct sshc_host *h, int revents)
 		}
 		if (sshc_hostkey_check(x, h) != 0)
 			return 0;
-		if (!x->command) { /* host key check only */
+		if (!x->active) { /* host key check only */
 			sshc_finish(x, h, SSHC_OK, NULL);
 			return 0;
 		}
@@ -986,7 +993,7 @@ static int sshc_step(struct sshc_ctx *x, struct sshc_host *h, int revents)
 		return 0;
 	case C_EXEC:
 		h->touched = 1; /* from the first try: the request may reach the host */
-		rc = libssh2_channel_exec(c->ch, x->command);
+		rc = libssh2_channel_exec(c->ch, c->cmd);
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return 1;
 		if (rc) {
@@ -1062,6 +1069,17 @@ static int sshc_step(struct sshc_ctx *x, struct sshc_host *h, int revents)
 		}
 		return 0;
 	}
+	case C_WORK:
+		h->touched = 1;
+		c->worked = 1;
+		rc = o->work(o->ctx, h, c->s);
+		if (rc > 0)
+			return 1;
+		if (rc == 0)
+			sshc_finish(x, h, SSHC_OK, NULL);
+		else
+			sshc_finish(x, h, SSHC_EXIT, h->error ? NULL : "failed");
+		return 0;
 	case C_CUT_SIGNAL:
 		/* libssh2 1.10 cannot send a "signal" request on a channel that
 		 * ran exec: kill the command's process group (sshd made it a
@@ -1129,6 +1147,12 @@ static int sshc_step(struct sshc_ctx *x, struct sshc_host *h, int revents)
 static void sshc_cut(struct sshc_ctx *x, struct sshc_host *h, enum sshc_outcome why, long long now)
 {
 	struct sshc_conn *c = h->conn;
+	if (c->st == C_WORK) {
+		sshc_finish(x, h, why,
+			    why == SSHC_TIMEOUT ? "timed out after %lld ms and was cut" : "cut: the run was asked to stop",
+			    x->o->command_timeout_ms);
+		return;
+	}
 	if (c->st >= C_EXEC && c->st <= C_WAIT_CLOSED) {
 		c->cut = why;
 		free(h->error);
@@ -1179,7 +1203,7 @@ int sshc_run(struct sshc_host *hosts, size_t n, const char *command, const struc
 {
 	static int initialized;
 	struct sshc_ctx x = { 0 };
-	char *kh_text = NULL, *wrapped = NULL;
+	char *kh_text = NULL;
 	size_t kh_len, next1 = 0, next2 = 0;
 	int parallel = o->parallel < 1 ? 1 : o->parallel, failed = 0, stopped = 0;
 	struct pollfd *pfd = xcalloc(n ? n : 1, sizeof(*pfd));
@@ -1199,7 +1223,10 @@ int sshc_run(struct sshc_host *hosts, size_t n, const char *command, const struc
 	if (!o->known_hosts)
 		x.kh_errno = ENOENT;
 	x.kh_text = kh_text ? kh_text : "";
-	if (command && !o->no_marker) {
+	x.active = command || o->work;
+	for (size_t i = 0; i < n; i++)
+		x.active |= hosts[i].command != NULL;
+	if (x.active && !o->work && !o->no_marker) {
 		unsigned char rnd[12];
 		char hex[25];
 		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
@@ -1208,16 +1235,15 @@ int sshc_run(struct sshc_host *hosts, size_t n, const char *command, const struc
 			snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
 		snprintf(x.marker, sizeof(x.marker), "stagecoach-exit-%s:", hex);
 		snprintf(x.pid_marker, sizeof(x.pid_marker), "stagecoach-pid-%s:", hex);
-		wrapped = sshc_wrap(command, x.marker, x.pid_marker);
-		x.command = wrapped;
-	} else {
-		x.command = command;
 	}
 	for (size_t i = 0; i < n; i++) {
 		hosts[i].conn = xcalloc(1, sizeof(struct sshc_conn));
 		hosts[i].conn->fd = -1;
 		hosts[i].conn->marker_status = -1;
 		hosts[i].outcome = SSHC_PENDING;
+		const char *hc = hosts[i].command ? hosts[i].command : command;
+		if (hc && !o->work)
+			hosts[i].conn->cmd = x.marker[0] ? sshc_wrap(hc, x.marker, x.pid_marker) : xstrdup(hc);
 	}
 
 	for (;;) {
@@ -1239,14 +1265,14 @@ int sshc_run(struct sshc_host *hosts, size_t n, const char *command, const struc
 				failed = 1;
 		}
 		/* phase 1: connect up to `parallel` at once */
-		while ((!failed || !x.command || o->keep_going) && !stopped && next1 < n && active1 < (size_t)parallel) {
+		while ((!failed || !x.active || o->keep_going) && !stopped && next1 < n && active1 < (size_t)parallel) {
 			sshc_start_connect(&x, &hosts[next1++]);
 			active1++;
 		}
 		if (next1 < n || active1)
 			goto step;
 		/* phase 1 is over for every host */
-		if ((failed && !o->keep_going) || stopped || !x.command) {
+		if ((failed && !o->keep_going) || stopped || !x.active) {
 			if (active2)
 				goto step; /* let the running commands end */
 			break;
@@ -1255,7 +1281,7 @@ int sshc_run(struct sshc_host *hosts, size_t n, const char *command, const struc
 			struct sshc_host *h = &hosts[next2++];
 			if (h->conn->st != C_READY)
 				continue;
-			h->conn->st = C_EXEC;
+			h->conn->st = o->work ? C_WORK : C_EXEC;
 			h->conn->deadline = o->command_timeout_ms > 0 ? now + o->command_timeout_ms : 0;
 			active2++;
 		}
@@ -1324,6 +1350,7 @@ int sshc_run(struct sshc_host *hosts, size_t n, const char *command, const struc
 		}
 		for (int s = 0; s < 2; s++)
 			buf_release(&h->conn->part[s]);
+		free(h->conn->cmd);
 		free(h->conn);
 		h->conn = NULL;
 		if (h->outcome != SSHC_OK)
@@ -1331,7 +1358,6 @@ int sshc_run(struct sshc_host *hosts, size_t n, const char *command, const struc
 	}
 	free(pfd);
 	free(pidx);
-	free(wrapped);
 	free(kh_text);
 	return rc;
 }

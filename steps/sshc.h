@@ -100,11 +100,14 @@ enum sshc_outcome {
 const char *sshc_outcome_name(enum sshc_outcome o);
 
 struct sshc_conn;
+struct _LIBSSH2_SESSION;
 
 struct sshc_host {
 	const char *name;    /* borrowed */
 	const char *address; /* borrowed */
 	int port;
+	const char *command; /* this host's own command (borrowed); NULL: sshc_run()'s */
+	void *data;          /* the caller's, for opts.work */
 	enum sshc_outcome outcome;
 	int touched;         /* the exec request was sent: the command may have run */
 	int exit_status;     /* valid when outcome is SSHC_OK or SSHC_EXIT */
@@ -132,11 +135,21 @@ struct sshc_opts {
 	void (*on_done)(void *ctx, const struct sshc_host *h);
 	/* polled: non-zero asks every running command to be cut */
 	int (*should_stop)(void *ctx);
+	/* instead of a command: phase 2 calls work(ctx, host, session) whenever
+	 * the host's session may progress (the session is non-blocking); it
+	 * returns 1 while it waits for the network, 0 when done, -1 when it
+	 * failed (after setting h->error with xstrdup/xasprintf).  work_end is
+	 * called once before the session closes, however the host ended (done,
+	 * failed, cut by a timeout or a stop), to free what work made. */
+	int (*work)(void *ctx, struct sshc_host *h, struct _LIBSSH2_SESSION *s);
+	void (*work_end)(void *ctx, struct sshc_host *h, struct _LIBSSH2_SESSION *s);
 	void *ctx;
 };
 
-/* Run command on hosts[0..n) as described above; command NULL only checks
- * the host keys (connect, handshake, check; no authentication).  Returns 0
+/* Run command on hosts[0..n) as described above (each host's own command
+ * where it has one, or opts.work); with no command, no host command and no
+ * work, only checks the host keys (connect, handshake, check; no
+ * authentication).  Returns 0
  * when every host ended SSHC_OK, else -1 (see each host's outcome and
  * error).  Hosts must be fresh (zeroed but for name/address/port). */
 int sshc_run(struct sshc_host *hosts, size_t n, const char *command, const struct sshc_opts *o);

@@ -5,10 +5,11 @@
 # loopback ports (two app "hosts", keys generated here), and two stand-ins
 # for the Supabase functions API (one project per environment), which also
 # serve /health.  Then:
-#   plan staging, deploy staging, diff staging production,
-#   promote staging production --approve,
-#   a second release whose health check fails on production and rolls back
-#   by itself, history production, rollback production.
+#   plan staging, deploy staging (the app folder shipped to both hosts by a
+#   release step), diff staging production, promote staging production
+#   --approve, a second release whose health gate fails on production's
+#   second host: both hosts back on release 1 by themselves, history
+#   production, rollback production.
 # Everything it started is stopped and the temp folder removed at exit.
 # SC_BIN=path runs another stagecoach binary (default: ./stagecoach).
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -56,8 +57,16 @@ run() {
 sql() { psql "$1" -X -q -A -t -c "$2" 2>&1; }
 # the restart lines the two hosts logged, oldest first, by host name
 host_log() {
-	{ sed "s/^/app1 /" "$RD/app-${HP[0]}.log"; sed "s/^/app2 /" "$RD/app-${HP[1]}.log"; } 2>/dev/null |
+	{ sed "s/^/app1 /" "$RD/app1.log"; sed "s/^/app2 /" "$RD/app2.log"; } 2>/dev/null |
 		sort -k2,2 -s | tail -n "${1:-100}" | sed 's/^/      /'
+}
+# where each host's `current` points in ENV
+host_current() {
+	local h l
+	for h in app1 app2; do
+		l=$(readlink "$RD/$1/$h/current" 2>/dev/null) || l="(no current: no release)"
+		note "$1 $h: current -> $l$( [ -n "$l" ] && [ -e "$RD/$1/$h/current/version.txt" ] && echo " ($(cat "$RD/$1/$h/current/version.txt"))")"
+	done
 }
 
 [ -x "$SC" ] || { echo "run-demo: no stagecoach binary at $SC (run make first)" >&2; exit 2; }
@@ -84,7 +93,10 @@ note "functions API + /health: staging project on $ST_API, production project on
 
 # --- the project: config, migrations, functions -------------------------
 P="$T/project"
-mkdir -p "$P/migrations" "$P/functions/_shared" "$P/functions/hello" "$P/functions/stripe-webhook"
+mkdir -p "$P/migrations" "$P/functions/_shared" "$P/functions/hello" "$P/functions/stripe-webhook" "$P/app/bin"
+echo "release 1" >"$P/app/version.txt"
+printf '#!/bin/sh\necho "serving $(cat version.txt)"\n' >"$P/app/bin/server"
+chmod 755 "$P/app/bin/server"
 CONF="$P/stagecoach.conf"
 cat >"$P/migrations/0001_accounts.up.sql" <<'SQL'
 CREATE TABLE accounts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL UNIQUE,
@@ -136,22 +148,25 @@ steps = (
   { name = "migrate";   kind = "migrate"; rollback = "down"; },
   { name = "functions"; kind = "functions_deploy"; parallel = 2;
     settings = ( { slug = "stripe-webhook"; verify_jwt = false; } ); },
-  { name = "restart";   kind = "ssh"; batch = "1"; health = "health";
-    command = "echo \"\$\$(date +%T) \${env}: restarted on release \${release}\" >> $RD/app-\$\${SSH_CONNECTION##* }.log";
-    rollback_command = "echo \"\$\$(date +%T) \${env}: restarted back (undoing \${release})\" >> $RD/app-\$\${SSH_CONNECTION##* }.log"; },
-  { name = "health";    kind = "health_check"; url = "\${vars.base_url}/health";
+  { name = "ship";      kind = "release"; artifact = "app"; path = "$RD/\${env}/\${host.name}";
+    batch = 1; health = "health"; keep = 3;
+    build_command = "./bin/server > built.txt";
+    restart_command = "echo \"\$\$(date +%T) \${env}: restarted on \$\$(cat version.txt)\" >> $RD/\${host.name}.log"; },
+  { name = "health";    kind = "health_check"; url = "\${vars.base_url}/health/\${host.name}";
     expect_status = 200; retries = 3; interval_ms = 300; max_latency_ms = 1000; }
 );
 CONF
-note "project in $P: 2 migrations, 2 functions (+ _shared), a rolling restart of app1/app2 over SSH, a health gate"
+note "project in $P: 2 migrations, 2 functions (+ _shared), an app folder shipped to app1 then app2 over SFTP"
+note "(releases/NAME, current switched, restarted), with a health gate per host after each"
 note "production is protected (approval) and takes releases only from staging (promote_from)"
 
 # --- the story ------------------------------------------------------------
 say "1. plan staging: what 'deploy staging' would do (read-only: nothing changes)"
 run 0 "plan shown" plan staging
 
-say "2. deploy staging: backup, migrations, functions, restart app1 then app2 (health gate after each), health"
+say "2. deploy staging: backup, migrations, functions, the app shipped to app1 then app2 (health gate after each)"
 run 0 "release 1 is on staging" deploy staging
+host_current staging
 note "staging tables: $(sql "$STAGING_DATABASE_URL" "SELECT string_agg(tablename, ', ') FROM pg_tables WHERE schemaname = 'public'")"
 
 say "3. diff staging production: staging is ahead (exit 1 means: differences found)"
@@ -161,34 +176,37 @@ say "4. promote staging production --approve: exactly the release that passed on
 note "'deploy production' alone is refused: production names promote_from = \"staging\""
 run 5 "direct deploy refused, nothing changed" deploy production --approve
 run 0 "release 1 is on production" promote staging production --approve
+host_current production
 run 0 "no differences left" diff staging production
 
-say "5. a second release: migration 0003 and a changed function; production's app will not come back healthy"
+say "5. a second release: migration 0003, a changed function, a new app; on production, app2 will not come back healthy"
 cat >"$P/migrations/0003_invoices.up.sql" <<'SQL'
 CREATE TABLE invoices (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                        account_id bigint NOT NULL REFERENCES accounts (id), cents integer NOT NULL);
 SQL
 echo 'DROP TABLE invoices;' >"$P/migrations/0003_invoices.down.sql"
 sed -i 's/release 1/release 2/' "$P/functions/hello/index.ts"
+echo "release 2" >"$P/app/version.txt"
 run 0 "release 2 is on staging" deploy staging
-API_CONTROL=$PR_CTL api_ctl POST config '{"health_status": 503, "health_body": "database pool exhausted"}' >/dev/null
-note "production's /health now answers 503"
+host_current staging
+API_CONTROL=$PR_CTL api_ctl POST fail '{"match": "/health/app2", "count": 1000, "status": 503, "body": "database pool exhausted"}' >/dev/null
+note "production's /health/app2 now answers 503"
 run 1 "failed and rolled back by itself: production is at release 1" promote staging production --approve
+note "both production hosts are back on release 1 (app1 had passed its gate, app2 failed its own):"
+host_current production
 note "production tables: $(sql "$PRODUCTION_DATABASE_URL" "SELECT string_agg(tablename, ', ' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'") (no invoices)"
 note "production 'hello' function: $(API_CONTROL=$PR_CTL api_py "F['hello']['files']['index.ts'].splitlines()[1].strip()")"
-note "what the app hosts saw (app1 first: the rollout stopped after its health gate):"
+note "what the app hosts saw (app1 first, then app2, whose gate failed; then back, newest first):"
 host_log
-API_CONTROL=$PR_CTL api_ctl POST config '{"health_status": 200, "health_body": "ok"}' >/dev/null
 
 say "6. history production: every run, from production's own database"
 run 0 "history shown" history production
 
-say "7. rollback production: undo release 1 from the records (downs, previous functions, restart back)"
+say "7. rollback production: undo release 1 from the records (downs, previous functions, hosts' current removed)"
 run 0 "production is back where it started" rollback production --last --approve
 note "production tables now: '$(sql "$PRODUCTION_DATABASE_URL" "SELECT coalesce(string_agg(tablename, ', '), '') FROM pg_tables WHERE schemaname = 'public'")'"
 note "production functions now: $(API_CONTROL=$PR_CTL api_py "sorted(F)")"
-note "the hosts, last lines:"
-host_log 2
+host_current production
 run 0 "history shown" history production
 
 say "Done in $(( $(date +%s) - T0 )) s; stopping PostgreSQL, sshd and the API servers, removing $T"

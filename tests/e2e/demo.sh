@@ -18,7 +18,9 @@ left=$(pgrep -af -- "$dir" | grep -v pgrep)
 [ -z "$left" ] || fail "the demo left processes behind: $left"
 for want in "1. plan staging" "2. deploy staging" "3. diff staging production" "4. promote staging production" \
 	"5. a second release" "6. history production" "7. rollback production" \
-	"rolled back: 'production' is at its previous release" "(no invoices)" "restarted back (undoing" \
+	"rolled back: 'production' is at its previous release" "(no invoices)" \
+	"production app1: current -> releases/" "production app2: current -> releases/" "(release 1)" \
+	"app2 production: restarted on release 1" "production app2: current -> (no current: no release)" \
 	"production tables now: ''"; do
 	assert_contains "$T/out" "$want"
 done

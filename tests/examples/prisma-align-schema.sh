@@ -2,8 +2,10 @@
 # examples/prisma-align-schema end to end: staging and production databases
 # holding the old schema with rows, a backend "host" on a real sshd, the
 # health and smoke endpoints on the fake HTTP server.  validate, plan,
-# deploy staging; production refuses a direct deploy (promote_from); promote
-# carries the release; the real schema, the rows and the records are checked.
+# deploy staging (the backend shipped with a release step); production refuses a direct deploy (promote_from); promote
+# carries the release; the real schema, the rows, the records and the
+# hosts' current are checked; a build whose health check fails is rolled
+# back to the previous build on the host.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/sshd.sh"
 . "$(dirname "$0")/../lib/fake_api.sh"
@@ -24,7 +26,12 @@ export STAGING_URL=$API_BASE PRODUCTION_URL=$API_BASE SMOKE_CLIENT_ID=c1
 # the restart, as the remote side sees it: which port (= which host).  A
 # value from the process environment is not expanded again by stagecoach:
 # the remote shell expands it.
-export BACKEND_RESTART="echo restarted \${SSH_CONNECTION##* } >> $RD/restarts"
+export BACKEND_RESTART="echo restarted \${SSH_CONNECTION##* } \$(cat version.txt) >> $RD/restarts"
+# the built backend that is shipped, and where it goes on each host
+mkdir -p "$T/dist"
+echo "build 1" >"$T/dist/version.txt"
+export BACKEND_ARTIFACT="$T/dist" BACKEND_BUILD="echo generated > prisma-client.txt"
+export STAGING_BACKEND_PATH="$RD/staging" PRODUCTION_BACKEND_PATH="$RD/production"
 
 expect_exit 0 sc -c "$CONF" validate
 assert_contains "$T/out" "3 environments, 7 steps"
@@ -48,7 +55,10 @@ for m in "$EX"/migrations/*/; do
 		"$(sha256sum "$m/migration.sql" | cut -c1-64)" "_prisma_migrations row of $n"
 done
 assert_eq "$(q "$S" "SELECT status FROM stagecoach.runs WHERE env = 'staging' AND command = 'deploy'")" succeeded "staging run"
-assert_eq "$(cat "$RD/restarts")" "restarted ${P[0]}" "backend restarted once on the staging host"
+assert_eq "$(cat "$RD/restarts")" "restarted ${P[0]} build 1" "backend restarted once on the staging host"
+rel1=$(q "$S" "SELECT release FROM stagecoach.runs WHERE env = 'staging' AND status = 'succeeded'")
+assert_eq "$(readlink "$RD/staging/current")" "releases/$rel1" "staging current"
+assert_eq "$(cat "$RD/staging/current/prisma-client.txt")" "generated" "client generated in the release"
 ls "$EX"/backups/staging-*.dump >/dev/null 2>&1 || fail "no staging backup in $EX/backups"
 
 # production takes releases only by promotion: nothing changes
@@ -68,6 +78,16 @@ assert_eq "$(q "$Pd" "SELECT count(*) FROM stagecoach.schema_migrations")" 3 "pr
 assert_eq "$(q "$Pd" "SELECT status FROM stagecoach.runs WHERE env = 'production' ORDER BY started_at DESC LIMIT 1")" succeeded "production run"
 assert_eq "$(q "$Pd" "SELECT release FROM stagecoach.runs WHERE env = 'production' AND status = 'succeeded'")" \
 	"$(q "$S" "SELECT release FROM stagecoach.runs WHERE env = 'staging' AND status = 'succeeded'")" "same release as staging"
-grep -q "^restarted ${P[1]}\$" "$RD/restarts" || fail "production host not restarted: $(cat "$RD/restarts")"
+grep -q "^restarted ${P[1]} build 1\$" "$RD/restarts" || fail "production host not restarted: $(cat "$RD/restarts")"
+assert_eq "$(readlink "$RD/production/current")" "releases/$rel1" "production current"
+
+# a second build whose health check fails on staging: the backend goes back
+# to the first build (current switched back, restarted), the schema restored
+echo "build 2" >"$T/dist/version.txt"
+api_ctl POST fail '{"match": "/health", "count": 1000, "status": 503}' >/dev/null
+expect_exit 1 sc -c "$CONF" deploy staging --release build-2
+assert_eq "$(readlink "$RD/staging/current")" "releases/$rel1" "staging back on the first build"
+assert_eq "$(tail -n 2 "$RD/restarts" | tr '\n' ' ')" "restarted ${P[0]} build 2 restarted ${P[0]} build 1 " \
+	"restarted on build 2, then back on build 1"
 [ "$(api_log_count GET '^/api/clients/c1$')" -ge 1 ] || fail "no smoke request"
 pass

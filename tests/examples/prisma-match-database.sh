@@ -4,7 +4,9 @@
 # /health on the fake HTTP server.  A first staging deploy whose health gate
 # fails after the restart is rolled back by the down files (columns gone,
 # rows kept, the app restarted again); the second succeeds; production
-# refuses a direct deploy and is promoted with a rolling restart of both hosts.
+# refuses a direct deploy and is promoted with a rolling release to both
+# hosts (the build shipped, current switched); a second build whose health
+# fails on staging is switched back to the first there.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/sshd.sh"
 . "$(dirname "$0")/../lib/fake_api.sh"
@@ -24,6 +26,12 @@ export DEPLOY_USER=$SSH_USER DEPLOY_SSH_KEY=$SSH_KEY DEPLOY_KNOWN_HOSTS=$KNOWN_H
 export STAGING_APP_HOST=127.0.0.1 PRODUCTION_APP1_HOST=127.0.0.1 PRODUCTION_APP2_HOST=127.0.0.1
 export STAGING_URL=$API_BASE PRODUCTION_URL=$API_BASE
 export APP_RESTART="echo restart \${SSH_CONNECTION##* } >> $RD/restarts"
+# the built app that is shipped (a .tar.gz), under APP_ROOT/HOST/tutoring-app
+mkdir -p "$T/build"
+echo "build 1" >"$T/build/version.txt"
+tar -czf "$T/app.tar.gz" -C "$T/build" .
+export APP_ARTIFACT="$T/app.tar.gz" APP_ROOT="$RD"
+cur() { readlink "$RD/$1/tutoring-app/current"; }
 
 expect_exit 0 sc -c "$CONF" validate
 expect_exit 0 sc -c "$CONF" lint
@@ -38,7 +46,8 @@ assert_eq "$(q "$S" "SELECT to_regclass('public.system_settings') IS NULL")" t "
 assert_eq "$(q "$S" "SELECT (SELECT count(*) FROM users) || '/' || (SELECT count(*) FROM bookings)")" "60/60" "rows kept"
 assert_eq "$(q "$S" "SELECT count(*) FROM stagecoach.schema_migrations")" 0 "history rows removed"
 assert_eq "$(q "$S" "SELECT count(*) FROM _prisma_migrations")" 0 "prisma rows removed with them"
-assert_eq "$(grep -c "^restart ${P[0]}\$" "$RD/restarts")" 2 "restarted, then restarted again by the rollback"
+assert_eq "$(grep -c "^restart ${P[0]}\$" "$RD/restarts")" 1 "restarted on the new release once"
+[ ! -L "$RD/app-staging/tutoring-app/current" ] || fail "the host had no release before: current should be gone"
 
 api_ctl POST config '{"health_status": 200}' >/dev/null
 : >"$RD/restarts"
@@ -51,6 +60,9 @@ assert_eq "$(q "$S" "SELECT count(*) FROM stagecoach.schema_migrations WHERE dow
 assert_eq "$(q "$S" "SELECT string_agg(migration_name || ':' || applied_steps_count, ',' ORDER BY migration_name) FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL")" \
 	"20250301000000_users_auth_fields:1,20250301000100_bookings_payment_fields:1,20250301000200_system_settings:1" "_prisma_migrations rows"
 assert_eq "$(cat "$RD/restarts")" "restart ${P[0]}" "one restart on staging"
+rel=$(q "$S" "SELECT release FROM stagecoach.runs WHERE env = 'staging' AND status = 'succeeded'")
+assert_eq "$(cur app-staging)" "releases/$rel" "staging host on the release"
+assert_eq "$(cat "$RD/app-staging/tutoring-app/current/version.txt")" "build 1" "the build landed"
 
 expect_exit 5 sc -c "$CONF" deploy production --approve
 assert_eq "$(q "$Pd" "SELECT to_regclass('public.system_settings') IS NULL")" t "production untouched by the refused deploy"
@@ -63,4 +75,16 @@ assert_eq "$(q "$Pd" "SELECT count(*) FROM bookings WHERE payment_status = 'PEND
 assert_eq "$(q "$Pd" "SELECT count(*) FROM stagecoach.schema_migrations")" 3 "production history rows"
 assert_eq "$(sed -n '2,3p' "$RD/restarts" | sort | tr '\n' ' ')" "$(printf 'restart %s\n' "${P[1]}" "${P[2]}" | sort | tr '\n' ' ')" \
 	"both production hosts restarted"
+for h in app1 app2; do assert_eq "$(cur $h)" "releases/$rel" "production $h on the release"; done
+
+# a second build whose health fails on staging: the host is switched back
+# to the first build and restarted on it
+echo "build 2" >"$T/build/version.txt"
+tar -czf "$T/app.tar.gz" -C "$T/build" .
+api_ctl POST config '{"health_status": 503}' >/dev/null
+: >"$RD/restarts"
+expect_exit 1 sc -c "$CONF" deploy staging --release build-2
+assert_eq "$(cur app-staging)" "releases/$rel" "staging back on the first build"
+assert_eq "$(cat "$RD/app-staging/tutoring-app/current/version.txt")" "build 1" "the first build runs"
+assert_eq "$(grep -c "^restart ${P[0]}\$" "$RD/restarts")" 2 "restarted on build 2, then back on build 1"
 pass

@@ -17,7 +17,8 @@
 #                    RD            a folder the remote commands may write to
 #                                  (markers such as `echo app1 >> $RD/ran`)
 #                  sshd is stopped at exit (at_exit).  SSHD_EXTRA_CONFIG, if
-#                  set, is appended to sshd_config.
+#                  set, is appended to sshd_config; without a Subsystem line
+#                  in it, sftp is OpenSSH's sftp-server.
 #   ssh_floor CMD  run CMD once with the OpenSSH client against the test sshd
 #                  (strict host key checking against KNOWN_HOSTS)
 #
@@ -96,6 +97,11 @@ UseDNS no
 LogLevel VERBOSE
 ${SSHD_EXTRA_CONFIG:-}
 CONF
+		# SFTP for the release step, unless the test brings its own
+		case "${SSHD_EXTRA_CONFIG:-}" in
+		*Subsystem*) ;;
+		*) echo "Subsystem sftp /usr/lib/openssh/sftp-server" >>"$d/sshd_config" ;;
+		esac
 		/usr/sbin/sshd -t -f "$d/sshd_config" 2>"$d/check.log" || fail "sshd config: $(cat "$d/check.log")"
 		/usr/sbin/sshd -D -e -f "$d/sshd_config" 2>>"$d/log" &
 		SSHD_PID=$!

@@ -53,6 +53,18 @@ int main(void)
 	v.placeholders = 1;
 	CHECK_STR(s = ex(&v, "${release}", &e), "RELEASE"); free(s);
 
+	/* ${host.*}: the host at hand, placeholders when validating an ssh or
+	 * release step, an error naming where they are defined elsewhere */
+	CHECK(ex(&ctx, "${host.name}", &e) == NULL);
+	CHECK(e.code == SC_EUSAGE && strstr(e.msg, "only in the commands of ssh and release steps"));
+	struct expand_ctx hc = ctx;
+	hc.host_name = "app2";
+	hc.host_address = "10.0.0.2";
+	CHECK_STR(s = ex(&hc, "/srv/${host.name}@${host.address}", &e), "/srv/app2@10.0.0.2"); free(s);
+	hc.host_name = hc.host_address = NULL;
+	hc.host_placeholders = 1;
+	CHECK_STR(s = ex(&hc, "${host.name} ${host.address}", &e), "HOST ADDRESS"); free(s);
+
 	/* a secret by its name is registered when expanded, and redacted everywhere */
 	CHECK_STR(s = ex(&ctx, "Bearer ${MY_API_TOKEN}", &e), "Bearer tok-very-secret-123");
 	char *r = redact(s);

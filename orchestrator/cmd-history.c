@@ -9,6 +9,8 @@
 #include "../env/state.h"
 
 json_t *status_run_json(const struct state_run *sr);
+void status_release_text(const struct state_run *sr, char *buf, size_t len);
+void status_print_approvals(const struct state_run *sr, const char *indent);
 
 int cmd_history(int argc, char **argv, struct global *g, struct err *e)
 {
@@ -57,8 +59,11 @@ int cmd_history(int argc, char **argv, struct global *g, struct err *e)
 				snprintf(dur, sizeof(dur), "%.1fs", (double)s->duration_ms / 1000.0);
 			printf("%-24s %-9s %-14s %-16s %-12s %-20s %8s\n", s->id, s->command,
 			       s->release ? s->release : "-", s->status, s->actor ? s->actor : "?", s->started_at, dur);
-			if (s->promoted_from)
-				printf("    promoted from %s\n", s->promoted_from);
+			char rel[512];
+			status_release_text(s, rel, sizeof(rel));
+			printf("    release %s%s%s\n", rel, s->promoted_from ? ", promoted from " : "",
+			       s->promoted_from ? s->promoted_from : "");
+			status_print_approvals(s, "    ");
 			if (s->error)
 				printf("    error: %s\n", s->error);
 		}

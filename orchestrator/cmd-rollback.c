@@ -47,7 +47,7 @@ struct target {
 static int undoable_status(const char *s)
 {
 	return strcmp(s, "succeeded") == 0 || strcmp(s, "failed") == 0 || strcmp(s, "running") == 0 ||
-	       strcmp(s, "rollback_failed") == 0;
+	       strcmp(s, "rollback_failed") == 0 || strcmp(s, "paused") == 0; /* paused: undo what ran */
 }
 
 /* The runs to undo, newest first.  Runs that are still `running` here are

@@ -48,10 +48,10 @@ static int resume_prepare(struct run *r, struct state_run *ir, const struct run_
 	if (ir->content_hash ? strcmp(ir->content_hash, r->content_hash) != 0
 			     : !flags->release && ir->release && strcmp(ir->release, r->release) != 0)
 		return err_set(e, SC_EUSAGE,
-			       "the %s run '%s' deployed release %s (content %.12s) but the local tree is content "
-			       "%.12s: check out what it deployed, or run 'stagecoach rollback %s --last'",
+			       "the %s run '%s' deployed release %s (content %.12s) but the local tree is release "
+			       "%s (content %.12s): check out what it deployed, or run 'stagecoach rollback %s --last'",
 			       strcmp(ir->status, "paused") == 0 ? "paused" : "interrupted", ir->id,
-			       ir->release ? ir->release : "-", ir->content_hash ? ir->content_hash : "-",
+			       ir->release ? ir->release : "-", ir->content_hash ? ir->content_hash : "-", r->release,
 			       r->content_hash, r->env->name);
 	r->command = strcmp(ir->command, "promote") == 0 ? "promote" : "deploy";
 	struct state_step *steps = NULL;
@@ -76,8 +76,8 @@ static int resume_prepare(struct run *r, struct state_run *ir, const struct run_
 	if (ir->promoted_from && !r->promoted_from)
 		r->promoted_from = xstrdup(ir->promoted_from);
 	r->resuming = 1;
-	out_text(r->out, "resuming %s run %s (started %s by %s), from step '%s'",
-		 strcmp(ir->status, "paused") == 0 ? "paused" : "interrupted", ir->id, ir->started_at,
+	out_text(r->out, "resuming run %s (%s, started %s by %s), from step '%s'", ir->id,
+		 strcmp(ir->status, "paused") == 0 ? "paused" : "interrupted", ir->started_at,
 		 ir->actor ? ir->actor : "?", ir->last_step ? ir->last_step : "-");
 	return 0;
 }
@@ -123,7 +123,7 @@ int cmd_deploy_run(struct global *g, struct config *cfg, const char *env_name, c
 		found = 0;
 	} else if (!found && flags->resume) {
 		cmd_close_run(r);
-		return err_set(e, SC_EUSAGE, "%s '%s' --resume: no interrupted or paused run to resume (see "
+		return err_set(e, SC_EUSAGE, "%s '%s' --resume: no interrupted run to resume, and none paused (see "
 			       "'stagecoach status %s')", command, env_name, env_name);
 	}
 	if (found && !flags->dry_run) {

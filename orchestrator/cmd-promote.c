@@ -104,7 +104,7 @@ int cmd_promote(int argc, char **argv, struct global *g, struct err *e)
 		manifest_differences(from, last.content_hash, &diff);
 		rc = err_set(e, SC_EAPPROVAL,
 			     "promote '%s' '%s': refused: the local tree is content %.12s but '%s' last succeeded "
-			     "with release %s (content %.12s, run %s); nothing was changed%s%s: deploy the local tree "
+			     "with %s (content %.12s, run %s); nothing was changed%s%s: deploy the local tree "
 			     "to '%s' first, or check out what '%s' has", pos[0], pos[1], from->content_hash, pos[0],
 			     last.release ? last.release : "-", last.content_hash, last.id, diff.len ? "; " : "",
 			     buf_str(&diff), pos[0], pos[0]);

@@ -121,5 +121,5 @@ expect_exit 0 sc rollback staging --yes </dev/null
 assert_eq "$(psql_q "$APP_DB" "SELECT count(*) FROM pg_tables WHERE tablename = 't'")" 0 "rollback undid the step before the checkpoint"
 assert_eq "$(status)" rolled_back "the paused run is rolled back"
 expect_exit 2 sc deploy staging --resume </dev/null
-assert_contains "$T/err" "no interrupted or paused run"
+assert_contains "$T/err" "no interrupted run to resume, and none paused"
 pass

@@ -54,8 +54,7 @@ expect_exit 0 sc -c a/stagecoach.conf status production
 assert_contains "$T/out" "current release: v1.2.3 (content ${ha:0:12})"
 assert_contains "$T/out" "promoted from staging"
 expect_exit 0 sc -c a/stagecoach.conf history production
-assert_contains "$T/out" "v1.2.3"
-assert_contains "$T/out" "content ${ha:0:12}"
+assert_contains "$T/out" "v1.2.3         ${ha:0:12} succeeded"
 expect_exit 0 sc -c a/stagecoach.conf --json history production
 python3 - "$T/out" "$ha" <<'PY' || fail "history --json"
 import json, sys
@@ -76,7 +75,7 @@ PY
 echo '# tweaked' >>a/stagecoach.conf
 n=$(psql_q "$PRD" "SELECT count(*) FROM stagecoach.runs")
 expect_exit 5 sc -c a/stagecoach.conf promote staging production
-assert_contains "$T/err" "last succeeded with release v1.2.3"
+assert_contains "$T/err" "last succeeded with v1.2.3"
 assert_contains "$T/err" "config/stagecoach.conf differs"
 assert_eq "$(psql_q "$PRD" "SELECT count(*) FROM stagecoach.runs")" "$n" "nothing recorded on production"
 assert_eq "$(grep -c production "$MARKS")" 1 "nothing ran on production"

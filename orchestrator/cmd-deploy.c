@@ -100,7 +100,7 @@ int cmd_deploy_run(struct global *g, struct config *cfg, const char *env_name, c
 			rc = err_set(e, SC_EUSAGE,
 				     "%s '%s': run '%s' (%s of release %s by %s, started %s) is paused at checkpoint "
 				     "'%s'; nothing was changed now: run 'stagecoach approve %s %s' then 'stagecoach "
-				     "deploy %s --resume' to continue it, or 'stagecoach rollback %s' to undo it",
+				     "deploy %s --resume' to continue it, or 'stagecoach rollback %s --last' to undo it",
 				     command, env_name, ir.id, ir.command, ir.release ? ir.release : "-",
 				     ir.actor ? ir.actor : "?", ir.started_at, ir.last_step ? ir.last_step : "-",
 				     env_name, ir.last_step ? ir.last_step : "STEP", env_name, env_name);

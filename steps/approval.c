@@ -116,7 +116,7 @@ static int checkpoint_apply(struct step *st, struct run *r, const char *msg, str
 	json_object_set_new(d, "waiting_since", json_integer(time_wall_ms() / 1000));
 	return err_set(e, SC_EPAUSED,
 		       "paused at checkpoint '%s' (%s): what ran so far stays; run 'stagecoach approve %s %s' "
-		       "then 'stagecoach deploy %s --resume' to continue, or 'stagecoach rollback %s' to undo",
+		       "then 'stagecoach deploy %s --resume' to continue, or 'stagecoach rollback %s --last' to undo",
 		       st->name, msg, r->env->name, st->name, r->env->name, r->env->name);
 }
 

@@ -46,7 +46,7 @@ run=$(psql_q "$APP_DB" "SELECT id FROM stagecoach.runs")
 expect_exit 2 sc deploy staging --approve=data-ok </dev/null
 assert_contains "$T/err" "is paused at checkpoint 'data-ok'"
 assert_contains "$T/err" "stagecoach deploy staging --resume"
-assert_contains "$T/err" "stagecoach rollback staging"
+assert_contains "$T/err" "stagecoach rollback staging --last"
 # resuming without the approval pauses again at the same place
 expect_exit 7 sc deploy staging --resume --approve </dev/null
 assert_eq "$(psql_q "$APP_DB" "SELECT count(*) FROM stagecoach.runs")" 1 "the same run"
@@ -117,7 +117,7 @@ assert f["status"] == "paused" and f["exit_code"] == 7, f
 s = [e for e in ev if e["event"] == "step_finished" and e["step"] == "data-ok"][0]
 assert s["status"] == "paused", s
 PY
-expect_exit 0 sc rollback staging --yes </dev/null
+expect_exit 0 sc rollback staging --last --yes </dev/null
 assert_eq "$(psql_q "$APP_DB" "SELECT count(*) FROM pg_tables WHERE tablename = 't'")" 0 "rollback undid the step before the checkpoint"
 assert_eq "$(status)" rolled_back "the paused run is rolled back"
 expect_exit 2 sc deploy staging --resume </dev/null

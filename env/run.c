@@ -50,6 +50,7 @@ struct run *run_new(struct config *cfg, struct env_config *env, const char *comm
 	snprintf(r->run_id, sizeof(r->run_id), "%.4s%.2s%.2sT%.2s%.2s%.2sZ-%02x%02x%02x", t, t + 5, t + 8, t + 11,
 		 t + 14, t + 17, rnd[0], rnd[1], rnd[2]);
 	r->actor = actor_name();
+	r->git_dirty = -1;
 	char host[256] = "";
 	gethostname(host, sizeof(host) - 1);
 	r->hostname = xstrdup(host);
@@ -78,6 +79,8 @@ void run_free(struct run *r)
 	state_close(r->state);
 	free(r->release);
 	free(r->git_commit);
+	free(r->content_hash);
+	strv_free(r->approve_steps);
 	free(r->actor);
 	free(r->hostname);
 	free(r->promoted_from);
@@ -220,6 +223,33 @@ int run_approval(struct run *r, const char *message, struct err *e)
 	}
 	return err_set(e, SC_EAPPROVAL, "%s: not approved (typed '%s', expected '%s')", message, got ? line : "",
 		       r->env->name);
+}
+
+int run_step_approved(const struct run *r, const char *step_name)
+{
+	for (size_t i = 0; r->approve_steps && r->approve_steps[i]; i++)
+		if (strcmp(r->approve_steps[i], step_name) == 0)
+			return 1;
+	return 0;
+}
+
+int run_ask_name(struct run *r, const char *message, const char *prompt)
+{
+	if (!r->interactive)
+		return 0;
+	FILE *tty = fopen("/dev/tty", "r+");
+	if (!tty)
+		return 0;
+	fflush(stdout);
+	fprintf(tty, "%s\n%s ", message, prompt);
+	fflush(tty);
+	char line[256] = "";
+	char *got = fgets(line, sizeof(line), tty);
+	fclose(tty);
+	if (!got)
+		return 0;
+	line[strcspn(line, "\r\n")] = '\0';
+	return strcmp(line, r->env->name) == 0;
 }
 
 char **run_child_env(struct run *r)

@@ -44,12 +44,15 @@ struct run {
 	struct env_config *env;      /* borrowed */
 	const char *command;         /* "deploy", "promote", "rollback", ... */
 	char run_id[48];
-	char *release;
+	char *release;               /* the release name (--release NAME, else content_hash's first 12) */
+	char *content_hash;          /* sha256 of what the pipeline ships (64 hex); NULL: not computed */
 	char *git_commit;            /* NULL outside git */
+	int git_dirty;               /* shipped files differ from git_commit: 1, 0, -1 unknown */
 	char *actor;
 	char *hostname;
 	char *promoted_from;         /* NULL unless promote */
 	int approve, yes, dry_run, resume, no_rollback;
+	char **approve_steps;        /* --approve=STEP,...: NULL-terminated names, or NULL */
 	int interactive;             /* stdin and stderr are terminals */
 	const char *junit;           /* --junit FILE, borrowed; NULL: none */
 	int resuming;                /* deploy --resume: the run row exists already */
@@ -98,6 +101,12 @@ void run_warn(struct run *r, const char *fmt, ...) __attribute__((format(printf,
 /* Ask for approval (the environment's name typed on a terminal, else
  * --approve).  0 when approved, -SC_EAPPROVAL with e otherwise. */
 int run_approval(struct run *r, const char *message, struct err *e);
+
+/* 1 when --approve=STEP,... names step_name. */
+int run_step_approved(const struct run *r, const char *step_name);
+/* Ask on the terminal for the environment's name to be typed, after
+ * message: 1 typed, 0 anything else (or no terminal). */
+int run_ask_name(struct run *r, const char *message, const char *prompt);
 
 /* Environment for child processes: the process environment plus
  * STAGECOACH_ENV, STAGECOACH_RELEASE, STAGECOACH_RUN_ID and DATABASE_URL.

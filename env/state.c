@@ -45,6 +45,8 @@ static const char *const upgrades[] = {
 	"ALTER TABLE stagecoach.runs DROP CONSTRAINT IF EXISTS runs_status_check;"
 	"ALTER TABLE stagecoach.runs ADD CONSTRAINT runs_status_check CHECK (status IN ('running','paused',"
 	"'succeeded','failed','rolled_back','rollback_failed','resolved'));",
+	/* 3: release identity: the content hash and whether the shipped files were dirty */
+	"ALTER TABLE stagecoach.runs ADD COLUMN content_hash text, ADD COLUMN git_dirty boolean;",
 };
 #define NUPGRADES (sizeof(upgrades) / sizeof(upgrades[0]))
 
@@ -335,13 +337,14 @@ int state_run_begin(struct state *st, struct run *r, struct err *e)
 		PQclear(res);
 		return 0;
 	}
+	const char *dirty = r->git_dirty < 0 ? NULL : r->git_dirty ? "true" : "false";
 	const char *p[] = { r->run_id, r->env->name, r->release, r->command, r->actor, r->hostname, r->git_commit,
-			    r->promoted_from, pid };
+			    r->promoted_from, pid, r->content_hash, dirty };
 	PGresult *res = state_query(st,
 				    "INSERT INTO stagecoach.runs (id, env, release, command, status, actor, host, "
-				    "git_commit, promoted_from, pid, backend_pid) "
-				    "VALUES ($1,$2,$3,$4,'running',$5,$6,$7,$8,$9::int,pg_backend_pid())",
-				    9, p, e);
+				    "git_commit, promoted_from, pid, backend_pid, content_hash, git_dirty) "
+				    "VALUES ($1,$2,$3,$4,'running',$5,$6,$7,$8,$9::int,pg_backend_pid(),$10,$11::boolean)",
+				    11, p, e);
 	if (!res)
 		return -SC_EFAIL;
 	PQclear(res);
@@ -482,11 +485,13 @@ void state_run_release(struct state_run *sr)
 {
 	char **fields[] = { &sr->id, &sr->env, &sr->release, &sr->command, &sr->status, &sr->actor, &sr->host,
 			    &sr->error, &sr->started_at, &sr->finished_at, &sr->git_commit, &sr->promoted_from,
-			    &sr->last_step, &sr->last_step_status };
+			    &sr->last_step, &sr->last_step_status, &sr->content_hash };
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		free(*fields[i]);
 		*fields[i] = NULL;
 	}
+	json_decref(sr->approvals);
+	sr->approvals = NULL;
 }
 
 #define RUN_COLUMNS                                                                                              \
@@ -498,7 +503,11 @@ void state_run_release(struct state_run *sr)
 	"(SELECT s.name FROM stagecoach.run_steps s WHERE s.run_id = r.id ORDER BY s.started_at DESC NULLS "    \
 	"LAST, s.position DESC LIMIT 1), "                                                                       \
 	"(SELECT s.status FROM stagecoach.run_steps s WHERE s.run_id = r.id ORDER BY s.started_at DESC NULLS "  \
-	"LAST, s.position DESC LIMIT 1) "
+	"LAST, s.position DESC LIMIT 1), "                                                                       \
+	"r.content_hash, r.git_dirty::text, "                                                                    \
+	"(SELECT json_agg(json_build_object('step', s.name, 'by', s.detail->>'approved_by', 'at', "              \
+	"s.detail->>'approved_at', 'how', s.detail->>'how') ORDER BY s.position) FROM stagecoach.run_steps s "   \
+	"WHERE s.run_id = r.id AND s.kind = 'approval' AND s.detail ? 'approved_by') "
 
 static char *col(PGresult *res, int row, int c)
 {
@@ -522,6 +531,9 @@ static void fill_run(PGresult *res, int row, struct state_run *sr)
 	sr->duration_ms = atoll(PQgetvalue(res, row, 12));
 	sr->last_step = col(res, row, 13);
 	sr->last_step_status = col(res, row, 14);
+	sr->content_hash = col(res, row, 15);
+	sr->git_dirty = PQgetisnull(res, row, 16) ? -1 : strcmp(PQgetvalue(res, row, 16), "true") == 0;
+	sr->approvals = PQgetisnull(res, row, 17) ? NULL : json_loads(PQgetvalue(res, row, 17), 0, NULL);
 }
 
 int state_runs_list(struct state *st, int limit, struct state_run **out, size_t *n, struct err *e)
@@ -581,6 +593,13 @@ int state_interrupted_run(struct state *st, struct state_run *out, struct err *e
 		       NULL, out, e);
 }
 
+int state_paused_run(struct state *st, struct state_run *out, struct err *e)
+{
+	if (!st->conn)
+		return statefile_paused_run(st, out, e);
+	return one_run(st, "r.status = 'paused'", NULL, out, e);
+}
+
 int state_last_success(struct state *st, struct state_run *out, struct err *e)
 {
 	if (!st->conn)
@@ -628,6 +647,25 @@ void state_steps_free(struct state_step *steps, size_t n)
 		json_decref(steps[i].detail);
 	}
 	free(steps);
+}
+
+int state_step_set_detail(struct state *st, const char *run_id, int position, json_t *detail, struct err *e)
+{
+	if (!st->conn)
+		return statefile_step_set_detail(st, run_id, position, detail, e);
+	char pos[16];
+	snprintf(pos, sizeof(pos), "%d", position);
+	char *text = json_dumps(detail, JSON_COMPACT);
+	redact_inplace(text, strlen(text));
+	const char *p[] = { run_id, pos, text };
+	PGresult *res = state_query(st, "UPDATE stagecoach.run_steps SET detail = $3::jsonb WHERE run_id = $1 AND "
+					"position = $2::int",
+				    3, p, e);
+	free(text);
+	if (!res)
+		return -SC_EFAIL;
+	PQclear(res);
+	return 0;
 }
 
 int state_run_find(struct state *st, const char *run_id, struct state_run *out, struct err *e)

@@ -8,7 +8,7 @@
  * stagecoach.schema_version):
  *   schema_migrations(version, name, checksum, down_sql, applied_at, duration_ms, run_id)
  *   runs(id, env, release, command, status, actor, host, started_at, finished_at,
- *        error, git_commit, promoted_from)
+ *        error, git_commit, promoted_from, content_hash, git_dirty)
  *   run_steps(run_id, position, name, kind, status, started_at, finished_at, detail jsonb, error)
  *   artifacts(env, release, kind, name, sha256, content bytea, created_at, run_id)
  *
@@ -94,6 +94,9 @@ int state_artifact_latest(struct state *st, const char *kind, const char *name, 
 struct state_run {
 	char *id, *env, *release, *command, *status, *actor, *host, *error;
 	char *started_at, *finished_at, *git_commit, *promoted_from;
+	char *content_hash;      /* NULL in records older than schema version 2 */
+	int git_dirty;           /* 1, 0, -1 unknown */
+	json_t *approvals;       /* [{step, by, at, how}] of its approval steps, owned; NULL: none */
 	long long duration_ms;   /* -1 when not finished */
 	char *last_step;         /* name of the newest step row, NULL when none */
 	char *last_step_status;
@@ -105,6 +108,8 @@ int state_runs_list(struct state *st, int limit, struct state_run **out, size_t 
 int state_interrupted_run(struct state *st, struct state_run *out, struct err *e);
 /* The run of this environment with this id: 1 found, 0 none. */
 int state_run_find(struct state *st, const char *run_id, struct state_run *out, struct err *e);
+/* The newest run 'paused' at a checkpoint: 1 found, 0 none. */
+int state_paused_run(struct state *st, struct state_run *out, struct err *e);
 /* Last succeeded deploy/promote run: 1 found, 0 none. */
 int state_last_success(struct state *st, struct state_run *out, struct err *e);
 
@@ -116,6 +121,9 @@ struct state_step {
 };
 int state_run_steps(struct state *st, const char *run_id, struct state_step **out, size_t *n, struct err *e);
 void state_steps_free(struct state_step *steps, size_t n);
+/* Replace the detail of one step row of a past run (`approve` records the
+ * approval in the paused checkpoint's row).  detail is borrowed. */
+int state_step_set_detail(struct state *st, const char *run_id, int position, json_t *detail, struct err *e);
 
 /* A libpq notice processor that drops notices (they would reach stderr unredacted). */
 void state_quiet_notice(void *arg, const char *message);

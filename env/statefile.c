@@ -292,6 +292,22 @@ static void fill_run(json_t *doc, struct state_run *sr)
 	sr->error = jdup(doc, "error");
 	sr->git_commit = jdup(doc, "git_commit");
 	sr->promoted_from = jdup(doc, "promoted_from");
+	sr->content_hash = jdup(doc, "content_hash");
+	json_t *dirty = json_object_get(doc, "git_dirty");
+	sr->git_dirty = json_is_boolean(dirty) ? json_is_true(dirty) : -1;
+	json_t *steps = json_object_get(doc, "steps"), *s;
+	size_t i;
+	json_array_foreach(steps, i, s) {
+		json_t *d = json_object_get(s, "detail");
+		const char *kind = jget(s, "kind");
+		if (!kind || strcmp(kind, "approval") != 0 || !jget(d, "approved_by"))
+			continue;
+		if (!sr->approvals)
+			sr->approvals = json_array();
+		json_array_append_new(sr->approvals,
+				      json_pack("{s:s?, s:s?, s:s?, s:s?}", "step", jget(s, "name"), "by",
+						jget(d, "approved_by"), "at", jget(d, "approved_at"), "how", jget(d, "how")));
+	}
 	long long started = jint(doc, "started_ms", 0), finished = jint(doc, "finished_ms", -1);
 	fmt_time(started, t);
 	sr->started_at = xstrdup(t);
@@ -488,6 +504,8 @@ int statefile_run_begin(struct state *st, struct run *r, struct err *e)
 		json_object_set_new(doc, "error", json_null());
 		json_object_set_new(doc, "git_commit", jstr(r->git_commit));
 		json_object_set_new(doc, "promoted_from", jstr(r->promoted_from));
+		json_object_set_new(doc, "content_hash", jstr(r->content_hash));
+		json_object_set_new(doc, "git_dirty", r->git_dirty < 0 ? json_null() : json_boolean(r->git_dirty));
 		json_object_set_new(doc, "pid", json_integer(getpid()));
 		json_object_set_new(doc, "steps", json_array());
 	}
@@ -656,6 +674,35 @@ int statefile_interrupted_run(struct state *st, struct state_run *out, struct er
 	}
 	int rc = one_run(st, want_interrupted, holder_run, out, e);
 	free(holder_run);
+	return rc;
+}
+
+static int want_paused(json_t *doc, const char *arg)
+{
+	const char *status = jget(doc, "status");
+	(void)arg;
+	return status && strcmp(status, "paused") == 0;
+}
+
+int statefile_paused_run(struct state *st, struct state_run *out, struct err *e)
+{
+	return one_run(st, want_paused, NULL, out, e);
+}
+
+int statefile_step_set_detail(struct state *st, const char *run_id, int position, json_t *detail, struct err *e)
+{
+	json_t *doc;
+	int rc = run_load(st, run_id, &doc, e);
+	if (rc <= 0)
+		return rc;  /* as an UPDATE of no row */
+	json_t *steps = json_object_get(doc, "steps"), *s;
+	size_t i;
+	json_array_foreach(steps, i, s) {
+		if (jint(s, "position", 0) == position)
+			json_object_set_new(s, "detail", json_deep_copy(detail)); /* run_save redacts */
+	}
+	rc = run_save(st, doc, e);
+	json_decref(doc);
 	return rc;
 }
 

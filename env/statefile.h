@@ -23,6 +23,8 @@ int statefile_artifact_latest(struct state *st, const char *kind, const char *na
 int statefile_runs_list(struct state *st, int limit, struct state_run **out, size_t *n, struct err *e);
 int statefile_interrupted_run(struct state *st, struct state_run *out, struct err *e);
 int statefile_run_find(struct state *st, const char *run_id, struct state_run *out, struct err *e);
+int statefile_paused_run(struct state *st, struct state_run *out, struct err *e);
+int statefile_step_set_detail(struct state *st, const char *run_id, int position, json_t *detail, struct err *e);
 int statefile_last_success(struct state *st, struct state_run *out, struct err *e);
 int statefile_run_steps(struct state *st, const char *run_id, struct state_step **out, size_t *n, struct err *e);
 

@@ -13,6 +13,7 @@ const char *step_status_name(enum step_status s)
 	case STEP_SKIPPED: return "skipped";
 	case STEP_ROLLED_BACK: return "rolled_back";
 	case STEP_ROLLBACK_FAILED: return "rollback_failed";
+	case STEP_PAUSED: return "paused";
 	}
 	return "unknown";
 }

@@ -13,6 +13,7 @@ enum step_status {
 	STEP_SKIPPED,
 	STEP_ROLLED_BACK,
 	STEP_ROLLBACK_FAILED,
+	STEP_PAUSED,         /* a checkpoint waiting for its approval */
 };
 const char *step_status_name(enum step_status s);
 

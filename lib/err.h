@@ -19,6 +19,7 @@ enum sc_exit {
 	SC_ELOCKED = 4,      /* another run holds the lock */
 	SC_EAPPROVAL = 5,    /* approval or promotion precondition missing */
 	SC_EUNREACHABLE = 6, /* a target is unreachable before anything changed */
+	SC_EPAUSED = 7,      /* paused at a checkpoint nobody gave yet; lock released */
 };
 
 struct err {

@@ -21,6 +21,26 @@ int cmd_load_config(struct global *g, struct config **cfg, struct err *e)
 	return config_load(g->config_path, cfg, e);
 }
 
+/* --approve=a,b: each name must be an approval step of the config */
+static int approve_steps(struct config *cfg, const char *list, char ***out, struct err *e)
+{
+	char *copy = xstrdup(list);
+	int rc = 0;
+	for (char *save = NULL, *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		struct step *st = config_step(cfg, name);
+		if (!st || strcmp(st->kind, "approval") != 0) {
+			rc = err_set(e, SC_EUSAGE, "--approve=%s: '%s' is %s; nothing was changed", list, name,
+				     st ? "not an approval step" : "no step of the config");
+			break;
+		}
+		strv_push(out, name);
+	}
+	free(copy);
+	if (rc == 0 && !*out)
+		rc = err_set(e, SC_EUSAGE, "--approve= names no step");
+	return rc;
+}
+
 int cmd_open_run(struct global *g, struct config *cfg, const char *env_name, const char *command,
 		 const struct run_flags *flags, int lock, struct run **out, struct err *e)
 {
@@ -41,10 +61,18 @@ int cmd_open_run(struct global *g, struct config *cfg, const char *env_name, con
 		r->junit = flags->junit;
 		if (flags->release)
 			r->release = xstrdup(flags->release);
+		if (flags->approve_steps && (rc = approve_steps(cfg, flags->approve_steps, &r->approve_steps, e)) < 0) {
+			run_free(r);
+			return err_prefix(e, "%s '%s'", command, env_name);
+		}
 	}
+	/* the release: its content hash, and its name unless --release gave one */
+	r->content_hash = release_content_hash(cfg, env);
 	if (!r->release)
-		r->release = release_local_id(cfg);
+		r->release = xstrndup(r->content_hash, 12);
 	r->git_commit = release_git_commit(cfg);
+	if (r->git_commit && lock)
+		r->git_dirty = release_git_dirty(cfg, env);
 	if (!env->database && (strcmp(command, "backup") == 0 || strcmp(command, "restore") == 0)) {
 		run_free(r);
 		return err_set(e, SC_EUSAGE, "%s '%s': environment '%s' has no database; nothing was changed",
@@ -105,6 +133,12 @@ int cmd_parse_flags(const struct global *g, int argc, char **argv, struct run_fl
 		const char *a = argv[i];
 		if (strcmp(a, "--approve") == 0)
 			f->approve = 1;
+		else if (starts_with(a, "--approve=")) {
+			if (f->approve_steps)
+				return cmd_usage_error(g, e, "--approve=STEP is given twice: name the steps with commas "
+							     "(--approve=a,b)");
+			f->approve_steps = a + 10;
+		}
 		else if (strcmp(a, "--yes") == 0 || strcmp(a, "-y") == 0)
 			f->yes = 1;
 		else if (strcmp(a, "--dry-run") == 0)

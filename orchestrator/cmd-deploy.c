@@ -16,15 +16,16 @@
 #include "../env/state.h"
 #include "../steps/step.h"
 
-/* Each deploy keeps the manifest of the tree it deployed, so that promote
- * can name the files that differ. */
+/* Each deploy keeps the manifest of the tree it deployed (named by its
+ * content hash), so that promote can name the files that differ. */
 static void store_manifest(struct run *r)
 {
-	json_t *m = release_manifest(r->cfg);
+	json_t *m = release_manifest(r->cfg, r->env);
 	char *s = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(m);
 	struct err e = ERR_INIT;
-	if (state_artifact_put(r->state, r->release, r->run_id, "manifest", r->release, NULL, s, strlen(s), &e) < 0)
+	if (state_artifact_put(r->state, r->release, r->run_id, "manifest", r->content_hash, NULL, s, strlen(s), &e) <
+	    0)
 		out_warn(r->out, "could not record the release manifest: %s", e.msg);
 	free(s);
 }
@@ -39,14 +40,20 @@ static int resume_prepare(struct run *r, struct state_run *ir, const struct run_
 	if (strcmp(ir->command, "deploy") != 0 && strcmp(ir->command, "promote") != 0)
 		return err_set(e, SC_EUSAGE, "the interrupted run '%s' is a '%s', which cannot be resumed: run "
 			       "'stagecoach rollback %s --last'", ir->id, ir->command, r->env->name);
-	if (strcmp(ir->command, r->command) != 0)
-		return err_set(e, SC_EUSAGE, "the interrupted run '%s' was a '%s': resume it with the same command",
-			       ir->id, ir->command);
-	if (!flags->release && ir->release && strcmp(ir->release, r->release) != 0)
+	/* `deploy ENV --resume` also continues a promotion (the way into an
+	 * environment fed by promotion only) */
+	if (strcmp(ir->command, r->command) != 0 && strcmp(r->command, "deploy") != 0)
+		return err_set(e, SC_EUSAGE, "the interrupted run '%s' was a '%s': resume it with 'stagecoach deploy %s "
+			       "--resume'", ir->id, ir->command, r->env->name);
+	if (ir->content_hash ? strcmp(ir->content_hash, r->content_hash) != 0
+			     : !flags->release && ir->release && strcmp(ir->release, r->release) != 0)
 		return err_set(e, SC_EUSAGE,
-			       "the interrupted run '%s' deployed release %s but the local tree is release %s: "
-			       "check out what it deployed, or run 'stagecoach rollback %s --last'", ir->id, ir->release,
-			       r->release, r->env->name);
+			       "the %s run '%s' deployed release %s (content %.12s) but the local tree is release "
+			       "%s (content %.12s): check out what it deployed, or run 'stagecoach rollback %s --last'",
+			       strcmp(ir->status, "paused") == 0 ? "paused" : "interrupted", ir->id,
+			       ir->release ? ir->release : "-", ir->content_hash ? ir->content_hash : "-", r->release,
+			       r->content_hash, r->env->name);
+	r->command = strcmp(ir->command, "promote") == 0 ? "promote" : "deploy";
 	struct state_step *steps = NULL;
 	size_t n = 0;
 	recovery_end_children(r, ir);
@@ -69,7 +76,8 @@ static int resume_prepare(struct run *r, struct state_run *ir, const struct run_
 	if (ir->promoted_from && !r->promoted_from)
 		r->promoted_from = xstrdup(ir->promoted_from);
 	r->resuming = 1;
-	out_text(r->out, "resuming run %s (started %s by %s), from step '%s'", ir->id, ir->started_at,
+	out_text(r->out, "resuming run %s (%s, started %s by %s), from step '%s'", ir->id,
+		 strcmp(ir->status, "paused") == 0 ? "paused" : "interrupted", ir->started_at,
 		 ir->actor ? ir->actor : "?", ir->last_step ? ir->last_step : "-");
 	return 0;
 }
@@ -85,6 +93,22 @@ int cmd_deploy_run(struct global *g, struct config *cfg, const char *env_name, c
 		r->promoted_from = xstrdup(promoted_from);
 	struct state_run ir;
 	int found = state_interrupted_run(r->state, &ir, e);
+	if (found == 0) {
+		/* a run paused at a checkpoint blocks deploys as an interrupted one does */
+		found = state_paused_run(r->state, &ir, e);
+		if (found > 0 && !flags->resume && !flags->dry_run) {
+			rc = err_set(e, SC_EUSAGE,
+				     "%s '%s': run '%s' (%s of release %s by %s, started %s) is paused at checkpoint "
+				     "'%s'; nothing was changed now: run 'stagecoach approve %s %s' then 'stagecoach "
+				     "deploy %s --resume' to continue it, or 'stagecoach rollback %s --last' to undo it",
+				     command, env_name, ir.id, ir.command, ir.release ? ir.release : "-",
+				     ir.actor ? ir.actor : "?", ir.started_at, ir.last_step ? ir.last_step : "-",
+				     env_name, ir.last_step ? ir.last_step : "STEP", env_name, env_name);
+			state_run_release(&ir);
+			cmd_close_run(r);
+			return rc;
+		}
+	}
 	if (found < 0) {
 		cmd_close_run(r);
 		return err_prefix(e, "%s '%s'", command, env_name);
@@ -99,8 +123,8 @@ int cmd_deploy_run(struct global *g, struct config *cfg, const char *env_name, c
 		found = 0;
 	} else if (!found && flags->resume) {
 		cmd_close_run(r);
-		return err_set(e, SC_EUSAGE, "%s '%s' --resume: no interrupted run to resume (see 'stagecoach status "
-			       "%s')", command, env_name, env_name);
+		return err_set(e, SC_EUSAGE, "%s '%s' --resume: no interrupted run to resume, and none paused (see "
+			       "'stagecoach status %s')", command, env_name, env_name);
 	}
 	if (found && !flags->dry_run) {
 		char next[512];
@@ -158,7 +182,7 @@ int cmd_deploy(int argc, char **argv, struct global *g, struct err *e)
 		return rc;
 	struct env_config *env;
 	if ((rc = config_env_get(cfg, pos[0], &env, e)) == 0) {
-		if (env->promote_from && !f.dry_run)
+		if (env->promote_from && !f.dry_run && !f.resume)
 			rc = err_set(e, SC_EAPPROVAL,
 				     "deploy '%s': refused: '%s' takes releases only by promotion from '%s'; "
 				     "nothing was changed: run 'stagecoach promote %s %s'", env->name, env->name,

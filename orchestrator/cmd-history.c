@@ -9,6 +9,7 @@
 #include "../env/state.h"
 
 json_t *status_run_json(const struct state_run *sr);
+void status_print_approvals(const struct state_run *sr, const char *indent);
 
 int cmd_history(int argc, char **argv, struct global *g, struct err *e)
 {
@@ -44,8 +45,8 @@ int cmd_history(int argc, char **argv, struct global *g, struct err *e)
 		rc = err_prefix(e, "history '%s'", env);
 	} else {
 		if (!g->json)
-			printf("%-24s %-9s %-14s %-16s %-12s %-20s %8s\n", "RUN", "COMMAND", "RELEASE", "STATUS",
-			       "ACTOR", "STARTED", "DURATION");
+			printf("%-24s %-9s %-14s %-12s %-16s %-12s %-20s %8s\n", "RUN", "COMMAND", "RELEASE", "CONTENT",
+			       "STATUS", "ACTOR", "STARTED", "DURATION");
 		for (size_t i = 0; i < n; i++) {
 			struct state_run *s = &list[i];
 			if (g->json) {
@@ -55,10 +56,14 @@ int cmd_history(int argc, char **argv, struct global *g, struct err *e)
 			char dur[32] = "-";
 			if (s->duration_ms >= 0)
 				snprintf(dur, sizeof(dur), "%.1fs", (double)s->duration_ms / 1000.0);
-			printf("%-24s %-9s %-14s %-16s %-12s %-20s %8s\n", s->id, s->command,
-			       s->release ? s->release : "-", s->status, s->actor ? s->actor : "?", s->started_at, dur);
+			printf("%-24s %-9s %-14s %-12.12s %-16s %-12s %-20s %8s\n", s->id, s->command,
+			       s->release ? s->release : "-", s->content_hash ? s->content_hash : "-", s->status,
+			       s->actor ? s->actor : "?", s->started_at, dur);
 			if (s->promoted_from)
 				printf("    promoted from %s\n", s->promoted_from);
+			if (s->git_commit)
+				printf("    git %.12s%s\n", s->git_commit, s->git_dirty == 1 ? ", dirty" : "");
+			status_print_approvals(s, "    ");
 			if (s->error)
 				printf("    error: %s\n", s->error);
 		}

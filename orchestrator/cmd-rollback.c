@@ -47,7 +47,7 @@ struct target {
 static int undoable_status(const char *s)
 {
 	return strcmp(s, "succeeded") == 0 || strcmp(s, "failed") == 0 || strcmp(s, "running") == 0 ||
-	       strcmp(s, "rollback_failed") == 0;
+	       strcmp(s, "rollback_failed") == 0 || strcmp(s, "paused") == 0; /* paused: undo what ran */
 }
 
 /* The runs to undo, newest first.  Runs that are still `running` here are
@@ -372,6 +372,8 @@ int cmd_rollback(int argc, char **argv, struct global *g, struct err *e)
 	/* the release we return to: the newest successful run older than the targets */
 	free(r->release);
 	r->release = NULL;
+	free(r->content_hash); /* the rollback run records the release it returns to, not the local tree */
+	r->content_hash = NULL;
 	{
 		struct state_run *runs = NULL;
 		size_t nruns = 0;
@@ -383,6 +385,7 @@ int cmd_rollback(int argc, char **argv, struct global *g, struct err *e)
 				else if (past && strcmp(runs[i].status, "succeeded") == 0 &&
 					 (strcmp(runs[i].command, "deploy") == 0 || strcmp(runs[i].command, "promote") == 0)) {
 					r->release = xstrdup(runs[i].release);
+					r->content_hash = xstrdup(runs[i].content_hash);
 					break;
 				}
 			}

@@ -31,9 +31,35 @@ static json_t *run_json(const struct state_run *sr)
 	json_object_set_new(o, "last_step", sr->last_step ? json_string(sr->last_step) : json_null());
 	if (sr->promoted_from)
 		json_object_set_new(o, "promoted_from", json_string(sr->promoted_from));
-	if (sr->git_commit)
-		json_object_set_new(o, "git_commit", json_string(sr->git_commit));
+	json_object_set_new(o, "content_hash", sr->content_hash ? json_string(sr->content_hash) : json_null());
+	json_object_set_new(o, "git_commit", sr->git_commit ? json_string(sr->git_commit) : json_null());
+	json_object_set_new(o, "git_dirty", sr->git_dirty < 0 ? json_null() : json_boolean(sr->git_dirty));
+	json_object_set_new(o, "approvals", sr->approvals ? json_incref(sr->approvals) : json_array());
 	return o;
+}
+
+/* "v1.2.3 (content 3f2a9c1b0d4e, git 1a2b3c4d5e6f, dirty)" into buf */
+void status_release_text(const struct state_run *sr, char *buf, size_t len);
+void status_release_text(const struct state_run *sr, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s (content %.12s%s%.12s%s)", sr->release ? sr->release : "-",
+		 sr->content_hash ? sr->content_hash : "unrecorded", sr->git_commit ? ", git " : "",
+		 sr->git_commit ? sr->git_commit : "", sr->git_dirty == 1 ? ", dirty" : "");
+}
+
+/* "    approved 'cp' by alice at 2026-... (approve command)" lines */
+void status_print_approvals(const struct state_run *sr, const char *indent);
+void status_print_approvals(const struct state_run *sr, const char *indent)
+{
+	size_t i;
+	json_t *a;
+	json_array_foreach(sr->approvals, i, a) {
+		const char *at = json_string_value(json_object_get(a, "at"));
+		const char *how = json_string_value(json_object_get(a, "how"));
+		printf("%sapproved '%s' by %s%s%s%s%s%s\n", indent, json_string_value(json_object_get(a, "step")),
+		       json_string_value(json_object_get(a, "by")), at ? " at " : "", at ? at : "", how ? " (" : "",
+		       how ? how : "", how ? ")" : "");
+	}
 }
 
 json_t *status_run_json(const struct state_run *sr);
@@ -55,15 +81,16 @@ int cmd_status(int argc, char **argv, struct global *g, struct err *e)
 		config_free(cfg);
 		return rc;
 	}
-	struct state_run last = { 0 }, ok = { 0 }, intr = { 0 }, blocked = { 0 };
+	struct state_run last = { 0 }, ok = { 0 }, intr = { 0 }, blocked = { 0 }, paused = { 0 };
 	struct state_run *list = NULL, *recent = NULL;
 	size_t n = 0, nrecent = 0;
 	const struct state_run *restored = NULL;
 	char holder[512] = "";
-	int has_ok, has_intr, has_blocked = 0;
+	int has_ok, has_intr, has_blocked = 0, has_paused;
 	if ((rc = state_runs_list(r->state, 1, &list, &n, e)) < 0 || (has_ok = state_last_success(r->state, &ok, e)) < 0 ||
 	    (has_intr = state_interrupted_run(r->state, &intr, e)) < 0 ||
 	    (has_blocked = recovery_blocking_run(r->state, &blocked, e)) < 0 ||
+	    (has_paused = state_paused_run(r->state, &paused, e)) < 0 ||
 	    lock_holder(r->state, cfg->project, argv[1], holder, sizeof(holder), e) < 0) {
 		rc = err_prefix(e, "status '%s'", argv[1]);
 		goto out;
@@ -93,6 +120,10 @@ int cmd_status(int argc, char **argv, struct global *g, struct err *e)
 		else
 			json_object_set_new(o, "current_release", has_ok ? json_string(ok.release) : json_null());
 		json_object_set_new(o, "restored_by", restored ? json_string(restored->id) : json_null());
+		json_object_set_new(o, "current_content_hash",
+				    has_ok && ok.content_hash ? json_string(ok.content_hash) : json_null());
+		json_object_set_new(o, "current_run", has_ok ? run_json(&ok) : json_null());
+		json_object_set_new(o, "paused_run", has_paused ? run_json(&paused) : json_null());
 		json_object_set_new(o, "last_run", n ? run_json(&last) : json_null());
 		json_object_set_new(o, "interrupted_run", has_intr ? run_json(&intr) : json_null());
 		json_object_set_new(o, "rollback_failed_run", has_blocked ? run_json(&blocked) : json_null());
@@ -103,9 +134,13 @@ int cmd_status(int argc, char **argv, struct global *g, struct err *e)
 		}
 		json_object_set_new(o, "lock_holder", holder[0] ? json_string(holder) : json_null());
 		json_object_set_new(o, "local_release", json_string(r->release));
+		json_object_set_new(o, "local_content_hash", json_string(r->content_hash));
 		out_json(g->out, o);
 	} else {
 		printf("environment:     %s%s\n", argv[1], r->env->protected_env ? " (protected)" : "");
+		char rel[512] = "none (never deployed)";
+		if (has_ok)
+			status_release_text(&ok, rel, sizeof(rel));
 		if (restored)
 			printf("current release: %s, database restored %s by run %s (functions and hosts not "
 			       "restored: last deployed %s)\n",
@@ -113,9 +148,12 @@ int cmd_status(int argc, char **argv, struct global *g, struct err *e)
 			       restored->finished_at ? restored->finished_at : restored->started_at, restored->id,
 			       has_ok ? ok.release : "none");
 		else
-			printf("current release: %s%s%s\n", has_ok ? ok.release : "none (never deployed)",
-			       has_ok ? ", deployed " : "", has_ok ? ok.finished_at : "");
-		printf("local release:   %s\n", r->release);
+			printf("current release: %s%s%s\n", rel, has_ok ? ", deployed " : "", has_ok ? ok.finished_at : "");
+		if (has_ok && !restored && ok.promoted_from)
+			printf("                 promoted from %s\n", ok.promoted_from);
+		if (has_ok && !restored)
+			status_print_approvals(&ok, "                 ");
+		printf("local release:   %s (content %.12s)\n", r->release, r->content_hash);
 		if (n)
 			printf("last run:        %s %s %s by %s, started %s%s%s\n", last.id, last.command, last.status,
 			       last.actor ? last.actor : "?", last.started_at, last.error ? "\n  error: " : "",
@@ -140,6 +178,15 @@ int cmd_status(int argc, char **argv, struct global *g, struct err *e)
 			       blocked.actor ? blocked.actor : "?", blocked.started_at,
 			       blocked.error ? blocked.error : "see 'stagecoach history'", next);
 		}
+		if (has_paused) {
+			printf("PAUSED:          run %s (%s of release %s by %s, started %s) waits at checkpoint '%s'\n",
+			       paused.id, paused.command, paused.release ? paused.release : "-",
+			       paused.actor ? paused.actor : "?", paused.started_at, paused.last_step ? paused.last_step : "-");
+			status_print_approvals(&paused, "                 ");
+			printf("                 run 'stagecoach approve %s %s' then 'stagecoach deploy %s --resume', or "
+			       "'stagecoach rollback %s --last'\n",
+			       argv[1], paused.last_step ? paused.last_step : "STEP", argv[1], argv[1]);
+		}
 		printf("lock:            %s\n", holder[0] ? holder : "free");
 	}
 	rc = 0;
@@ -153,6 +200,7 @@ out:
 	state_run_release(&ok);
 	state_run_release(&intr);
 	state_run_release(&blocked);
+	state_run_release(&paused);
 	cmd_close_run(r);
 	config_free(cfg);
 	return rc;

@@ -43,6 +43,7 @@ int cmd_load_config(struct global *g, struct config **cfg, struct err *e);
 struct run_flags {
 	const char *release;
 	int approve, yes, dry_run, resume, no_rollback;
+	const char *approve_steps; /* --approve=STEP[,STEP]: the approval steps (checkpoints) named */
 	const char *junit;        /* --junit FILE */
 };
 
@@ -85,6 +86,7 @@ int cmd_diff(int, char **, struct global *, struct err *);
 int cmd_lint(int, char **, struct global *, struct err *);
 int cmd_backup(int, char **, struct global *, struct err *);
 int cmd_restore(int, char **, struct global *, struct err *);
+int cmd_approve(int, char **, struct global *, struct err *);
 int cmd_help(int, char **, struct global *, struct err *);
 int cmd_init(int, char **, struct global *, struct err *);
 int cmd_new(int, char **, struct global *, struct err *);

@@ -20,17 +20,24 @@ const struct command commands[] = {
 	  "Pending migrations with lint findings, functions whose content differs, hosts,\n"
 	  "gates and the rollback strategy of each step. Changes nothing.\n\n"
 	  "example:\n  stagecoach plan production" },
-	{ "deploy", cmd_deploy, "deploy ENV [--release ID] [--approve] [--yes] [--dry-run] [--resume] [--no-rollback] [--junit FILE]",
+	{ "deploy", cmd_deploy, "deploy ENV [--release NAME] [--approve[=STEP,...]] [--yes] [--dry-run] [--resume] [--no-rollback] [--junit FILE]",
 	  "run the pipeline on ENV; on failure roll back",
 	  "Takes the environment's lock, checks every step, then runs them in order,\n"
 	  "recording each in ENV's database. When a step fails, the steps done are undone\n"
 	  "newest first (exit 1), or the rollback's failure is reported (exit 3).\n"
 	  "--approve gives the approval a protected environment or an approval step needs\n"
-	  "when there is no terminal; --dry-run is 'plan'.\n\n"
-	  "example:\n  stagecoach deploy staging\n  stagecoach deploy staging --json --approve" },
-	{ "promote", cmd_promote, "promote FROM TO [--approve] [--yes] [--junit FILE]",
+	  "when there is no terminal; --approve=STEP,... gives the named approval steps,\n"
+	  "checkpoints (pause = true) included, which plain --approve never gives. A run\n"
+	  "that reaches a checkpoint nobody gave pauses (exit 7, lock released): 'approve\n"
+	  "ENV STEP' then 'deploy ENV --resume' continues it. --release NAME names the\n"
+	  "release (default: its content hash's first 12 hex digits); --dry-run is 'plan'.\n\n"
+	  "example:\n  stagecoach deploy staging --release v1.2.3\n  stagecoach deploy staging --json --approve\n"
+	  "  stagecoach deploy production --resume" },
+	{ "promote", cmd_promote, "promote FROM TO [--approve[=STEP,...]] [--yes] [--resume] [--junit FILE]",
 	  "deploy to TO exactly the release that last succeeded on FROM",
-	  "Refuses (exit 5) unless FROM's last successful run has the local release id.\n\n"
+	  "Refuses (exit 5) unless FROM's last successful run has the local tree's content\n"
+	  "hash (the config, migrations, functions and release artifacts); then runs TO's\n"
+	  "pipeline under FROM's release name and records promoted_from.\n\n"
 	  "example:\n  stagecoach promote staging production --approve" },
 	{ "rollback", cmd_rollback,
 	  "rollback ENV --to RELEASE | --last [--dry-run] [--no-safety-backup] [--approve] [--yes] [--junit FILE]",
@@ -100,6 +107,14 @@ const struct command commands[] = {
 	  "After a person reviewed the changes: prints each one, changes only the records.\n"
 	  "A protected environment needs approval.\n\n"
 	  "example:\n  stagecoach repair staging" },
+	{ "approve", cmd_approve, "approve ENV STEP",
+	  "give the checkpoint a paused run on ENV waits for",
+	  "A run that reached an approval step with pause = true, with no terminal and\n"
+	  "no --approve=STEP, is paused (exit 7). approve records who gave the checkpoint\n"
+	  "(STAGECOACH_ACTOR, else the CI user, else the login name) and when; then\n"
+	  "'deploy ENV --resume' continues the run after it. Refused (exit 2) when no run\n"
+	  "is paused or it waits at another step. Records only.\n\n"
+	  "example:\n  stagecoach approve production verify-data\n  stagecoach deploy production --resume" },
 	{ "help", cmd_help, "help [COMMAND]", "show help for stagecoach or one command",
 	  "example:\n  stagecoach help deploy" },
 	{ NULL, NULL, NULL, NULL, NULL },
@@ -127,7 +142,7 @@ int cmd_help(int argc, char **argv, struct global *g, struct err *e)
 		printf("  %-10s %s\n", c->name, c->summary);
 	printf("\nexit codes: 0 success, 1 failed and rolled back, 2 usage/config error (nothing changed),\n"
 	       "3 rollback incomplete, 4 locked by another run, 5 approval or promotion refused,\n"
-	       "6 target unreachable before anything changed\n");
+	       "6 target unreachable before anything changed, 7 paused at a checkpoint nobody gave yet\n");
 	return 0;
 }
 

@@ -46,7 +46,7 @@ int junit_write(struct run *r, const char *path, const char *status, const char 
 			failures++;
 		if (x->status == STEP_ROLLBACK_FAILED)
 			failures++;
-		if (x->status == STEP_SKIPPED)
+		if (x->status == STEP_SKIPPED || x->status == STEP_PAUSED)
 			skipped++;
 		if (x->status == STEP_ROLLED_BACK || x->status == STEP_ROLLBACK_FAILED)
 			tests++; /* the step, and its rollback */
@@ -60,7 +60,8 @@ int junit_write(struct run *r, const char *path, const char *status, const char 
 		 (double)total / 1000.0);
 	xml_escaped(&b, r->run_id);
 	buf_adds(&b, "\">\n    <properties>\n");
-	const char *props[][2] = { { "run_id", r->run_id }, { "release", r->release }, { "status", status },
+	const char *props[][2] = { { "run_id", r->run_id }, { "release", r->release },
+				   { "content_hash", r->content_hash ? r->content_hash : "" }, { "status", status },
 				   { "actor", r->actor } };
 	for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
 		buf_addf(&b, "      <property name=\"%s\" value=\"", props[i][0]);
@@ -80,6 +81,8 @@ int junit_write(struct run *r, const char *path, const char *status, const char 
 		buf_addf(&b, "\" time=\"%.3f\"", (double)x->duration_ms / 1000.0);
 		if (x->status == STEP_SKIPPED) {
 			buf_adds(&b, "><skipped message=\"not run on this environment\"/></testcase>\n");
+		} else if (x->status == STEP_PAUSED) {
+			buf_adds(&b, "><skipped message=\"paused at this checkpoint: waiting for approval\"/></testcase>\n");
 		} else if (x->failed) {
 			buf_adds(&b, "><failure message=\"");
 			xml_escaped(&b, x->error);

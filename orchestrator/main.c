@@ -137,7 +137,7 @@ int main(int argc, char **argv)
 	if (code != 0 && e.msg[0]) {
 		char *msg = redact(e.msg);
 		fflush(stdout);
-		fprintf(stderr, "stagecoach: error: %s\n", msg);
+		fprintf(stderr, "stagecoach: %s: %s\n", code == SC_EPAUSED ? "paused" : "error", msg);
 		free(msg);
 	}
 	output_free(g.out);

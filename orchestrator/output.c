@@ -182,11 +182,12 @@ void out_step_finished(struct output *o, struct run *r, struct step_exec *x)
 		out_json(o, ev);
 		return;
 	}
-	if (o->quiet && x->status != STEP_FAILED)
+	if (o->quiet && x->status != STEP_FAILED && x->status != STEP_PAUSED)
 		return;
 	switch (x->status) {
 	case STEP_SUCCEEDED: step_line(o, x, "ok", GREEN, NULL); break;
 	case STEP_SKIPPED: step_line(o, x, "--", DIM, "skipped on this environment"); break;
+	case STEP_PAUSED: step_line(o, x, "wait", YELLOW, "paused: waiting for approval"); break;
 	case STEP_FAILED:
 		step_line(o, x, "FAIL", RED, x->step->continue_on_error ? "(continue_on_error)" : NULL);
 		break;
@@ -250,7 +251,7 @@ void out_run_finished(struct output *o, struct run *r, const char *status, const
 		return;
 	char d[32];
 	fmt_duration(total, d);
-	const char *color = exit_code == 0 ? GREEN : RED;
+	const char *color = exit_code == 0 ? GREEN : exit_code == SC_EPAUSED ? YELLOW : RED;
 	printf("%s%s '%s' %s%s: release %s, %zu step%s, %s\n", c_(o, color), r->command, r->env->name, status,
 	       c_(o, RESET), r->release ? r->release : "-", done, done == 1 ? "" : "s", d);
 	fflush(stdout);

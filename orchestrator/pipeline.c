@@ -219,14 +219,14 @@ int pipeline_deploy(struct run *r, struct err *e)
 		return SC_EFAIL;
 	}
 
-	size_t failed_at = r->nexecs;
+	size_t failed_at = r->nexecs, paused_at = r->nexecs;
 	struct err step_err = ERR_INIT;
 	int warnings = 0;
 	int lock_gone = 0; /* the lock was lost to another run: undo nothing */
 	for (size_t i = 0; i < r->nexecs; i++) {
 		struct step_exec *x = &r->execs[i];
 		if (r->resuming && x->status == STEP_SUCCEEDED) {
-			out_text(r->out, "  %-4s %-16s %-16s %8s  done before the interruption", "ok", x->step->name,
+			out_text(r->out, "  %-4s %-16s %-16s %8s  done earlier in this run", "ok", x->step->name,
 				 x->step->kind, "");
 			continue;
 		}
@@ -268,6 +268,8 @@ int pipeline_deploy(struct run *r, struct err *e)
 		if (rc == 0 && r->stop) {
 			/* the step finished; stop before the next one */
 			x->status = STEP_SUCCEEDED;
+		} else if (rc < 0 && se.code == SC_EPAUSED) {
+			x->status = STEP_PAUSED; /* a checkpoint nobody gave yet */
 		} else if (rc < 0) {
 			x->status = STEP_FAILED;
 			x->failed = 1;
@@ -279,6 +281,11 @@ int pipeline_deploy(struct run *r, struct err *e)
 		}
 		write_step(r, i);
 		out_step_finished(r->out, r, x);
+		if (x->status == STEP_PAUSED) {
+			step_err = se;
+			paused_at = i;
+			break;
+		}
 		if (rc < 0) {
 			if (x->step->continue_on_error && !r->stop) {
 				warnings++;
@@ -293,6 +300,13 @@ int pipeline_deploy(struct run *r, struct err *e)
 		}
 	}
 
+	if (paused_at < r->nexecs) {
+		/* nothing is undone and no hook runs: the run is not over; the
+		 * lock goes when the command returns */
+		finish(r, "paused", step_err.msg, SC_EPAUSED);
+		err_set(e, SC_EPAUSED, "%s", step_err.msg);
+		return SC_EPAUSED;
+	}
 	if (failed_at == r->nexecs) {
 		struct err he = ERR_INIT;
 		if (hooks_run(r, r->cfg->hooks.after, "after", &he) < 0)

@@ -64,9 +64,18 @@ cp "$T/get-npa-location.ts" "$EX/supabase/functions/get-npa-location/index.ts"
 expect_exit 5 sc -c "$CONF" deploy production --approve
 assert_eq "$(fns "$PR_CTL" "len(F)")" 0 "production untouched by the refused deploy"
 
+# CHECKPOINT 2: the promotion pauses after the data checks, before the
+# functions; a person approves, the run resumes
 ex_promote staging production
 rc=$?
-[ $rc = 0 ] || fail "promote exited $rc: $(tail -20 "$T/err")"
+[ $rc = 7 ] || fail "promote did not pause at the checkpoint (exit $rc): $(tail -20 "$T/err")"
+assert_contains "$T/err" "checkpoint 'data-verified'"
+assert_eq "$(q "$Pd" "SELECT count(*) FROM enhanced_lerg")" 450 "migrated before the checkpoint"
+assert_eq "$(fns "$PR_CTL" "len(F)")" 0 "no function deployed before the checkpoint"
+STAGECOACH_ACTOR=release-manager expect_exit 0 sc -c "$CONF" approve production data-verified
+expect_exit 0 sc -c "$CONF" deploy production --resume --approve
+expect_exit 0 sc -c "$CONF" history production
+assert_contains "$T/out" "approved 'data-verified' by release-manager"
 assert_eq "$(q "$PRODUCTION_DATABASE_URL" "SELECT promoted_from FROM stagecoach.runs WHERE env = 'production' AND status = 'succeeded'")" staging "recorded as promoted from staging"
 assert_eq "$(fns "$PR_CTL" "len(F)")" 11 "11 functions on production"
 assert_eq "$(q "$Pd" "SELECT count(*) FROM profiles WHERE email IS NOT NULL")" 11 "production's 11 users kept"

@@ -58,7 +58,7 @@ static int ssh_parse(struct step *st, const config_setting_t *s, struct err *e)
 	if ((rc = cfg_check_keys(s, ssh_keys, e)) < 0 || (rc = cfg_string(s, "command", 1, &sh->command, e)) < 0 ||
 	    (rc = cfg_string(s, "rollback_command", 0, &sh->rollback_command, e)) < 0 ||
 	    (rc = cfg_strings(s, "hosts", 0, &sh->hosts, e)) < 0 ||
-	    (rc = cfg_int(s, "parallel", 0, &sh->parallel, e)) < 0 ||
+	    (rc = cfg_int_range(s, "parallel", 0, 1, 1000, &sh->parallel, e)) < 0 ||
 	    (rc = cfg_string(s, "health", 0, &sh->health, e)) < 0 ||
 	    (rc = cfg_bool(s, "exit_marker", 0, &sh->exit_marker, e)) < 0)
 		return rc;
@@ -83,6 +83,8 @@ static int ssh_parse(struct step *st, const config_setting_t *s, struct err *e)
 			return cfg_error(b, e, "'batch' must be a positive number of hosts or a percentage from 1%% to "
 					       "100%%, not '%s'",
 					 sh->batch);
+		if (!strchr(sh->batch, '%') && strtoll(sh->batch, NULL, 10) > 100000)
+			return cfg_error(b, e, "'batch' must be between 1 and 100000 hosts, not %s", sh->batch);
 	}
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include "state.h"
 #include "config.h"
 #include "../lib/expand.h"
+#include "../lib/shellexpand.h"
 #include "../lib/sink.h"
 #include "../lib/redact.h"
 #include "../lib/util.h"
@@ -101,6 +102,24 @@ int run_expand(struct run *r, const char *raw, char **out, struct err *e)
 		return 0;
 	}
 	return expand(raw, &ctx, out, e);
+}
+
+int run_expand_command(struct run *r, const char *raw, char **out, char ***exports, struct err *e)
+{
+	struct expand_ctx ctx = {
+		.vars = r->env->vars,
+		.nvars = r->env->nvars,
+		.env = r->env->name,
+		.release = r->release,
+		.run_id = r->run_id,
+		.secret_names = r->cfg->secrets,
+		.placeholders = r->release == NULL,
+	};
+	if (!raw) {
+		*out = NULL;
+		return 0;
+	}
+	return expand_command(raw, &ctx, out, exports, e);
 }
 
 PGconn *run_db(struct run *r, struct err *e)

@@ -7,15 +7,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include "redact.h"
+#include "utf8.h"
 #include "util.h"
 
 static char **secrets;
 static size_t nsecrets;
 
+static void redact_add_one(const char *value);
+
 void redact_add(const char *value)
 {
 	if (!value || strlen(value) < 3)
 		return;
+	redact_add_one(value);
+	/* output is repaired to UTF-8 before some of it is redacted: a secret
+	 * that is not valid UTF-8 is hidden in its repaired form too */
+	if (!utf8_valid(value, strlen(value))) {
+		char *clean = utf8_clean(value, strlen(value));
+		redact_add_one(clean);
+		explicit_bzero(clean, strlen(clean));
+		free(clean);
+	}
+}
+
+static void redact_add_one(const char *value)
+{
 	for (size_t i = 0; i < nsecrets; i++)
 		if (strcmp(secrets[i], value) == 0)
 			return;
@@ -119,8 +135,44 @@ char *redact(const char *s)
 	if (!s)
 		return NULL;
 	char *out = xstrdup(s);
-	redact_inplace(out, strlen(out));
-	return out;
+	size_t n = redact_inplace(out, strlen(out));
+	if (utf8_valid(out, n))
+		return out;
+	char *clean = utf8_clean(out, n);
+	free(out);
+	return clean;
+}
+
+json_t *redact_json_string(const char *s)
+{
+	if (!s)
+		return json_null();
+	char *r = redact(s);
+	json_t *j = json_string(r);
+	free(r);
+	if (!j)
+		BUG("json_string refused repaired text");
+	return j;
+}
+
+void redact_json_tree(json_t *v)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		char *r = redact(s);
+		if (strcmp(r, s) != 0)
+			json_string_set(v, r);
+		free(r);
+	} else if (json_is_object(v)) {
+		json_object_foreach(v, k, x)
+			redact_json_tree(x);
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			redact_json_tree(x);
+	}
 }
 
 size_t redact_inplace(char *s, size_t len)

@@ -7,6 +7,7 @@
 #define SC_REDACT_H
 
 #include <stddef.h>
+#include <jansson.h>
 
 /* Register a secret value (ignored when shorter than 3 characters). */
 void redact_add(const char *value);
@@ -15,9 +16,17 @@ void redact_add_url_password(const char *url);
 /* Whether an environment variable of this name is secret by its name
  * (TOKEN, SECRET, PASSWORD, PASSWD, KEY) or by the config's `secrets`. */
 int redact_is_secret_name(const char *name, char *const *secret_names);
-/* A copy of s with every secret replaced by ***; caller frees. */
+/* A copy of s with every secret replaced by ***, then any byte that is not
+ * valid UTF-8 replaced by U+FFFD (lib/utf8.h); caller frees. */
 char *redact(const char *s);
-/* Replace secrets in place in a buffer of len bytes, returns new length. */
+/* A new JSON string (the caller's reference) of redact(s); json null for NULL.
+ * Never fails, whatever bytes s holds: the way free text enters JSON. */
+json_t *redact_json_string(const char *s);
+/* Every string value in the tree v redacted in place (before encoding, so
+ * secrets holding quotes, backslashes or control characters are found). */
+void redact_json_tree(json_t *v);
+/* Replace secrets in place in a buffer of len bytes, returns new length
+ * (no UTF-8 repair: the buffer cannot grow). */
 size_t redact_inplace(char *s, size_t len);
 /* The URL with its password replaced by ***; caller frees. */
 char *redact_url(const char *url);

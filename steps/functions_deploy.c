@@ -499,6 +499,7 @@ static int fd_fetch_previous(struct fd_api *a, struct fd_item **need, size_t n, 
 		reqs[i] = fd_req(a, "GET", path);
 		free(path);
 		httpc_req_header(reqs[i], "Accept: multipart/form-data");
+		reqs[i]->max_body = 64 * 1024 * 1024; /* a whole bundle, never cut below this */
 	}
 	struct httpc_opts o = fd_opts(a);
 	int rc = httpc_run(reqs, n, &o, e);

@@ -33,6 +33,7 @@
 #include "../env/config.h"
 #include "../lib/settings.h"
 #include "../lib/redact.h"
+#include "../lib/shellexpand.h"
 #include "../lib/util.h"
 
 struct ssh_step {
@@ -86,6 +87,37 @@ static int ssh_parse(struct step *st, const config_setting_t *s, struct err *e)
 		if (!strchr(sh->batch, '%') && strtoll(sh->batch, NULL, 10) > 100000)
 			return cfg_error(b, e, "'batch' must be between 1 and 100000 hosts, not %s", sh->batch);
 	}
+	return 0;
+}
+
+/* A command for the hosts: each ${...} one shell-quoted word, and the
+ * STAGECOACH_* variables it used exported in front of it (a host's sshd
+ * takes no environment from us; the process environment stays local). */
+static int ssh_expand(struct run *r, const char *raw, char **out, struct err *e)
+{
+	char **exports = NULL, *cmd = NULL;
+	int rc = run_expand_command(r, raw, &cmd, &exports, e);
+	if (rc < 0) {
+		strv_free(exports);
+		return rc;
+	}
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; exports && exports[i]; i++) {
+		if (!starts_with(exports[i], "STAGECOACH_"))
+			continue;
+		size_t nl = strcspn(exports[i], "=");
+		buf_adds(&b, b.len ? " " : "export ");
+		buf_add(&b, exports[i], nl + 1);
+		shell_quote(&b, exports[i] + nl + 1);
+	}
+	if (b.len)
+		buf_adds(&b, "; ");
+	buf_adds(&b, cmd);
+	free(cmd);
+	for (size_t i = 0; exports && exports[i]; i++)
+		explicit_bzero(exports[i], strlen(exports[i]));
+	strv_free(exports);
+	*out = buf_detach(&b);
 	return 0;
 }
 
@@ -239,8 +271,8 @@ static int ssh_plan(struct step *st, struct run *r, struct err *e)
 		sshc_batch_size(sh->batch, n, &bsize);
 	else
 		bsize = n;
-	if ((rc = run_expand(r, sh->command, &cmd, e)) < 0 ||
-	    (sh->rollback_command && (rc = run_expand(r, sh->rollback_command, &rcmd, e)) < 0)) {
+	if ((rc = ssh_expand(r, sh->command, &cmd, e)) < 0 ||
+	    (sh->rollback_command && (rc = ssh_expand(r, sh->rollback_command, &rcmd, e)) < 0)) {
 		free(hv);
 		free(cmd);
 		return rc;
@@ -339,8 +371,8 @@ static int ssh_apply(struct step *st, struct run *r, struct err *e)
 		sshc_batch_size(sh->batch, n, &bsize);
 	else
 		bsize = n;
-	if ((rc = run_expand(r, sh->command, &cmd, e)) < 0 ||
-	    (sh->rollback_command && (rc = run_expand(r, sh->rollback_command, &rcmd, e)) < 0)) {
+	if ((rc = ssh_expand(r, sh->command, &cmd, e)) < 0 ||
+	    (sh->rollback_command && (rc = ssh_expand(r, sh->rollback_command, &rcmd, e)) < 0)) {
 		free(hv);
 		free(cmd);
 		return rc;
@@ -461,7 +493,7 @@ static int ssh_rollback(struct step *st, struct run *r, struct err *e)
 	if (stored && !strstr(stored, "***")) {
 		rcmd = xstrdup(stored);
 	} else if (sh && sh->rollback_command) {
-		if ((rc = run_expand(r, sh->rollback_command, &rcmd, e)) < 0)
+		if ((rc = ssh_expand(r, sh->rollback_command, &rcmd, e)) < 0)
 			return rc;
 	} else {
 		return 0;

@@ -101,7 +101,10 @@ int run_expand(struct run *r, const char *raw, char **out, struct err *e)
 		*out = NULL;
 		return 0;
 	}
-	return expand(raw, &ctx, out, e);
+	int rc = expand(raw, &ctx, out, e);
+	if (rc == 0 && strstr(*out, "://")) /* a URL's password is a secret, whatever holds it */
+		redact_add_url_password(*out);
+	return rc;
 }
 
 int run_expand_command(struct run *r, const char *raw, char **out, char ***exports, struct err *e)
@@ -119,7 +122,10 @@ int run_expand_command(struct run *r, const char *raw, char **out, char ***expor
 		*out = NULL;
 		return 0;
 	}
-	return expand_command(raw, &ctx, out, exports, e);
+	int rc = expand_command(raw, &ctx, out, exports, e);
+	if (rc == 0 && strstr(*out, "://"))
+		redact_add_url_password(*out);
+	return rc;
 }
 
 PGconn *run_db(struct run *r, struct err *e)

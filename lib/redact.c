@@ -20,6 +20,25 @@ void redact_add(const char *value)
 	if (!value || strlen(value) < 3)
 		return;
 	redact_add_one(value);
+	/* output is shown line by line: each line of a multi-line secret (a PEM
+	 * key) is hidden on its own too, when it is long enough to be a secret */
+	if (strchr(value, '\n')) {
+		for (const char *p = value; *p;) {
+			size_t n = strcspn(p, "\n");
+			size_t m = n;
+			while (m && (p[m - 1] == '\r' || p[m - 1] == ' ' || p[m - 1] == '\t'))
+				m--;
+			if (m >= REDACT_MIN_FRAGMENT) {
+				char *line = xstrndup(p, m);
+				redact_add_one(line);
+				explicit_bzero(line, m);
+				free(line);
+			}
+			p += n;
+			if (*p)
+				p++;
+		}
+	}
 	/* output is repaired to UTF-8 before some of it is redacted: a secret
 	 * that is not valid UTF-8 is hidden in its repaired form too */
 	if (!utf8_valid(value, strlen(value))) {
@@ -54,10 +73,31 @@ static int hexval(int c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+/* a password cut by a URL parser (libpq stops at the first '@' or '/') can
+ * show in pieces in its errors: each piece long enough is hidden too */
+static void add_pieces(const char *s)
+{
+	if (!s[strcspn(s, "@/?#:&=")])
+		return;
+	for (const char *p = s; *p;) {
+		size_t n = strcspn(p, "@/?#:&=");
+		if (n >= 3) {
+			char *piece = xstrndup(p, n);
+			redact_add(piece);
+			explicit_bzero(piece, n);
+			free(piece);
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+}
+
 static void add_with_decoded(const char *p, size_t n)
 {
 	char *raw = xstrndup(p, n);
 	redact_add(raw);
+	add_pieces(raw);
 	char *dec = xmalloc(n + 1);
 	size_t j = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -70,22 +110,26 @@ static void add_with_decoded(const char *p, size_t n)
 	}
 	dec[j] = '\0';
 	redact_add(dec);
+	add_pieces(dec);
 	explicit_bzero(raw, n);
 	explicit_bzero(dec, j);
 	free(raw);
 	free(dec);
 }
 
-/* the [start, end) of the password in a URL, or 0 */
-static int url_password_span(const char *url, size_t *start, size_t *end)
+/* The [start, end) of the password of the URL whose "://" is at scheme, or
+ * 0.  Generous, as the password may hold '/', '?', '#' or '@' unencoded (a
+ * URL that libpq rejects or reads differently): it runs from the first ':'
+ * to the last '@' of the URL (which ends at a blank or a quote). */
+static int url_password_span_at(const char *url, const char *scheme, size_t *start, size_t *end)
 {
-	const char *scheme = strstr(url, "://");
-	if (!scheme)
-		return 0;
 	const char *auth = scheme + 3;
-	const char *stop = auth + strcspn(auth, "/?#");
+	/* a text that is a URL (a variable's value) is the URL to its end;
+	 * in a longer text (a command) the URL ends at a blank or a quote */
+	size_t sl = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+	size_t len = url + sl == scheme ? strlen(auth) : strcspn(auth, " \t\r\n\"'");
 	const char *at = NULL;
-	for (const char *p = auth; p < stop; p++)
+	for (const char *p = auth; p < auth + len; p++)
 		if (*p == '@')
 			at = p;
 	if (!at)
@@ -98,17 +142,39 @@ static int url_password_span(const char *url, size_t *start, size_t *end)
 	return *end > *start;
 }
 
+static int url_password_span(const char *url, size_t *start, size_t *end)
+{
+	const char *scheme = strstr(url, "://");
+	return scheme ? url_password_span_at(url, scheme, start, end) : 0;
+}
+
 void redact_add_url_password(const char *url)
 {
 	size_t s, e;
 	if (!url)
 		return;
-	if (url_password_span(url, &s, &e))
+	/* every URL of the text (a command may hold several) */
+	for (const char *p = url; (p = strstr(p, "://")) != NULL; p += 3) {
+		if (!url_password_span_at(url, p, &s, &e))
+			continue;
 		add_with_decoded(url + s, e - s);
+		/* libpq's reading: the password ends at the first '@' */
+		const char *first = memchr(url + s, '@', e - s);
+		if (first)
+			add_with_decoded(url + s, (size_t)(first - (url + s)));
+	}
 	/* key=value connection strings, and ?password= parameters */
 	for (const char *p = url; (p = strstr(p, "password=")) != NULL; p++) {
 		const char *v = p + 9;
-		size_t n = strcspn(v, " &");
+		if (*v == '\'') { /* password='it''s quoted' or 'a\'b' */
+			const char *q = v + 1;
+			while (*q && *q != '\'')
+				q += (*q == '\\' && q[1]) ? 2 : 1;
+			if (q > v + 1)
+				add_with_decoded(v + 1, (size_t)(q - v - 1));
+			continue;
+		}
+		size_t n = strcspn(v, " &#");
 		if (n)
 			add_with_decoded(v, n);
 	}

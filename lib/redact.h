@@ -9,9 +9,17 @@
 #include <stddef.h>
 #include <jansson.h>
 
-/* Register a secret value (ignored when shorter than 3 characters). */
+/* lines of a multi-line secret shorter than this are not hidden alone */
+#define REDACT_MIN_FRAGMENT 8
+
+/* Register a secret value (ignored when shorter than 3 characters); each
+ * line of a multi-line one (REDACT_MIN_FRAGMENT or longer) too. */
 void redact_add(const char *value);
-/* Register the password of a database URL (both URL and key=value forms). */
+/* Register the password of every URL in the text (scheme://user:PASSWORD@,
+ * whatever characters it holds, encoded or not, its percent-decoded form,
+ * and its pieces between '@', '/', '?', '#', ':', '&', '=' of 3 or more
+ * characters, as a parser that cuts it there shows them), and of
+ * key=value connection strings (password=... and ?password=...). */
 void redact_add_url_password(const char *url);
 /* Whether an environment variable of this name is secret by its name
  * (TOKEN, SECRET, PASSWORD, PASSWD, KEY) or by the config's `secrets`. */

@@ -216,6 +216,8 @@ static int resolve_one(struct config *cfg, struct env_config *env, const char *r
 		return err_prefix(e, "%s:%d: environment '%s': %s", cfg->path, line, env->name, what);
 	if (secret)
 		redact_add(*out);
+	if (*out && strstr(*out, "://"))
+		redact_add_url_password(*out);
 	return 0;
 }
 

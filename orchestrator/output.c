@@ -49,8 +49,13 @@ static void clear_progress(struct output *o)
 
 void out_json(struct output *o, json_t *obj)
 {
-	char *s = json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII);
+	/* redacted before it is encoded (a copy: objects such as a step's
+	 * detail are shared with the records) */
+	json_t *copy = json_deep_copy(obj);
 	json_decref(obj);
+	redact_json_tree(copy);
+	char *s = json_dumps(copy, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(copy);
 	if (!s)
 		return;
 	size_t n = redact_inplace(s, strlen(s));

@@ -12,6 +12,30 @@
 
 static char **secrets;
 static size_t nsecrets;
+/* the first two bytes of every secret, as bits: most output lines hold
+ * none of them at any place, and are passed after one table look-up a byte */
+static unsigned char first_two[65536 / 8];
+
+static unsigned first_two_of(const char *p)
+{
+	return (unsigned)(unsigned char)p[0] << 8 | (unsigned char)p[1];
+}
+
+/* whether some secret starts at some place of s[0..len) */
+static int redact_any(const char *s, size_t len)
+{
+	for (size_t i = 0; i + 3 <= len; i++) {
+		unsigned v = first_two_of(s + i);
+		if (!(first_two[v >> 3] & (1u << (v & 7))))
+			continue;
+		for (size_t k = 0; k < nsecrets; k++) {
+			size_t sl = strlen(secrets[k]);
+			if (sl <= len - i && memcmp(s + i, secrets[k], sl) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
 
 static void redact_add_one(const char *value);
 
@@ -63,6 +87,8 @@ static void redact_add_one(const char *value)
 	}
 	secrets[pos] = xstrdup(value);
 	nsecrets++;
+	unsigned v = first_two_of(value);
+	first_two[v >> 3] |= (unsigned char)(1u << (v & 7));
 }
 
 static int hexval(int c)
@@ -243,6 +269,8 @@ void redact_json_tree(json_t *v)
 
 size_t redact_inplace(char *s, size_t len)
 {
+	if (!nsecrets || !redact_any(s, len))
+		return len;
 	for (size_t i = 0; i < nsecrets; i++) {
 		size_t sl = strlen(secrets[i]);
 		char *p;
@@ -281,4 +309,5 @@ void redact_clear(void)
 	free(secrets);
 	secrets = NULL;
 	nsecrets = 0;
+	memset(first_two, 0, sizeof(first_two));
 }

@@ -12,6 +12,7 @@
 #include "state.h"
 #include "config.h"
 #include "../lib/expand.h"
+#include "../lib/shellexpand.h"
 #include "../lib/sink.h"
 #include "../lib/redact.h"
 #include "../lib/util.h"
@@ -107,7 +108,35 @@ int run_expand(struct run *r, const char *raw, char **out, struct err *e)
 		*out = NULL;
 		return 0;
 	}
-	return expand(raw, &ctx, out, e);
+	int rc = expand(raw, &ctx, out, e);
+	if (rc == 0 && strstr(*out, "://")) /* a URL's password is a secret, whatever holds it */
+		redact_add_url_password(*out);
+	return rc;
+}
+
+int run_expand_command(struct run *r, const char *raw, char **out, char ***exports, struct err *e)
+{
+	struct expand_ctx ctx = {
+		.vars = r->env->vars,
+		.nvars = r->env->nvars,
+		.env = r->env->name,
+		.release = r->release,
+		.run_id = r->run_id,
+		.secret_names = r->cfg->secrets,
+		.placeholders = r->release == NULL,
+	};
+	if (r->host) {
+		ctx.host_name = r->host->name;
+		ctx.host_address = r->host->address;
+	}
+	if (!raw) {
+		*out = NULL;
+		return 0;
+	}
+	int rc = expand_command(raw, &ctx, out, exports, e);
+	if (rc == 0 && strstr(*out, "://"))
+		redact_add_url_password(*out);
+	return rc;
 }
 
 PGconn *run_db(struct run *r, struct err *e)

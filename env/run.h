@@ -80,6 +80,10 @@ void run_free(struct run *r);
 /* Expand ${...} (SPEC section 2) for this run.  *out is the caller's.
  * Values of secret variables are registered for redaction. */
 int run_expand(struct run *r, const char *raw, char **out, struct err *e);
+/* run_expand for a command a shell runs (shell, ssh, hooks): every ${...}
+ * is one shell-quoted word, and when exports is not NULL its NAME=value is
+ * pushed onto *exports (lib/shellexpand.h; caller strv_free). */
+int run_expand_command(struct run *r, const char *raw, char **out, char ***exports, struct err *e);
 
 /* The environment's database for steps (not the state/lock connection).
  * Connects on first use; NULL with e (SC_EUNREACHABLE) on failure. */

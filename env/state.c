@@ -388,9 +388,18 @@ int state_step_write(struct state *st, struct run *r, size_t index, struct err *
 	char pos[16], started[32];
 	snprintf(pos, sizeof(pos), "%d", x->position ? x->position : x->step->position);
 	time_iso8601(x->started_ms ? x->started_ms : time_wall_ms(), started);
-	char *detail = x->detail ? json_dumps(x->detail, JSON_COMPACT) : xstrdup("{}");
-	size_t n = redact_inplace(detail, strlen(detail));
-	(void)n;
+	/* redacted before it is encoded: a secret holding a quote or a
+	 * backslash is escaped in the JSON text, and would no longer match */
+	char *detail;
+	if (x->detail) {
+		json_t *copy = json_deep_copy(x->detail);
+		redact_json_tree(copy);
+		detail = json_dumps(copy, JSON_COMPACT);
+		json_decref(copy);
+		redact_inplace(detail, strlen(detail));
+	} else {
+		detail = xstrdup("{}");
+	}
 	char *error;
 	if (x->rollback_error)
 		error = xasprintf("%s%srollback failed: %s", x->error ? x->error : "", x->error ? "; " : "",

@@ -10,6 +10,7 @@
 #include "../env/config.h"
 #include "../lib/sink.h"
 #include "../lib/proc.h"
+#include "../lib/shellexpand.h"
 #include "../lib/redact.h"
 #include "../lib/util.h"
 
@@ -24,9 +25,14 @@ int hooks_run(struct run *r, char **list, const char *which, struct err *e)
 {
 	for (size_t i = 0; list && list[i]; i++) {
 		char *cmd = NULL;
-		if (run_expand(r, list[i], &cmd, e) < 0)
+		char **exports = NULL;
+		if (run_expand_command(r, list[i], &cmd, &exports, e) < 0) {
+			strv_free(exports);
 			return err_prefix(e, "%s hook %zu", which, i + 1);
+		}
 		char **envp = run_child_env(r);
+		expand_env_merge(&envp, exports);
+		strv_free(exports);
 		struct proc_result res;
 		int rc = proc_run_shell(cmd, envp, r->cfg->dir, 300000, hook_line, r, NULL, &res, e);
 		strv_free(envp);

@@ -29,22 +29,28 @@ static char *notify_summary(struct run *r, const char *status, const char *error
 	long long total = 0;
 	for (size_t i = 0; i < r->nexecs; i++) {
 		const struct step_exec *x = &r->execs[i];
-		json_array_append_new(steps, json_pack("{s:s, s:s, s:s, s:I, s:s?}", "name", x->step->name, "kind",
-						       x->step->kind, "status", step_status_name(x->status),
-						       "duration_ms", (json_int_t)x->duration_ms, "error", x->error));
+		json_array_append_new(steps, json_pack("{s:o, s:o, s:s, s:I, s:o}", "name",
+						       redact_json_string(x->step->name), "kind",
+						       redact_json_string(x->step->kind), "status",
+						       step_status_name(x->status), "duration_ms",
+						       (json_int_t)x->duration_ms, "error", redact_json_string(x->error)));
 		total += x->duration_ms;
 	}
-	json_t *j = json_pack("{s:s, s:s?, s:s, s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:s?, s:I, s:o}", "event",
-			      "run_finished", "project", r->cfg->project, "env", r->env->name, "command", r->command,
-			      "release", r->release, "run_id", r->run_id, "status", status, "error", error, "actor",
-			      r->actor, "git_commit", r->git_commit, "duration_ms", (json_int_t)total, "steps", steps);
+	/* every text redacted (and repaired to UTF-8) before it is encoded */
+	json_t *j = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o}", "event",
+			      "run_finished", "project", redact_json_string(r->cfg->project), "env",
+			      redact_json_string(r->env->name), "command", redact_json_string(r->command), "release",
+			      redact_json_string(r->release), "run_id", redact_json_string(r->run_id), "status",
+			      redact_json_string(status), "error", redact_json_string(error), "actor",
+			      redact_json_string(r->actor), "git_commit", redact_json_string(r->git_commit),
+			      "duration_ms", (json_int_t)total, "steps", steps);
 	if (!j)
 		BUG("json_pack failed for the notify summary");
 	char *s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
-	char *red = redact(s);
-	free(s);
-	return red;
+	size_t n = redact_inplace(s, strlen(s));
+	(void)n;
+	return s;
 }
 
 /* scheme://host of url, for warnings; caller frees */

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "proc.h"
+#include "utf8.h"
 #include "util.h"
 
 #define KEEP_BYTES (64 * 1024)
@@ -25,22 +26,127 @@ static void keep_tail(struct buf *all, const char *data, size_t n)
 	}
 }
 
-static void emit_lines(struct buf *line, const char *data, size_t n, void (*on_line)(void *, const char *),
+#define HEAD_MAX(l) ((l)->head_max ? (l)->head_max : LINE_CAP_HEAD)
+#define TAIL_MAX(l) ((l)->tail_max ? (l)->tail_max : LINE_CAP_TAIL)
+
+void line_cap_add_bytes(struct line_cap *l, const char *data, size_t n)
+{
+	const size_t tmax = TAIL_MAX(l);
+	if (l->head.len < HEAD_MAX(l)) {
+		size_t k = HEAD_MAX(l) - l->head.len;
+		if (k > n)
+			k = n;
+		buf_add(&l->head, data, k);
+		data += k;
+		n -= k;
+	}
+	if (!n)
+		return;
+	if (!l->tail)
+		l->tail = xmalloc(tmax);
+	if (n > tmax) { /* only the last tmax bytes can stay */
+		l->dropped += l->tail_len + (n - tmax);
+		data += n - tmax;
+		n = tmax;
+		l->tail_pos = l->tail_len = 0;
+	}
+	size_t over = l->tail_len + n > tmax ? l->tail_len + n - tmax : 0;
+	l->dropped += over;
+	l->tail_len -= over;
+	while (n) {
+		size_t k = tmax - l->tail_pos;
+		if (k > n)
+			k = n;
+		memcpy(l->tail + l->tail_pos, data, k);
+		l->tail_pos = (l->tail_pos + k) % tmax;
+		l->tail_len += k;
+		data += k;
+		n -= k;
+	}
+}
+
+void line_cap_add(struct line_cap *l, const char *data, size_t n)
+{
+	while (n) {
+		const char *cr = memchr(data, '\r', n);
+		size_t k = cr ? (size_t)(cr - data) : n;
+		line_cap_add_bytes(l, data, k);
+		if (cr)
+			k++;
+		data += k;
+		n -= k;
+	}
+}
+
+int line_cap_empty(const struct line_cap *l)
+{
+	return l->head.len == 0 && l->tail_len == 0;
+}
+
+void line_cap_take_bytes(struct line_cap *l, struct buf *b)
+{
+	const size_t tmax = TAIL_MAX(l);
+	buf_reset(b);
+	buf_add(b, l->head.data, l->head.len);
+	if (l->dropped)
+		buf_addf(b, " [... %llu bytes dropped ...] ", l->dropped);
+	if (l->tail_len) {
+		size_t start = (l->tail_pos + tmax - l->tail_len) % tmax;
+		size_t k = tmax - start < l->tail_len ? tmax - start : l->tail_len;
+		buf_add(b, l->tail + start, k);
+		buf_add(b, l->tail, l->tail_len - k);
+	}
+	buf_reset(&l->head);
+	l->tail_pos = l->tail_len = 0;
+	l->dropped = 0;
+}
+
+char *line_cap_take(struct line_cap *l)
+{
+	char *out;
+	if (!l->tail_len && !l->dropped) {
+		out = utf8_clean(l->head.data ? l->head.data : "", l->head.len);
+		buf_reset(&l->head);
+		return out;
+	}
+	struct buf b = BUF_INIT;
+	line_cap_take_bytes(l, &b);
+	out = utf8_clean(b.data, b.len);
+	buf_release(&b);
+	return out;
+}
+
+void line_cap_release(struct line_cap *l)
+{
+	buf_release(&l->head);
+	free(l->tail);
+	l->tail = NULL;
+	l->tail_pos = l->tail_len = 0;
+	l->dropped = 0;
+}
+
+static void emit_lines(struct line_cap *line, const char *data, size_t n, void (*on_line)(void *, const char *),
 		       void *ctx, int flush)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (data[i] == '\n') {
+	while (n) {
+		const char *nl = memchr(data, '\n', n);
+		size_t k = nl ? (size_t)(nl - data) : n;
+		line_cap_add(line, data, k);
+		if (nl) {
+			char *s = line_cap_take(line);
 			if (on_line)
-				on_line(ctx, buf_str(line));
-			buf_reset(line);
-		} else if (data[i] != '\r') {
-			buf_addc(line, data[i]);
+				on_line(ctx, s);
+			free(s);
+			k++;
 		}
+		data += k;
+		n -= k;
 	}
-	if (flush && line->len) {
+	if (flush && !line_cap_empty(line)) {
+		char *s = line_cap_take(line);
 		if (on_line)
-			on_line(ctx, buf_str(line));
-		buf_reset(line);
+			on_line(ctx, s);
+		free(s);
 	}
 }
 
@@ -82,7 +188,8 @@ int proc_run(char *const argv[], char *const envp[], const char *cwd, long long 
 	}
 	setpgid(pid, pid);
 	close(fds[1]);
-	struct buf all = BUF_INIT, line = BUF_INIT;
+	struct buf all = BUF_INIT;
+	struct line_cap line = LINE_CAP_INIT;
 	int killed = 0;
 	long long kill_at = 0;
 	char chunk[8192];
@@ -151,8 +258,9 @@ int proc_run(char *const argv[], char *const envp[], const char *cwd, long long 
 		res->signaled = 1;
 		res->status = WTERMSIG(status);
 	}
-	buf_release(&line);
-	res->output = buf_detach(&all);
+	line_cap_release(&line);
+	res->output = utf8_clean(all.data ? all.data : "", all.len);
+	buf_release(&all);
 	return 0;
 }
 

@@ -12,6 +12,34 @@
 
 #include <signal.h>
 #include "err.h"
+#include "util.h"
+
+/*
+ * line_cap: one output line being received, in bounded memory whatever
+ * its length: the first LINE_CAP_HEAD and last LINE_CAP_TAIL bytes are kept,
+ * the middle is counted ("[... 1048576 bytes dropped ...]").  '\r' bytes are
+ * dropped.  line_cap_take gives the line as valid UTF-8 (lib/utf8.h).
+ * head_max/tail_max other than 0 set other sizes (HTTP bodies), and
+ * line_cap_add_bytes/line_cap_take_bytes keep every byte as it came.
+ */
+#define LINE_CAP_HEAD (32 * 1024)
+#define LINE_CAP_TAIL (32 * 1024)
+struct line_cap {
+	struct buf head;           /* up to LINE_CAP_HEAD bytes */
+	char *tail;                /* ring of LINE_CAP_TAIL bytes, allocated on overflow */
+	size_t tail_pos, tail_len; /* next write position, bytes held */
+	unsigned long long dropped;
+	size_t head_max, tail_max; /* 0: LINE_CAP_HEAD, LINE_CAP_TAIL */
+};
+#define LINE_CAP_INIT { BUF_INIT, NULL, 0, 0, 0, 0, 0 }
+void line_cap_add(struct line_cap *l, const char *data, size_t n);
+void line_cap_add_bytes(struct line_cap *l, const char *data, size_t n);
+/* The bytes so far, with the dropped marker; into *out (reset first), l emptied. */
+void line_cap_take_bytes(struct line_cap *l, struct buf *out);
+int line_cap_empty(const struct line_cap *l);
+/* The line so far (caller frees), and l is empty again. */
+char *line_cap_take(struct line_cap *l);
+void line_cap_release(struct line_cap *l);
 
 struct proc_result {
 	int exited;        /* exited normally: status is its exit code */
@@ -19,11 +47,12 @@ struct proc_result {
 	int signaled;      /* killed by signal `status` */
 	int timed_out;
 	int stopped;       /* cut because *stop was set */
-	char *output;      /* the last 64 KiB of combined output, NUL-terminated */
+	char *output;      /* the last 64 KiB of combined output, NUL-terminated, valid UTF-8 */
 	long long duration_ms;
 };
 
-/* on_line is called for each output line (without newline), may be NULL. */
+/* on_line is called for each output line (without newline, capped and
+ * repaired as by line_cap), may be NULL. */
 int proc_run(char *const argv[], char *const envp[], const char *cwd, long long timeout_ms,
 	     void (*on_line)(void *ctx, const char *line), void *ctx, volatile sig_atomic_t *stop,
 	     struct proc_result *res, struct err *e);

@@ -102,6 +102,20 @@ int cfg_int(const config_setting_t *s, const char *key, int required, long long 
 	return 0;
 }
 
+int cfg_int_range(const config_setting_t *s, const char *key, int required, long long min, long long max,
+		  long long *out, struct err *e)
+{
+	long long v = *out;
+	int rc = cfg_int(s, key, required, &v, e);
+	if (rc < 0)
+		return rc;
+	config_setting_t *m = config_setting_get_member(s, key);
+	if (m && (v < min || v > max))
+		return cfg_error(m, e, "'%s' must be between %lld and %lld, not %lld", key, min, max, v);
+	*out = v;
+	return 0;
+}
+
 int cfg_bool(const config_setting_t *s, const char *key, int required, int *out, struct err *e)
 {
 	config_setting_t *v = config_setting_get_member(s, key);

@@ -12,6 +12,14 @@
 
 int cfg_string(const config_setting_t *s, const char *key, int required, char **out, struct err *e);
 int cfg_int(const config_setting_t *s, const char *key, int required, long long *out, struct err *e);
+/* cfg_int, and a value outside [min, max] is an error at the key's line
+ * ("'KEY' must be between MIN and MAX, not N"): negative or absurd timeouts,
+ * waits, retries and counts never reach a step. */
+/* the longest wait any setting may ask for: one day */
+#define CFG_MAX_MS 86400000LL
+
+int cfg_int_range(const config_setting_t *s, const char *key, int required, long long min, long long max,
+		  long long *out, struct err *e);
 int cfg_bool(const config_setting_t *s, const char *key, int required, int *out, struct err *e);
 /* an array or list of strings; *out NULL-terminated (caller frees with strv_free) */
 int cfg_strings(const config_setting_t *s, const char *key, int required, char ***out, struct err *e);

@@ -104,7 +104,7 @@ static int parse_env(struct config *cfg, config_setting_t *s, struct env_config 
 	env->state_dir = path_join(cfg->dir, state_dir ? state_dir : ".stagecoach");
 	free(state_dir);
 	n = 0;
-	if ((rc = cfg_int(s, "lock_wait_ms", 0, &n, e)) < 0)
+	if ((rc = cfg_int_range(s, "lock_wait_ms", 0, 0, CFG_MAX_MS, &n, e)) < 0)
 		return rc;
 	env->lock_wait_ms = (int)n;
 	if ((m = config_setting_get_member(s, "functions_api"))) {
@@ -126,7 +126,7 @@ static int parse_env(struct config *cfg, config_setting_t *s, struct env_config 
 		    (rc = cfg_string(m, "identity", 0, &env->raw->ssh_identity, e)) < 0 ||
 		    (rc = cfg_string(m, "passphrase", 0, &env->raw->ssh_passphrase, e)) < 0 ||
 		    (rc = cfg_string(m, "known_hosts", 0, &env->raw->ssh_known_hosts, e)) < 0 ||
-		    (rc = cfg_int(m, "connect_timeout_ms", 0, &n, e)) < 0)
+		    (rc = cfg_int_range(m, "connect_timeout_ms", 0, 1, 600000, &n, e)) < 0)
 			return rc;
 		env->ssh.connect_timeout_ms = (int)n;
 		env->raw->ssh_line = (int)config_setting_source_line(m);
@@ -216,6 +216,8 @@ static int resolve_one(struct config *cfg, struct env_config *env, const char *r
 		return err_prefix(e, "%s:%d: environment '%s': %s", cfg->path, line, env->name, what);
 	if (secret)
 		redact_add(*out);
+	if (*out && strstr(*out, "://"))
+		redact_add_url_password(*out);
 	return 0;
 }
 
@@ -346,7 +348,7 @@ static int parse_step(struct config *cfg, config_setting_t *s, struct step *st, 
 				 step_kind_closest(st->kind));
 	}
 	if ((rc = cfg_strings(s, "only", 0, &st->only, e)) < 0 || (rc = cfg_strings(s, "skip", 0, &st->skip, e)) < 0 ||
-	    (rc = cfg_int(s, "timeout_ms", 0, &st->timeout_ms, e)) < 0 ||
+	    (rc = cfg_int_range(s, "timeout_ms", 0, 0, CFG_MAX_MS, &st->timeout_ms, e)) < 0 ||
 	    (rc = cfg_bool(s, "continue_on_error", 0, &st->continue_on_error, e)) < 0)
 		return rc;
 	if (st->timeout_ms < 0)

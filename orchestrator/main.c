@@ -34,6 +34,9 @@ static void register_env_secrets(void)
 		char *name = xstrndup(*p, (size_t)(eq - *p));
 		if (redact_is_secret_name(name, NULL) && strlen(eq + 1) >= 6)
 			redact_add(eq + 1);
+		/* a URL's password is a secret whatever variable holds it */
+		if (strstr(eq + 1, "://"))
+			redact_add_url_password(eq + 1);
 		free(name);
 	}
 }

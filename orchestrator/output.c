@@ -49,8 +49,13 @@ static void clear_progress(struct output *o)
 
 void out_json(struct output *o, json_t *obj)
 {
-	char *s = json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII);
+	/* redacted before it is encoded (a copy: objects such as a step's
+	 * detail are shared with the records) */
+	json_t *copy = json_deep_copy(obj);
 	json_decref(obj);
+	redact_json_tree(copy);
+	char *s = json_dumps(copy, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(copy);
 	if (!s)
 		return;
 	size_t n = redact_inplace(s, strlen(s));
@@ -65,19 +70,19 @@ static json_t *event(struct run *r, const char *name)
 	char t[32];
 	time_iso8601(time_wall_ms(), t);
 	json_t *o = json_object();
-	json_object_set_new(o, "event", json_string(name));
-	json_object_set_new(o, "time", json_string(t));
-	json_object_set_new(o, "run_id", json_string(r->run_id));
-	json_object_set_new(o, "env", json_string(r->env->name));
+	json_object_set_new(o, "event", redact_json_string(name));
+	json_object_set_new(o, "time", redact_json_string(t));
+	json_object_set_new(o, "run_id", redact_json_string(r->run_id));
+	json_object_set_new(o, "env", redact_json_string(r->env->name));
 	return o;
 }
 
 static json_t *step_event(struct run *r, const char *name, struct step_exec *x)
 {
 	json_t *o = event(r, name);
-	json_object_set_new(o, "step", json_string(x->step->name));
-	json_object_set_new(o, "kind", json_string(x->step->kind));
-	json_object_set_new(o, "status", json_string(step_status_name(x->status)));
+	json_object_set_new(o, "step", redact_json_string(x->step->name));
+	json_object_set_new(o, "kind", redact_json_string(x->step->kind));
+	json_object_set_new(o, "status", redact_json_string(step_status_name(x->status)));
 	return o;
 }
 
@@ -102,9 +107,9 @@ void out_run_started(struct output *o, struct run *r)
 {
 	if (o->json) {
 		json_t *ev = event(r, "run_started");
-		json_object_set_new(ev, "command", json_string(r->command));
-		json_object_set_new(ev, "release", json_string(r->release ? r->release : ""));
-		json_object_set_new(ev, "actor", json_string(r->actor));
+		json_object_set_new(ev, "command", redact_json_string(r->command));
+		json_object_set_new(ev, "release", redact_json_string(r->release ? r->release : ""));
+		json_object_set_new(ev, "actor", redact_json_string(r->actor));
 		out_json(o, ev);
 		return;
 	}
@@ -132,7 +137,7 @@ void out_step_progress(struct output *o, struct run *r, struct step_exec *x, con
 {
 	if (o->json) {
 		json_t *ev = step_event(r, "step_progress", x);
-		json_object_set_new(ev, "detail", json_string(text));
+		json_object_set_new(ev, "detail", redact_json_string(text));
 		out_json(o, ev);
 		return;
 	}
@@ -178,7 +183,7 @@ void out_step_finished(struct output *o, struct run *r, struct step_exec *x)
 		if (x->detail)
 			json_object_set(ev, "detail", x->detail);
 		if (x->error)
-			json_object_set_new(ev, "error", json_string(x->error));
+			json_object_set_new(ev, "error", redact_json_string(x->error));
 		out_json(o, ev);
 		return;
 	}
@@ -200,7 +205,7 @@ void out_rollback_started(struct output *o, struct run *r, const char *why)
 	if (o->json) {
 		json_t *ev = event(r, "rollback_started");
 		if (why)
-			json_object_set_new(ev, "detail", json_string(why));
+			json_object_set_new(ev, "detail", redact_json_string(why));
 		out_json(o, ev);
 		return;
 	}
@@ -215,7 +220,7 @@ void out_step_rolled_back(struct output *o, struct run *r, struct step_exec *x)
 		json_t *ev = step_event(r, "step_rolled_back", x);
 		json_object_set_new(ev, "duration_ms", json_integer(x->rollback_ms));
 		if (x->rollback_error)
-			json_object_set_new(ev, "error", json_string(x->rollback_error));
+			json_object_set_new(ev, "error", redact_json_string(x->rollback_error));
 		out_json(o, ev);
 		return;
 	}
@@ -236,13 +241,13 @@ void out_run_finished(struct output *o, struct run *r, const char *status, const
 	}
 	if (o->json) {
 		json_t *ev = event(r, "run_finished");
-		json_object_set_new(ev, "status", json_string(status));
-		json_object_set_new(ev, "command", json_string(r->command));
-		json_object_set_new(ev, "release", json_string(r->release ? r->release : ""));
+		json_object_set_new(ev, "status", redact_json_string(status));
+		json_object_set_new(ev, "command", redact_json_string(r->command));
+		json_object_set_new(ev, "release", redact_json_string(r->release ? r->release : ""));
 		json_object_set_new(ev, "duration_ms", json_integer(total));
 		json_object_set_new(ev, "exit_code", json_integer(exit_code));
 		if (error)
-			json_object_set_new(ev, "error", json_string(error));
+			json_object_set_new(ev, "error", redact_json_string(error));
 		out_json(o, ev);
 		return;
 	}
@@ -261,7 +266,7 @@ void out_plan_line(struct output *o, struct run *r, struct step_exec *x, const c
 {
 	if (o->json) {
 		json_t *ev = step_event(r, "plan", x);
-		json_object_set_new(ev, "detail", json_string(text));
+		json_object_set_new(ev, "detail", redact_json_string(text));
 		out_json(o, ev);
 		return;
 	}
@@ -277,7 +282,7 @@ void out_log(struct output *o, struct run *r, struct step_exec *x, const char *l
 		return;
 	if (o->json) {
 		json_t *ev = step_event(r, "step_log", x);
-		json_object_set_new(ev, "detail", json_string(line));
+		json_object_set_new(ev, "detail", redact_json_string(line));
 		out_json(o, ev);
 		return;
 	}

@@ -70,8 +70,8 @@ static int fd_parse(struct step *st, const config_setting_t *s, struct err *e)
 	p->retries = 4;
 	p->verify_jwt = 1;
 	int rc;
-	if ((rc = cfg_check_keys(s, keys, e)) < 0 || (rc = cfg_int(s, "parallel", 0, &p->parallel, e)) < 0 ||
-	    (rc = cfg_int(s, "retries", 0, &p->retries, e)) < 0 ||
+	if ((rc = cfg_check_keys(s, keys, e)) < 0 || (rc = cfg_int_range(s, "parallel", 0, 1, 64, &p->parallel, e)) < 0 ||
+	    (rc = cfg_int_range(s, "retries", 0, 0, 20, &p->retries, e)) < 0 ||
 	    (rc = cfg_strings(s, "functions", 0, &p->functions, e)) < 0 ||
 	    (rc = cfg_bool(s, "verify_jwt", 0, &p->verify_jwt, e)) < 0)
 		return rc;
@@ -499,6 +499,7 @@ static int fd_fetch_previous(struct fd_api *a, struct fd_item **need, size_t n, 
 		reqs[i] = fd_req(a, "GET", path);
 		free(path);
 		httpc_req_header(reqs[i], "Accept: multipart/form-data");
+		reqs[i]->max_body = 64 * 1024 * 1024; /* a whole bundle, never cut below this */
 	}
 	struct httpc_opts o = fd_opts(a);
 	int rc = httpc_run(reqs, n, &o, e);

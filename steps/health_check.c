@@ -76,14 +76,14 @@ static int hc_parse(struct step *st, const config_setting_t *s, struct err *e)
 	int rc;
 	if ((rc = cfg_check_keys(s, keys, e)) < 0 || (rc = cfg_string(s, "url", 1, &p->url, e)) < 0 ||
 	    (rc = cfg_strings(s, "headers", 0, &p->headers, e)) < 0 ||
-	    (rc = cfg_int(s, "expect_status", 0, &p->expect_status, e)) < 0 ||
+	    (rc = cfg_int_range(s, "expect_status", 0, 100, 599, &p->expect_status, e)) < 0 ||
 	    (rc = cfg_string(s, "expect_body", 0, &p->expect_body, e)) < 0 ||
-	    (rc = cfg_int(s, "max_latency_ms", 0, &p->max_latency_ms, e)) < 0 ||
-	    (rc = cfg_int(s, "retries", 0, &p->retries, e)) < 0 ||
-	    (rc = cfg_int(s, "interval_ms", 0, &p->interval_ms, e)) < 0 ||
-	    (rc = cfg_int(s, "samples", 0, &p->samples, e)) < 0 ||
+	    (rc = cfg_int_range(s, "max_latency_ms", 0, 0, CFG_MAX_MS, &p->max_latency_ms, e)) < 0 ||
+	    (rc = cfg_int_range(s, "retries", 0, 1, 1000, &p->retries, e)) < 0 ||
+	    (rc = cfg_int_range(s, "interval_ms", 0, 0, CFG_MAX_MS, &p->interval_ms, e)) < 0 ||
+	    (rc = cfg_int_range(s, "samples", 0, 0, 100000, &p->samples, e)) < 0 ||
 	    (rc = hc_parse_float(s, "max_error_rate", &p->max_error_rate, e)) < 0 ||
-	    (rc = cfg_int(s, "p95_ms", 0, &p->p95_ms, e)) < 0 ||
+	    (rc = cfg_int_range(s, "p95_ms", 0, 0, CFG_MAX_MS, &p->p95_ms, e)) < 0 ||
 	    (rc = cfg_bool(s, "insecure_tls", 0, &p->insecure_tls, e)) < 0)
 		return rc;
 	if (p->retries < 1 || p->retries > 1000)

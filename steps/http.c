@@ -52,7 +52,7 @@ static int http_parse_request(const config_setting_t *s, struct http_request_cfg
 	if ((rc = cfg_string(s, "method", 0, &r->method, e)) < 0 || (rc = cfg_string(s, "url", 1, &r->url, e)) < 0 ||
 	    (rc = cfg_strings(s, "headers", 0, &r->headers, e)) < 0 || (rc = cfg_string(s, "body", 0, &r->body, e)) < 0 ||
 	    (rc = cfg_string(s, "body_file", 0, &r->body_file, e)) < 0 ||
-	    (rc = cfg_int(s, "expect_status", 0, &r->expect_status, e)) < 0)
+	    (rc = cfg_int_range(s, "expect_status", 0, 100, 599, &r->expect_status, e)) < 0)
 		return rc;
 	if (r->body && r->body_file)
 		return cfg_error(config_setting_get_member(s, "body_file"), e, "'body' and 'body_file' exclude each other");
@@ -90,7 +90,7 @@ static int http_parse(struct step *st, const config_setting_t *s, struct err *e)
 	st->priv = p;
 	int rc;
 	if ((rc = cfg_check_keys(s, keys, e)) < 0 || (rc = http_parse_request(s, &p->req, e)) < 0 ||
-	    (rc = cfg_int(s, "retries", 0, &p->retries, e)) < 0 ||
+	    (rc = cfg_int_range(s, "retries", 0, 0, 20, &p->retries, e)) < 0 ||
 	    (rc = cfg_bool(s, "insecure_tls", 0, &p->insecure_tls, e)) < 0)
 		return rc;
 	if (p->retries < 0 || p->retries > 20)

@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include "httpc.h"
 #include "../lib/redact.h"
+#include "../lib/utf8.h"
 
 static int httpc_global_ready;
 
@@ -65,6 +66,7 @@ void httpc_req_free(struct httpc_req *q)
 	free(q->body);
 	free(q->content_type);
 	buf_release(&q->body_in);
+	line_cap_release(&q->body_cap);
 	free(q);
 }
 
@@ -174,7 +176,11 @@ static int httpc_debug_cb(CURL *h, curl_infotype type, char *data, size_t size, 
 static size_t httpc_write_cb(char *data, size_t size, size_t nmemb, void *userp)
 {
 	struct httpc_req *q = userp;
-	buf_add(&q->body_in, data, size * nmemb);
+	/* bounded whatever the server sends: the head and the tail are kept */
+	q->body_cap.head_max = q->max_body ? q->max_body : HTTPC_BODY_CAP;
+	q->body_cap.tail_max = HTTPC_BODY_TAIL;
+	q->body_dropped = q->body_cap.dropped;
+	line_cap_add_bytes(&q->body_cap, data, size * nmemb);
 	return size * nmemb;
 }
 
@@ -183,6 +189,8 @@ static size_t httpc_header_cb(char *data, size_t size, size_t nmemb, void *userp
 	struct httpc_req *q = userp;
 	size_t n = size * nmemb;
 	static const char name[] = "retry-after:";
+	if (n > 4 && strncmp(data, "HTTP", 4) == 0) /* a new answer (after a redirect or 100): its own body */
+		line_cap_release(&q->body_cap);
 	if (n > sizeof(name) - 1 && strncasecmp(data, name, sizeof(name) - 1) == 0) {
 		char *v = xstrndup(data + sizeof(name) - 1, n - (sizeof(name) - 1));
 		q->retry_after_ms = httpc_parse_retry_after(v, (long long)time(NULL));
@@ -195,6 +203,8 @@ static void httpc_setup_attempt(struct httpc_req *q)
 {
 	CURL *c = q->easy;
 	buf_reset(&q->body_in);
+	line_cap_release(&q->body_cap);
+	q->body_dropped = 0;
 	free(q->content_type);
 	q->content_type = NULL;
 	q->status = 0;
@@ -332,6 +342,8 @@ static unsigned int httpc_random(void)
 
 static void httpc_finish_attempt(struct httpc_req *q, CURLcode cc)
 {
+	q->body_dropped = q->body_cap.dropped;
+	line_cap_take_bytes(&q->body_cap, &q->body_in);
 	q->curl_code = cc;
 	long status = 0;
 	curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -528,9 +540,10 @@ char *httpc_api_message(const char *body, size_t len)
 		n--;
 	if (n == 0)
 		return NULL;
-	char *out = xstrndup(body, n);
+	/* bytes that are not UTF-8 as U+FFFD, control characters as '?' */
+	char *out = utf8_clean(body, n);
 	for (char *p = out; *p; p++)
-		if (!isprint((unsigned char)*p))
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
 	return out;
 }

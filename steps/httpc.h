@@ -28,7 +28,10 @@
 #include <curl/curl.h>
 #include "../lib/err.h"
 #include "../lib/util.h"
+#include "../lib/proc.h"
 
+#define HTTPC_BODY_CAP (1024 * 1024)
+#define HTTPC_BODY_TAIL (64 * 1024)
 #define HTTPC_RETRY_AFTER_CAP_MS 30000LL
 #define HTTPC_BACKOFF_BASE_MS 500LL
 #define HTTPC_BACKOFF_MAX_MS 10000LL
@@ -48,12 +51,16 @@ struct httpc_req {
 	int insecure_tls;          /* 1: no peer/host verification */
 	int retries;               /* attempts after the first; default 0 */
 	void *user;                /* the caller's tag, untouched */
+	size_t max_body;           /* answer bytes kept; 0: HTTPC_BODY_CAP.  Beyond it
+				    * the first max_body and last HTTPC_BODY_TAIL bytes
+				    * stay, with "[... N bytes dropped ...]" between */
 
 	/* results of the last attempt */
 	int attempts;
 	CURLcode curl_code;
 	long status;               /* 0 when no HTTP answer */
 	struct buf body_in;
+	unsigned long long body_dropped; /* bytes of the answer not kept */
 	char *content_type;        /* of the answer, NULL when none */
 	long long latency_ms;      /* total time of the last attempt */
 	long long waited_ms;       /* time spent waiting between attempts */
@@ -62,6 +69,7 @@ struct httpc_req {
 	int done;
 
 	/* internal to httpc.c */
+	struct line_cap body_cap;
 	CURL *easy;
 	const struct httpc_opts *opts;
 	long long next_at_ms;

@@ -103,8 +103,8 @@ static int migrate_parse(struct step *st, const config_setting_t *s, struct err 
 		}
 	}
 	if ((rc = cfg_check_keys(s, known, e)) < 0 || (rc = cfg_string(s, "rollback", 0, &rb, e)) < 0 ||
-	    (rc = cfg_int(s, "lock_timeout_ms", 0, &m->lock_timeout_ms, e)) < 0 ||
-	    (rc = cfg_int(s, "statement_timeout_ms", 0, &m->statement_timeout_ms, e)) < 0 ||
+	    (rc = cfg_int_range(s, "lock_timeout_ms", 0, 0, CFG_MAX_MS, &m->lock_timeout_ms, e)) < 0 ||
+	    (rc = cfg_int_range(s, "statement_timeout_ms", 0, 0, CFG_MAX_MS, &m->statement_timeout_ms, e)) < 0 ||
 	    (rc = cfg_bool(s, "allow_changed", 0, &m->allow_changed, e)) < 0 ||
 	    (rc = cfg_bool(s, "out_of_order", 0, &m->out_of_order, e)) < 0 ||
 	    (rc = cfg_string(s, "history", 0, &hist, e)) < 0) {

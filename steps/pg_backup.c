@@ -45,7 +45,7 @@ static int pg_backup_parse(struct step *st, const config_setting_t *s, struct er
 	b->safety_backup = 1;
 	int rc;
 	if ((rc = cfg_check_keys(s, known, e)) < 0 || (rc = cfg_string(s, "dir", 0, &b->dir, e)) < 0 ||
-	    (rc = cfg_int(s, "keep", 0, &b->keep, e)) < 0 || (rc = cfg_string(s, "pg_dump", 0, &b->pg_dump, e)) < 0 ||
+	    (rc = cfg_int_range(s, "keep", 0, 1, 10000, &b->keep, e)) < 0 || (rc = cfg_string(s, "pg_dump", 0, &b->pg_dump, e)) < 0 ||
 	    (rc = cfg_strings(s, "schemas", 0, &b->schemas, e)) < 0 ||
 	    (rc = cfg_bool(s, "safety_backup", 0, &b->safety_backup, e)) < 0)
 		return rc;

@@ -205,12 +205,15 @@ static int rel_select_hosts(struct step *st, struct run *r, struct host ***out, 
 	return 0;
 }
 
-/* raw expanded for host h (or for every host, rel_any_host); caller frees */
-static int rel_expand_for(struct run *r, const struct host *h, const char *raw, char **out, struct err *e)
+/* raw expanded for host h (or for every host, rel_any_host); caller frees.
+ * A command (build_command, restart_command) gets each ${...} as one
+ * shell-quoted word: values never become code. */
+static int rel_expand_for(struct run *r, const struct host *h, const char *raw, int command, char **out,
+			  struct err *e)
 {
 	const struct host *saved = r->host;
 	r->host = h;
-	int rc = run_expand(r, raw, out, e);
+	int rc = command ? run_expand_command(r, raw, out, NULL, e) : run_expand(r, raw, out, e);
 	r->host = saved;
 	return rc;
 }
@@ -841,9 +844,9 @@ static int release_plan(struct step *st, struct run *r, struct err *e)
 		return rc;
 	}
 	char *path = NULL, *restart = NULL, *build = NULL;
-	if ((rc = rel_expand_for(r, &rel_any_host, rs->path, &path, e)) < 0 ||
-	    (rc = rel_expand_for(r, &rel_any_host, rs->restart_command, &restart, e)) < 0 ||
-	    (rc = rel_expand_for(r, &rel_any_host, rs->build_command, &build, e)) < 0) {
+	if ((rc = rel_expand_for(r, &rel_any_host, rs->path, 0, &path, e)) < 0 ||
+	    (rc = rel_expand_for(r, &rel_any_host, rs->restart_command, 1, &restart, e)) < 0 ||
+	    (rc = rel_expand_for(r, &rel_any_host, rs->build_command, 1, &build, e)) < 0) {
 		free(path);
 		free(restart);
 		rel_art_release(&a);
@@ -1054,9 +1057,9 @@ static int release_apply(struct step *st, struct run *r, struct err *e)
 		}
 		json_array_append_new(jhosts, jh);
 		rh->jh = jh;
-		if ((rc = rel_expand_for(r, hv[i], rs->path, &rh->path, e)) < 0 ||
-		    (rc = rel_expand_for(r, hv[i], rs->restart_command, &rh->restart, e)) < 0 ||
-		    (rc = rel_expand_for(r, hv[i], rs->build_command, &rh->build, e)) < 0)
+		if ((rc = rel_expand_for(r, hv[i], rs->path, 0, &rh->path, e)) < 0 ||
+		    (rc = rel_expand_for(r, hv[i], rs->restart_command, 1, &rh->restart, e)) < 0 ||
+		    (rc = rel_expand_for(r, hv[i], rs->build_command, 1, &rh->build, e)) < 0)
 			break;
 		size_t pl = strlen(rh->path);
 		while (pl > 1 && rh->path[pl - 1] == '/')

@@ -15,6 +15,7 @@
 #include "../env/config.h"
 #include "../lib/settings.h"
 #include "../lib/proc.h"
+#include "../lib/shellexpand.h"
 #include "../lib/util.h"
 
 struct shell {
@@ -48,15 +49,19 @@ static int shell_exec(struct step *st, struct run *r, const char *raw, const cha
 {
 	struct shell *sh = st->priv;
 	char *cmd = NULL, *cwd = NULL;
-	int rc = run_expand(r, raw, &cmd, e);
+	char **exports = NULL;
+	int rc = run_expand_command(r, raw, &cmd, &exports, e);
 	if (rc == 0 && sh->cwd)
 		rc = run_expand(r, sh->cwd, &cwd, e);
 	if (rc < 0) {
 		free(cmd);
+		strv_free(exports);
 		return rc;
 	}
 	char *dir = cwd ? path_join(r->cfg->dir, cwd) : xstrdup(r->cfg->dir);
 	char **envp = run_child_env(r);
+	expand_env_merge(&envp, exports);
+	strv_free(exports);
 	struct proc_result res;
 	rc = proc_run_shell(cmd, envp, dir, st->timeout_ms, shell_line, r, &r->stop, &res, e);
 	strv_free(envp);
@@ -83,7 +88,7 @@ static int shell_plan(struct step *st, struct run *r, struct err *e)
 {
 	struct shell *sh = st->priv;
 	char *cmd = NULL;
-	if (run_expand(r, sh->command, &cmd, e) < 0)
+	if (run_expand_command(r, sh->command, &cmd, NULL, e) < 0)
 		return -SC_EUSAGE;
 	run_plan_line(r, "would run: %s", cmd);
 	free(cmd);

@@ -42,7 +42,8 @@ static int parse_check(const config_setting_t *s, struct check *c, struct err *e
 	else if ((rc = cfg_string(s, "expect", 0, &c->expect, e)) < 0)
 		return rc;
 	if ((rc = cfg_string(s, "query", 1, &c->query, e)) < 0 ||
-	    (rc = cfg_int(s, "expect_rows", 0, &c->expect_rows, e)) < 0 || (rc = cfg_int(s, "max_ms", 0, &c->max_ms, e)) < 0)
+	    (rc = cfg_int_range(s, "expect_rows", 0, 0, 1000000000, &c->expect_rows, e)) < 0 ||
+	    (rc = cfg_int_range(s, "max_ms", 0, 0, CFG_MAX_MS, &c->max_ms, e)) < 0)
 		return rc;
 	if (!c->expect && c->expect_rows < 0 && !c->max_ms)
 		return cfg_error(s, e, "a check needs 'expect', 'expect_rows' or 'max_ms'");

@@ -33,6 +33,7 @@
 #include "../env/config.h"
 #include "../lib/settings.h"
 #include "../lib/redact.h"
+#include "../lib/shellexpand.h"
 #include "../lib/util.h"
 
 struct ssh_step {
@@ -62,7 +63,7 @@ static int ssh_parse(struct step *st, const config_setting_t *s, struct err *e)
 	if ((rc = cfg_check_keys(s, ssh_keys, e)) < 0 || (rc = cfg_string(s, "command", 1, &sh->command, e)) < 0 ||
 	    (rc = cfg_string(s, "rollback_command", 0, &sh->rollback_command, e)) < 0 ||
 	    (rc = cfg_strings(s, "hosts", 0, &sh->hosts, e)) < 0 ||
-	    (rc = cfg_int(s, "parallel", 0, &sh->parallel, e)) < 0 ||
+	    (rc = cfg_int_range(s, "parallel", 0, 1, 1000, &sh->parallel, e)) < 0 ||
 	    (rc = cfg_string(s, "health", 0, &sh->health, e)) < 0 ||
 	    (rc = cfg_bool(s, "exit_marker", 0, &sh->exit_marker, e)) < 0)
 		return rc;
@@ -87,7 +88,40 @@ static int ssh_parse(struct step *st, const config_setting_t *s, struct err *e)
 			return cfg_error(b, e, "'batch' must be a positive number of hosts or a percentage from 1%% to "
 					       "100%%, not '%s'",
 					 sh->batch);
+		if (!strchr(sh->batch, '%') && strtoll(sh->batch, NULL, 10) > 100000)
+			return cfg_error(b, e, "'batch' must be between 1 and 100000 hosts, not %s", sh->batch);
 	}
+	return 0;
+}
+
+/* A command for the hosts: each ${...} one shell-quoted word, and the
+ * STAGECOACH_* variables it used exported in front of it (a host's sshd
+ * takes no environment from us; the process environment stays local). */
+static int ssh_expand(struct run *r, const char *raw, char **out, struct err *e)
+{
+	char **exports = NULL, *cmd = NULL;
+	int rc = run_expand_command(r, raw, &cmd, &exports, e);
+	if (rc < 0) {
+		strv_free(exports);
+		return rc;
+	}
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; exports && exports[i]; i++) {
+		if (!starts_with(exports[i], "STAGECOACH_"))
+			continue;
+		size_t nl = strcspn(exports[i], "=");
+		buf_adds(&b, b.len ? " " : "export ");
+		buf_add(&b, exports[i], nl + 1);
+		shell_quote(&b, exports[i] + nl + 1);
+	}
+	if (b.len)
+		buf_adds(&b, "; ");
+	buf_adds(&b, cmd);
+	free(cmd);
+	for (size_t i = 0; exports && exports[i]; i++)
+		explicit_bzero(exports[i], strlen(exports[i]));
+	strv_free(exports);
+	*out = buf_detach(&b);
 	return 0;
 }
 
@@ -242,8 +276,8 @@ static int ssh_plan(struct step *st, struct run *r, struct err *e)
 	else
 		bsize = n;
 	r->host = &ssh_any_host;
-	if ((rc = run_expand(r, sh->command, &cmd, e)) < 0 ||
-	    (sh->rollback_command && (rc = run_expand(r, sh->rollback_command, &rcmd, e)) < 0)) {
+	if ((rc = ssh_expand(r, sh->command, &cmd, e)) < 0 ||
+	    (sh->rollback_command && (rc = ssh_expand(r, sh->rollback_command, &rcmd, e)) < 0)) {
 		r->host = NULL;
 		free(hv);
 		free(cmd);
@@ -343,9 +377,9 @@ static int ssh_host_strings(struct step *st, struct run *r, const struct host *h
 	*out = NULL;
 	r->host = h;
 	if (strstr(sh->command, "${host."))
-		rc = run_expand(r, sh->command, out, e);
+		rc = ssh_expand(r, sh->command, out, e);
 	if (rc == 0 && sh->rollback_command && strstr(sh->rollback_command, "${host.") &&
-	    (rc = run_expand(r, sh->rollback_command, &rcmd, e)) == 0) {
+	    (rc = ssh_expand(r, sh->rollback_command, &rcmd, e)) == 0) {
 		json_object_set_new(jh, "rollback_command", json_string(rcmd));
 		free(rcmd);
 	}
@@ -367,8 +401,8 @@ static int ssh_apply(struct step *st, struct run *r, struct err *e)
 	else
 		bsize = n;
 	r->host = &ssh_any_host;
-	if ((rc = run_expand(r, sh->command, &cmd, e)) < 0 ||
-	    (sh->rollback_command && (rc = run_expand(r, sh->rollback_command, &rcmd, e)) < 0)) {
+	if ((rc = ssh_expand(r, sh->command, &cmd, e)) < 0 ||
+	    (sh->rollback_command && (rc = ssh_expand(r, sh->rollback_command, &rcmd, e)) < 0)) {
 		r->host = NULL;
 		free(hv);
 		free(cmd);
@@ -505,7 +539,7 @@ static int ssh_rollback(struct step *st, struct run *r, struct err *e)
 		rcmd = xstrdup(stored);
 	} else if (sh && sh->rollback_command) {
 		r->host = &ssh_any_host;
-		rc = run_expand(r, sh->rollback_command, &rcmd, e);
+		rc = ssh_expand(r, sh->rollback_command, &rcmd, e);
 		r->host = NULL;
 		if (rc < 0)
 			return rc;

@@ -1,11 +1,12 @@
 #!/bin/bash
-# libFuzzer on the config loader, on variable expansion and on the migration
-# splitter with its transaction-control detection: builds every
-# tests/fuzz/fuzz-NAME.c (config, expand, migsplit) with clang
+# libFuzzer on the config loader, on variable expansion, on the migration
+# splitter with its transaction-control detection and on the redaction of
+# arbitrary bytes: builds every tests/fuzz/fuzz-NAME.c (config, expand,
+# migsplit, redact) with clang
 # (-fsanitize=fuzzer,address,undefined; the project's objects with
 # -fsanitize=fuzzer-no-link,address,undefined, in $TOP/build-fuzz, rebuilt
 # when a source or header is newer), then runs each for a fixed number of
-# inputs (20000 for expand and migsplit, 8000 for the slower config loader) from the seed corpus (tests/fuzz/corpus-*; new inputs go to a
+# inputs (20000 for expand, migsplit and redact, 8000 for the slower config loader) from the seed corpus (tests/fuzz/corpus-*; new inputs go to a
 # scratch copy, the committed corpus is not changed).  Fails on any crash,
 # sanitizer report or leak.  FUZZ_RUNS overrides both counts.
 # Without clang: prints "fuzz: clang not installed" and passes.

@@ -44,7 +44,7 @@ for how in rollback resume resolve; do
 	start_and_kill "$how"
 	case $how in
 	rollback)
-		expect_exit 0 sc rollback staging --approve --yes
+		expect_exit 0 sc rollback staging --last --approve --yes
 		assert_eq "$(cat marks)" gone "rollback_command saw the loop"
 		;;
 	resume)

@@ -39,7 +39,7 @@ rm -f fail-now
 : >marks
 expect_exit 2 sc deploy staging
 assert_contains "$T/err" "its rollback did not complete"
-assert_contains "$T/err" "stagecoach rollback staging"
+assert_contains "$T/err" "stagecoach rollback staging --last"
 assert_contains "$T/err" "stagecoach resolve staging --approve --note"
 assert_eq "$(cat marks)" "" "a refused deploy ran a step"
 expect_exit 0 sc status staging
@@ -48,7 +48,7 @@ assert_contains "$T/out" "stagecoach resolve staging --approve --note"
 expect_exit 0 sc --json status staging
 assert_contains "$T/out" '"rollback_failed_run"'
 touch undo-works
-expect_exit 0 sc rollback staging --approve --yes
+expect_exit 0 sc rollback staging --last --approve --yes
 assert_contains marks undo
 assert_eq "$(psql_q "$APP_DB" "SELECT status FROM stagecoach.runs WHERE id = '$blocked_id'")" rolled_back "after rollback"
 expect_exit 0 sc status staging

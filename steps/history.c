@@ -729,9 +729,24 @@ void history_add_apply(PGconn *db, struct buf *q, const struct history *h, const
 	}
 }
 
+/* The tool's table may be gone when this runs (a restored backup taken
+ * before its first migration): the SQL acts only when it exists. */
+static void history_guard_open(struct buf *q, enum history_tool tool)
+{
+	buf_addf(q, "DO $sc_history$ BEGIN IF to_regclass('%s') IS NOT NULL THEN\n", history_tool_table(tool));
+}
+
+static void history_guard_close(struct buf *q)
+{
+	buf_adds(q, "END IF; END $sc_history$;\n");
+}
+
 void history_add_unapply(PGconn *db, struct buf *q, enum history_tool tool, const char *where)
 {
 	(void)db;
+	if (tool != HISTORY_PRISMA && tool != HISTORY_SUPABASE && tool != HISTORY_DBMATE && tool != HISTORY_FLYWAY)
+		return;
+	history_guard_open(q, tool);
 	const char *sub = "SELECT version FROM stagecoach.schema_migrations WHERE ";
 	switch (tool) {
 	case HISTORY_PRISMA:
@@ -760,6 +775,7 @@ void history_add_unapply(PGconn *db, struct buf *q, enum history_tool tool, cons
 	case HISTORY_STAGECOACH:
 		break;
 	}
+	history_guard_close(q);
 }
 
 void history_add_unapply_after(PGconn *db, struct buf *q, enum history_tool tool, const char *run_id,
@@ -767,12 +783,14 @@ void history_add_unapply_after(PGconn *db, struct buf *q, enum history_tool tool
 {
 	if (tool != HISTORY_GOLANG)
 		return;
+	history_guard_open(q, tool);
 	buf_adds(q, "TRUNCATE schema_migrations;\nINSERT INTO schema_migrations (version, dirty) SELECT v, false FROM "
 		    "(SELECT coalesce((SELECT max(version::bigint) FROM stagecoach.schema_migrations WHERE run_id = ");
 	history_lit(db, q, run_id);
 	buf_adds(q, " AND version ~ '^[0-9]+$'), ");
 	history_lit(db, q, golang_before);
 	buf_adds(q, "::bigint) AS v) x WHERE v IS NOT NULL;\n");
+	history_guard_close(q);
 }
 
 /* ---- the Supabase CLI's statement splitter ---- */

@@ -350,6 +350,9 @@ static void alembic_split_sql(const char *sql, struct migration **out, size_t *n
 				struct migration *m = &v[count++];
 				memset(m, 0, sizeof *m);
 				m->layout = MIGRATION_PLAIN;
+				/* alembic's SQL holds its own BEGIN/COMMIT: they are its
+				 * transactions, not a migration's inside stagecoach's */
+				m->no_transaction = 1;
 				m->file = label;
 				m->version_str = xstrdup("0");
 				m->name = xstrdup("");

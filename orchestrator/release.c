@@ -20,9 +20,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <libconfig.h>
 #include "config.h"
 #include "release.h"
+#include "../steps/release.h"
 #include "../lib/expand.h"
 #include "../lib/proc.h"
 #include "../lib/util.h"
@@ -90,28 +90,15 @@ static void add_tree(json_t *m, const char *label, const char *root, int dotfile
 
 /*
  * The `release` steps' artifacts: "STEP\tPATH" lines, PATH absolute and
- * expanded for env.  The artifact path is read from the config file again
- * with libconfig (the loaded config keeps no raw settings of a kind).
- * TODO(lead): once steps/release.h is on main, take the path from
- * release_step_artifact(st) for each step of kind "release" instead.
+ * expanded for env (the raw path from release_step_artifact()).
  */
 static char **release_artifacts(const struct config *cfg, const struct env_config *env)
 {
 	char **out = NULL;
-	config_t lc;
-	config_init(&lc);
-	config_set_include_dir(&lc, cfg->dir);
-	if (!config_read_file(&lc, cfg->path)) {
-		config_destroy(&lc);
-		return NULL;
-	}
-	config_setting_t *steps = config_lookup(&lc, "steps");
-	for (int i = 0; steps && i < config_setting_length(steps); i++) {
-		config_setting_t *s = config_setting_get_elem(steps, (unsigned)i);
-		const char *kind = NULL, *name = NULL, *artifact = NULL;
-		if (!config_setting_lookup_string(s, "kind", &kind) || strcmp(kind, "release") != 0 ||
-		    !config_setting_lookup_string(s, "name", &name) ||
-		    !config_setting_lookup_string(s, "artifact", &artifact))
+	for (size_t i = 0; i < cfg->nsteps; i++) {
+		const struct step *st = &cfg->steps[i];
+		const char *artifact = strcmp(st->kind, "release") == 0 ? release_step_artifact(st) : NULL;
+		if (!artifact)
 			continue;
 		char *path = NULL;
 		if (env && strstr(artifact, "${")) {
@@ -124,13 +111,12 @@ static char **release_artifacts(const struct config *cfg, const struct env_confi
 		if (!path)
 			path = xstrdup(artifact);
 		char *abs = path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", cfg->dir, path);
-		char *line = xasprintf("%s\t%s", name, abs);
+		char *line = xasprintf("%s\t%s", st->name, abs);
 		strv_push(&out, line);
 		free(line);
 		free(abs);
 		free(path);
 	}
-	config_destroy(&lc);
 	return out;
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "unit.h"
 #include "../../env/config.h"
+#include "../../orchestrator/config.h"
 #include "../../orchestrator/release.h"
 #include "../../lib/util.h"
 
@@ -71,6 +72,15 @@ int main(void)
 	struct env_config env;
 	memset(&env, 0, sizeof(env));
 	env.name = "staging";
+	/* the release steps, as config_load parses them (the artifact paths) */
+	struct config *loaded = NULL;
+	struct err le = ERR_INIT;
+	if (config_load(cfg.path, &loaded, &le) < 0) {
+		fprintf(stderr, "config_load: %s\n", le.msg);
+		return 1;
+	}
+	cfg.steps = loaded->steps;
+	cfg.nsteps = loaded->nsteps;
 
 	char *h1 = hash(&cfg, &env);
 	CHECK_INT(strlen(h1), 64);
@@ -141,6 +151,8 @@ int main(void)
 	cfg2.dir = xstrdup(top);
 	cfg2.migrations = xasprintf("%s/migrations", top);
 	cfg2.functions = xasprintf("%s/functions", top);
+	cfg2.steps = loaded->steps;
+	cfg2.nsteps = loaded->nsteps;
 	char *h8 = hash(&cfg2, &env);
 	CHECK_STR(h8, h7);
 
@@ -149,5 +161,6 @@ int main(void)
 	free(h1), free(h2), free(h3), free(h4), free(h5), free(h6), free(h7), free(h8);
 	free(cfg.path), free(cfg.dir), free(cfg.migrations), free(cfg.functions);
 	free(cfg2.path), free(cfg2.dir), free(cfg2.migrations), free(cfg2.functions);
+	config_free(loaded);
 	return unit_done();
 }

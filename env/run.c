@@ -89,7 +89,8 @@ void run_free(struct run *r)
 	free(r);
 }
 
-int run_expand(struct run *r, const char *raw, char **out, struct err *e)
+/* The expansion context of this run (and of the host at hand) */
+static struct expand_ctx run_expand_ctx(const struct run *r)
 {
 	struct expand_ctx ctx = {
 		.vars = r->env->vars,
@@ -104,39 +105,32 @@ int run_expand(struct run *r, const char *raw, char **out, struct err *e)
 		ctx.host_name = r->host->name;
 		ctx.host_address = r->host->address;
 	}
+	return ctx;
+}
+
+/* Expand raw (NULL: *out NULL) as a command or not; a URL's password in the
+ * result is a secret, whatever holds it. */
+static int run_expand_as(struct run *r, const char *raw, int command, char **out, char ***exports, struct err *e)
+{
+	struct expand_ctx ctx = run_expand_ctx(r);
 	if (!raw) {
 		*out = NULL;
 		return 0;
 	}
-	int rc = expand(raw, &ctx, out, e);
-	if (rc == 0 && strstr(*out, "://")) /* a URL's password is a secret, whatever holds it */
+	int rc = command ? expand_command(raw, &ctx, out, exports, e) : expand(raw, &ctx, out, e);
+	if (rc == 0 && strstr(*out, "://"))
 		redact_add_url_password(*out);
 	return rc;
 }
 
+int run_expand(struct run *r, const char *raw, char **out, struct err *e)
+{
+	return run_expand_as(r, raw, 0, out, NULL, e);
+}
+
 int run_expand_command(struct run *r, const char *raw, char **out, char ***exports, struct err *e)
 {
-	struct expand_ctx ctx = {
-		.vars = r->env->vars,
-		.nvars = r->env->nvars,
-		.env = r->env->name,
-		.release = r->release,
-		.run_id = r->run_id,
-		.secret_names = r->cfg->secrets,
-		.placeholders = r->release == NULL,
-	};
-	if (r->host) {
-		ctx.host_name = r->host->name;
-		ctx.host_address = r->host->address;
-	}
-	if (!raw) {
-		*out = NULL;
-		return 0;
-	}
-	int rc = expand_command(raw, &ctx, out, exports, e);
-	if (rc == 0 && strstr(*out, "://"))
-		redact_add_url_password(*out);
-	return rc;
+	return run_expand_as(r, raw, 1, out, exports, e);
 }
 
 PGconn *run_db(struct run *r, struct err *e)

@@ -151,7 +151,7 @@ steps = (
   { name = "ship";      kind = "release"; artifact = "app"; path = "$RD/\${env}/\${host.name}";
     batch = 1; health = "health"; keep = 3;
     build_command = "./bin/server > built.txt";
-    restart_command = "echo \"\$\$(date +%T) \${env}: restarted on \$\$(cat version.txt)\" >> $RD/\${host.name}.log"; },
+    restart_command = "echo \"\$\$(date +%T)\" \${env}: restarted on \"\$\$(cat version.txt)\" >> $RD/\${host.name}.log"; },
   { name = "health";    kind = "health_check"; url = "\${vars.base_url}/health/\${host.name}";
     expect_status = 200; retries = 3; interval_ms = 300; max_latency_ms = 1000; }
 );

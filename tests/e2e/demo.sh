@@ -20,10 +20,12 @@ for want in "1. plan staging" "2. deploy staging" "3. diff staging production" "
 	"5. a second release" "6. history production" "7. rollback production" \
 	"rolled back: 'production' is at its previous release" "(no invoices)" \
 	"production app1: current -> releases/" "production app2: current -> releases/" "(release 1)" \
-	"app2 production: restarted on release 1" "production app2: current -> (no current: no release)" \
+	"production app2: current -> (no current: no release)" \
 	"production tables now: ''"; do
 	assert_contains "$T/out" "$want"
 done
+# app2 was switched back and restarted on release 1 after its failed gate
+grep -qE 'app2 [0-9:]+ production: restarted on release 1' "$T/out" || fail "app2 was not restarted on release 1"
 assert_not_contains "$T/out" "!! expected exit"
 assert_not_contains "$T/out" "not yet implemented"
 # the access token and the database password never show

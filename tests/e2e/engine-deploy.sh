@@ -73,6 +73,11 @@ assert_contains err "stagecoach status staging"
 st=$(psql_q "$APP_DB" "SELECT status FROM stagecoach.runs WHERE env = 'staging' ORDER BY started_at DESC LIMIT 1")
 assert_eq "$st" "rollback_failed" "run status"
 assert_contains log "undo-one"   # the other steps are still undone
+# a rollback_failed run blocks deploys until rollback completes it or a
+# person records the fix with resolve
+expect_exit 2 sc deploy staging
+assert_contains err "stagecoach resolve staging --approve"
+expect_exit 0 sc resolve staging --approve --note "undid step two by hand"
 
 # --json: one object per line with the SPEC's fields
 FAIL=2 expect_exit 1 sc --json deploy staging

@@ -10,6 +10,7 @@
 # one, the 29 good hosts have all connected before its connect_timeout_ms
 # ends and phase 1 ends the ordinary way; the spin needs every slot held
 # by a host that then fails while hosts are left to start.
+# (NOSPIN_RUNS and NOSPIN_STOPS pick cases, to see each fail without the fix.)
 # Each run ends with exit 6 within connect_timeout_ms + a bound, having used
 # under 1 s of CPU (before the fix the loop, having no host to poll, went
 # round at 100% CPU for ever), and a SIGTERM while the bad hosts hold the
@@ -103,7 +104,7 @@ accepted() { local c; c=$(grep -c "Accepted publickey" "$T/sshd/log" 2>/dev/null
 first_wave_in() { [ "$(accepted)" -ge "$1" ] || [ ! -d "/proc/$2" ]; }
 
 # (1) each bad host: the run ends by itself, exit 6, little CPU
-for env in refused hole mute; do
+for env in ${NOSPIN_RUNS-refused hole mute}; do
 	/usr/bin/time -f "%U %S" -o "$T/$env.time" "$SC" deploy "$env" >"$T/$env.out" 2>"$T/$env.err" &
 	TPID=$!
 	at_exit "kill -9 $TPID 2>/dev/null"
@@ -124,7 +125,7 @@ done
 # within 2 s, and the command ran nowhere
 syn_sent() { [ "$(ss -Htn state syn-sent "dport = :$HOLE" | wc -l)" -ge 10 ]; }
 mute_held() { [ "$(wc -l <"$T/mute.accepted")" -ge 10 ]; }
-for env in refused_slow hole_slow mute_slow; do
+for env in ${NOSPIN_STOPS-refused_slow hole_slow mute_slow}; do
 	before=$(accepted)
 	rm -f "$T/mute.accepted"
 	bg_sc "$env" deploy "$env"

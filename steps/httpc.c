@@ -384,17 +384,11 @@ int httpc_run(struct httpc_req **reqs, size_t n, const struct httpc_opts *opts, 
 			break;
 		}
 		long long now = time_mono_ms();
-		long long wake = now + 1000;
 		/* start what may start: in order, a slot free and its backoff over */
 		for (size_t i = 0; i < n && inflight < (size_t)parallel; i++) {
 			struct httpc_req *q = reqs[i];
-			if (q->done || q->in_flight)
+			if (q->done || q->in_flight || q->next_at_ms > now)
 				continue;
-			if (q->next_at_ms > now) {
-				if (q->next_at_ms < wake)
-					wake = q->next_at_ms;
-				continue;
-			}
 			httpc_setup_attempt(q);
 			q->attempts++;
 			CURLMcode mc = curl_multi_add_handle(m, q->easy);
@@ -453,15 +447,26 @@ int httpc_run(struct httpc_req **reqs, size_t n, const struct httpc_opts *opts, 
 		}
 		if (ndone == n)
 			break;
+		/* sleep until a socket moves, a backoff ends, or (for the stop
+		 * flag) 250 ms pass.  A request that waits only for a slot has no
+		 * deadline: a finished transfer frees the slot and wakes the poll.
+		 * (Counting it as due made every wait a zero-timeout busy loop.) */
 		now = time_mono_ms();
-		for (size_t i = 0; i < n; i++)
-			if (!reqs[i]->done && !reqs[i]->in_flight && reqs[i]->next_at_ms < wake)
-				wake = reqs[i]->next_at_ms;
+		long long wake = now + 250;
+		for (size_t i = 0; i < n; i++) {
+			struct httpc_req *q = reqs[i];
+			if (q->done || q->in_flight)
+				continue;
+			if (q->next_at_ms > now) {
+				if (q->next_at_ms < wake)
+					wake = q->next_at_ms;
+			} else if (inflight < (size_t)parallel) {
+				wake = now; /* due and a slot is free */
+			}
+		}
 		long long timeout = wake - now;
 		if (timeout < 0)
 			timeout = 0;
-		if (timeout > 1000)
-			timeout = 1000;
 		/* a slot is free and something is due: loop at once */
 		if (inflight < (size_t)parallel && timeout == 0)
 			continue;

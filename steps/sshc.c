@@ -1265,11 +1265,15 @@ int sshc_run(struct sshc_host *hosts, size_t n, const char *command, const struc
 				failed = 1;
 		}
 		/* phase 1: connect up to `parallel` at once */
-		while ((!failed || !x.active || o->keep_going) && !stopped && next1 < n && active1 < (size_t)parallel) {
+		int starting = (!failed || !x.active || o->keep_going) && !stopped;
+		while (starting && next1 < n && active1 < (size_t)parallel) {
 			sshc_start_connect(&x, &hosts[next1++]);
 			active1++;
 		}
-		if (next1 < n || active1)
+		/* hosts left that will never start (a failure or a stop) do not
+		 * keep phase 1 open: with none active there is nothing to poll,
+		 * and going round again would spin */
+		if (active1 || (starting && next1 < n))
 			goto step;
 		/* phase 1 is over for every host */
 		if ((failed && !o->keep_going) || stopped || !x.active) {

@@ -68,21 +68,9 @@ static int restore_writes(struct run *r, PGconn *db, json_t *rec, struct step *b
 			  int *at_risk, struct err *e)
 {
 	char **schemas = NULL;
-	size_t i;
-	json_t *v;
-	json_array_foreach(json_object_get(rec, "schemas"), i, v)
-		strv_push(&schemas, json_string_value(v));
-	char **scope = NULL;
-	if (pgscope_schemas(db, pg_backup_schemas(backup_step), &scope, e) < 0) {
-		strv_free(schemas);
+	if (pgscope_restore_schemas(db, json_object_get(rec, "schemas"), pg_backup_schemas(backup_step), &schemas, e) <
+	    0)
 		return -SC_EFAIL;
-	}
-	for (i = 0; scope[i]; i++)
-		if (!strv_contains(schemas, scope[i]))
-			strv_push(&schemas, scope[i]);
-	strv_free(scope);
-	if (!schemas)
-		schemas = xcalloc(1, sizeof(char *));
 	json_t *report = NULL;
 	long long total = 0;
 	int unknown = 0;

@@ -595,23 +595,12 @@ static int alembic_restore(struct step *st, struct run *run, json_t *detail, str
 	 * unless approved (rollback --approve) or the step says so.  The same
 	 * rules as migrate.c's restore. */
 	if (!run->writes_approved) {
-		char **schemas = NULL, **scope = NULL;
-		json_t *v, *report = NULL;
-		size_t i;
+		char **schemas = NULL;
+		json_t *report = NULL;
 		long long total = 0;
 		int unknown = 0;
-		json_array_foreach(json_object_get(bd, "schemas"), i, v)
-			strv_push(&schemas, json_string_value(v));
-		if (pgscope_schemas(db, pg_backup_schemas(backup), &scope, e) < 0) {
-			strv_free(schemas);
+		if (pgscope_restore_schemas(db, json_object_get(bd, "schemas"), pg_backup_schemas(backup), &schemas, e) < 0)
 			return err_prefix(e, "cannot count the rows written since the backup, not restoring it");
-		}
-		for (i = 0; scope && scope[i]; i++)
-			if (!strv_contains(schemas, scope[i]))
-				strv_push(&schemas, scope[i]);
-		strv_free(scope);
-		if (!schemas)
-			schemas = xcalloc(1, sizeof(char *));
 		rc = pgscope_writes_since(db, json_object_get(bd, "writes_base"), json_object_get(detail, "own_writes"),
 					  schemas, &report, &total, &unknown, e);
 		strv_free(schemas);

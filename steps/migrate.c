@@ -1035,22 +1035,8 @@ static int migrate_writes_since(struct run *run, PGconn *db, json_t *bd, json_t 
 				json_t **report, long long *total, int *unknown, struct err *e)
 {
 	char **schemas = NULL;
-	json_t *js = json_object_get(bd, "schemas");
-	size_t i;
-	json_t *v;
-	json_array_foreach(js, i, v)
-		strv_push(&schemas, json_string_value(v));
-	char **scope = NULL;
-	if (pgscope_schemas(db, pg_backup_schemas(backup_step), &scope, e) < 0) {
-		strv_free(schemas);
+	if (pgscope_restore_schemas(db, json_object_get(bd, "schemas"), pg_backup_schemas(backup_step), &schemas, e) < 0)
 		return -SC_EFAIL;
-	}
-	for (i = 0; scope[i]; i++)
-		if (!strv_contains(schemas, scope[i]))
-			strv_push(&schemas, scope[i]);
-	strv_free(scope);
-	if (!schemas)
-		schemas = xcalloc(1, sizeof(char *));
 	int rc = pgscope_writes_since(db, json_object_get(bd, "writes_base"), json_object_get(detail, "own_writes"),
 				      schemas, report, total, unknown, e);
 	strv_free(schemas);

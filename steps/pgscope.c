@@ -238,3 +238,23 @@ char *pgscope_describe(json_t *report, long long total, int unknown)
 	}
 	return buf_detach(&b);
 }
+
+int pgscope_restore_schemas(PGconn *db, json_t *recorded, char *const *configured, char ***out, struct err *e)
+{
+	char **schemas = NULL, **scope = NULL;
+	size_t i;
+	json_t *v;
+	*out = NULL;
+	json_array_foreach(recorded, i, v)
+		strv_push(&schemas, json_string_value(v));
+	if (pgscope_schemas(db, configured, &scope, e) < 0) {
+		strv_free(schemas);
+		return -SC_EFAIL;
+	}
+	for (i = 0; scope && scope[i]; i++)
+		if (!strv_contains(schemas, scope[i]))
+			strv_push(&schemas, scope[i]);
+	strv_free(scope);
+	*out = schemas ? schemas : xcalloc(1, sizeof(char *));
+	return 0;
+}

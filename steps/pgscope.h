@@ -38,6 +38,10 @@ int pgscope_is_platform(const char *schema);
 /* The schemas in scope on db: configured (NULL: the default rule) filtered
  * to those that exist, or the role's own; sorted; never NULL. */
 int pgscope_schemas(PGconn *db, char *const *configured, char ***out, struct err *e);
+/* The schemas a restore of a backup replaces: those recorded with it
+ * (recorded: a JSON array, or NULL) and those in scope now; never NULL
+ * (caller strv_free). */
+int pgscope_restore_schemas(PGconn *db, json_t *recorded, char *const *configured, char ***out, struct err *e);
 
 /* Extensions installed in the given schemas (to dump with them). */
 int pgscope_extensions(PGconn *db, char *const *schemas, char ***out, struct err *e);

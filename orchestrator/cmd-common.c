@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "output.h"
+#include "pipeline.h"
 #include "release.h"
 #include "../lib/util.h"
 #include "../env/lock.h"
@@ -103,6 +104,7 @@ int cmd_open_run(struct global *g, struct config *cfg, const char *env_name, con
 
 void cmd_close_run(struct run *r)
 {
+	pipeline_signals_end();
 	run_free(r);
 }
 

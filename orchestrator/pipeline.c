@@ -58,6 +58,15 @@ void pipeline_signals(struct run *r)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+void pipeline_signals_end(void)
+{
+	/* the run is recorded and its lock released: a signal from now on ends
+	 * the process at once (and the handler never sees a freed run) */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal_run = NULL;
+}
+
 static void set_error(struct step_exec *x, const struct err *e)
 {
 	free(x->error);

@@ -26,5 +26,8 @@ int pipeline_rollback(struct run *r, struct err *e);
 void pipeline_finish(struct run *r, const char *status, const char *error, int code);
 /* SIGINT/SIGTERM set r->stop; a second one during rollback is refused. */
 void pipeline_signals(struct run *r);
+/* Undoes pipeline_signals when the run is closed: SIGINT/SIGTERM end the
+ * process again. */
+void pipeline_signals_end(void);
 
 #endif

@@ -2,7 +2,8 @@
 # Run the unit test binaries given as arguments, then every end-to-end test
 # (tests/e2e/*.sh, tests/faults/*.sh, tests/examples/*.sh), two at a time, and
 # end with the line "N passed, N failed" that CI reads.
-# TESTS=glob limits the scripts (e.g. TESTS='*ssh*').
+# TESTS=glob limits the scripts (e.g. TESTS='*ssh*').  Each script gets
+# 300 s, or what a line "# test-timeout: SECONDS" in it asks for.
 cd "$(dirname "$0")/.." || exit 2
 TOP=$(pwd)
 LOG=${TEST_LOG_DIR:-$TOP/build/test-logs}
@@ -21,8 +22,9 @@ JOBS=${JOBS:-2}
 run_one() {
 	local s=$1 name
 	name=$(echo "$s" | tr / _)
-	local t0=$(date +%s)
-	if timeout 300 bash "$s" >"$LOG/$name.log" 2>&1; then echo "ok   $s ($(( $(date +%s) - t0 ))s)"
+	local t0=$(date +%s) secs
+	secs=$(sed -n 's/^# test-timeout: *\([0-9][0-9]*\).*/\1/p' "$s" | head -1)
+	if timeout "${secs:-300}" bash "$s" >"$LOG/$name.log" 2>&1; then echo "ok   $s ($(( $(date +%s) - t0 ))s)"
 	else echo "FAIL $s ($(( $(date +%s) - t0 ))s)"; tail -40 "$LOG/$name.log" | sed 's/^/    /'; fi
 }
 export -f run_one; export LOG

@@ -9,6 +9,8 @@
 # inputs (20000 for expand, migsplit and redact, 8000 for the slower config loader) from the seed corpus (tests/fuzz/corpus-*; new inputs go to a
 # scratch copy, the committed corpus is not changed).  Fails on any crash,
 # sanitizer report or leak.  FUZZ_RUNS overrides both counts.
+# test-timeout: 900 (compiling the project with clang takes minutes on a
+# loaded 2-core machine)
 # Without clang: prints "fuzz: clang not installed" and passes.
 TD=$(cd "$(dirname "$0")" && pwd); until [ -f "$TD/lib/common.sh" ]; do TD=$(dirname "$TD"); done
 . "$TD/lib/common.sh"

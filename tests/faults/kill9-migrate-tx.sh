@@ -10,7 +10,9 @@ TD=$(cd "$(dirname "$0")" && pwd); until [ -f "$TD/lib/common.sh" ]; do TD=$(dir
 . "$TD/lib/common.sh"
 . "$TD/faults/lib/faults.sh"
 sc_setup
-k9_migrate_setup with001
+# the orphaned server session is ended by the test (pg_terminate_orphans):
+# its sleep must outlast the commands before that on a loaded machine
+K9_SLEEP=120 k9_migrate_setup with001
 
 bg_sc run deploy staging
 wait_until 15 pg_active "$APP_DB" '%pg_sleep(CASE%'

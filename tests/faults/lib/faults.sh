@@ -79,7 +79,8 @@ pg_terminate_orphans() {
 sc_sleeping() { psql_q "$1" "SELECT 1 FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND application_name LIKE 'stagecoach/%'" | grep -q 1; }
 
 # k9_migrate_setup [with001]: a database with 1000 rows in `keep`, a config
-# with one migrate step, and migrations 002_b (which sleeps 6 s while the
+# with one migrate step, and migrations 002_b (which sleeps K9_SLEEP s,
+# default 6, while the
 # table slow_flag exists, so a test can kill it mid-way, then DROP TABLE
 # slow_flag to let --resume run it at once) and, with `with001`, 001_a
 # before it.  Sets APP_DB; leaves the cwd in $T.
@@ -99,7 +100,7 @@ CONF
 		printf 'CREATE TABLE a (id int);\nINSERT INTO a SELECT generate_series(1, 10);\n' >migrations/001_a.up.sql
 		echo "DROP TABLE a;" >migrations/001_a.down.sql
 	fi
-	printf "CREATE TABLE b (id int);\nINSERT INTO keep VALUES (-1);\nSELECT pg_sleep(CASE WHEN to_regclass('slow_flag') IS NULL THEN 0 ELSE 6 END);\n" >migrations/002_b.up.sql
+	printf "CREATE TABLE b (id int);\nINSERT INTO keep VALUES (-1);\nSELECT pg_sleep(CASE WHEN to_regclass('slow_flag') IS NULL THEN 0 ELSE ${K9_SLEEP:-6} END);\n" >migrations/002_b.up.sql
 	echo "DROP TABLE b; DELETE FROM keep WHERE id = -1;" >migrations/002_b.down.sql
 	psql_q "$APP_DB" "CREATE TABLE slow_flag ()"
 }

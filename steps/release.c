@@ -588,6 +588,11 @@ static int rel_work(void *ctx, struct sshc_host *sh, LIBSSH2_SESSION *s)
 			rh->script = rel_install_script(x->rs, rh, x->art, x->name);
 			if (!rh->switching) {
 				rh->switching = 1;
+				/* with `before`: a resumed run, or the rollback of a
+				 * killed one, must know where this host goes back to */
+				if (rh->before_read && !json_object_get(rh->jh, "before"))
+					json_object_set_new(rh->jh, "before",
+							    rh->have_before ? json_string(rh->before) : json_null());
 				json_object_set_new(rh->jh, "bytes_sent", json_integer((json_int_t)rh->sent));
 				json_object_set_new(rh->jh, "status", json_string("switching"));
 				run_checkpoint(x->r);

@@ -24,7 +24,7 @@
  * from a sliding 256 KiB window per host (never the whole file in memory),
  * resuming a previous try's partial upload; then, on a channel of the same
  * session, one shell command checks the sha256 of what landed with
- * `sha256sum` (a mismatch removes it and uploads again, whole, once),
+ * `openssl dgst` or `sha256sum` (a mismatch removes it and uploads again, whole, once),
  * unpacks it into .NAME.partial, renames it to NAME, runs `build_command`
  * there, switches `current`, runs `restart_command`, and prunes releases
  * beyond the newest `keep` (never NAME, never the release before); then the

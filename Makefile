@@ -1,7 +1,7 @@
 # stagecoach: make builds ./stagecoach; make test runs every test; make demo
 # walks a release through a throwaway staging and production.
 CC      ?= gcc
-PKGS     = libconfig libpq libcurl libssh2 jansson
+PKGS     = libconfig libpq libcurl libssh2 libcrypto jansson
 # Debian's libpg-query-dev ships no .pc file: fall back to plain -lpg_query.
 PGQ_CFLAGS := $(shell pkg-config --cflags libpg_query 2>/dev/null)
 PGQ_LIBS   := $(shell pkg-config --libs libpg_query 2>/dev/null || echo -lpg_query)

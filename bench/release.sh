@@ -11,6 +11,8 @@
 # Each is run RUNS times (default 3) into fresh folders; the best of each is
 # compared.  Targets: stagecoach <= 1.1x the faster floor, peak RSS < 50 MB.
 # Usage: bench/release.sh [RUNS] [MB]   (SC_BIN=path to the binary; needs rsync)
+# SC_BASE=path to another stagecoach binary (an older build) times it too,
+# in the same runs, for a before/after under the same load.
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib/common.sh"
 . "$TOP/tests/lib/sshd.sh"
@@ -36,6 +38,12 @@ environments = {
 steps = ( { name = "ship"; kind = "release"; artifact = "artifact.bin"; path = "$RD/sc/\${host.name}";
             parallel = $N; keep = 2; } );
 CONF
+
+SC_BASE=${SC_BASE:-}
+if [ -n "$SC_BASE" ]; then
+	mkdir -p base
+	sed -e 's|"artifact.bin"|"../artifact.bin"|' -e "s|$RD/sc/|$RD/base/|" stagecoach.conf >base/stagecoach.conf
+fi
 
 SSHOPTS="-o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$KNOWN_HOSTS -o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes -i $SSH_KEY"
 export SSHOPTS SSHD_PORT SSH_USER RD T
@@ -72,8 +80,19 @@ for r in $(seq 1 "$RUNS"); do
 	sc_cpu=$(awk -v u="$scu" -v s="$scs" 'BEGIN {printf "%.1f", u + s}')
 	cmp -s artifact.bin "$RD/sc/h$N/releases/bench-$r/artifact.bin" || fail "stagecoach: the artifact differs on h$N"
 
-	printf 'run %d: scp -P%d %6d ms (client CPU %s s) | rsync -P%d %6d ms (%s s) | stagecoach %6d ms (%s s), peak RSS %d KB, load %s\n' \
-		"$r" $N "$scp_ms" "$(cpu "$T/cpu-scp")" $N "$rsync_ms" "$(cpu "$T/cpu-rsync")" "$sc_ms" "$sc_cpu" "$rss_kb" \
+	base_txt=""
+	if [ -n "$SC_BASE" ]; then
+		t0=$(now_ms)
+		/usr/bin/time -f '%M %U %S' -o "$T/rss-base" "$SC_BASE" -c base/stagecoach.conf deploy bench --release "bench-$r" >"$T/out" 2>"$T/err" ||
+			fail "the base stagecoach failed: $(tail -5 "$T/err")"
+		base_ms=$(( $(now_ms) - t0 ))
+		read -r brss bu bs <"$T/rss-base"
+		cmp -s artifact.bin "$RD/base/h$N/releases/bench-$r/artifact.bin" || fail "base: the artifact differs on h$N"
+		base_txt=$(printf ' | base %6d ms (%s s), peak RSS %d KB' "$base_ms" "$(awk -v u="$bu" -v s="$bs" 'BEGIN {printf "%.1f", u + s}')" "$brss")
+		best b_base "$base_ms"
+	fi
+	printf 'run %d: scp -P%d %6d ms (client CPU %s s) | rsync -P%d %6d ms (%s s) | stagecoach %6d ms (%s s), peak RSS %d KB%s, load %s\n' \
+		"$r" $N "$scp_ms" "$(cpu "$T/cpu-scp")" $N "$rsync_ms" "$(cpu "$T/cpu-rsync")" "$sc_ms" "$sc_cpu" "$rss_kb" "$base_txt" \
 		"$(cut -d' ' -f1 /proc/loadavg)"
 	best b_scp "$scp_ms"; best b_rsync "$rsync_ms"; best b_sc "$sc_ms"; best b_rss "$rss_kb"
 done
@@ -85,6 +104,7 @@ echo
 echo "best of $RUNS, a $MB MB artifact to $N hosts, one sshd on loopback, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg):"
 echo "  scp (xargs -P$N):      $b_scp ms"
 echo "  rsync (xargs -P$N):    $b_rsync ms"
+[ -n "$SC_BASE" ] && echo "  base stagecoach:       $b_base ms  ($(ratio "$b_base" "$floor")x the faster floor)"
 echo "  stagecoach deploy:     $b_sc ms  ($(ratio "$b_sc" "$floor")x the faster floor, $fname); peak RSS $((b_rss / 1024)) MB"
 ok=1
 python3 -c "import sys; sys.exit(0 if $b_sc <= 1.1 * $floor else 1)" || { echo "MISSED: stagecoach above 1.1x the faster floor"; ok=0; }

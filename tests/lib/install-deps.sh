@@ -2,7 +2,7 @@
 # Install the Debian packages stagecoach builds and tests with, when missing.
 # Used by .ci/run and make demo.  Needs root (or sudo) only when something is missing.
 set -e
-PKGS="gcc make pkg-config libconfig-dev libpq-dev libcurl4-openssl-dev libssh2-1-dev \
+PKGS="gcc make pkg-config libconfig-dev libpq-dev libcurl4-openssl-dev libssh2-1-dev libssl-dev \
 libpg-query-dev libjansson-dev postgresql postgresql-client openssh-server openssh-client \
 python3 ca-certificates alembic python3-alembic python3-psycopg2"
 missing=""

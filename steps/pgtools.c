@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
 #include "../env/run.h"
 #include "../env/state.h"
 #include "../env/config.h"
+#include "../lib/redact.h"
 
 extern char **environ;
 
@@ -81,15 +83,71 @@ static void env_set(char ***v, const char *name, const char *value)
 	free(entry);
 }
 
+/* The password as a libpq password file that exists only in memory: a
+ * memfd (mode 0600, close-on-exec) whose line matches any host, port,
+ * database and user.  The children reach it as /proc/self/fd/N: spawn keeps
+ * that one descriptor open across exec (pgtools_spawn).  -1 when memfds
+ * are not available. */
+static int pgtools_passfd(const char *password)
+{
+	int fd = memfd_create("stagecoach-pgpass", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "*:*:*:*:");
+	for (const char *p = password; *p; p++) {
+		if (*p == ':' || *p == '\\')
+			buf_addc(&b, '\\');
+		buf_addc(&b, *p);
+	}
+	buf_addc(&b, '\n');
+	int ok = fchmod(fd, 0600) == 0 && write(fd, b.data, b.len) == (ssize_t)b.len;
+	explicit_bzero(b.data, b.len);
+	buf_release(&b);
+	if (!ok) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 char **pgtools_env(PGconn *db, char *const *base)
 {
 	char **v = NULL;
-	for (char *const *p = base ? base : environ; p && *p; p++)
-		strv_push(&v, *p);
+	/* the children connect with the PG* variables below: DATABASE_URL
+	 * (the run's, password included) and a PGPASSWORD of ours are not
+	 * handed on */
+	for (char *const *p = base ? base : environ; p && *p; p++) {
+		if (starts_with(*p, "DATABASE_URL=") || starts_with(*p, "PGPASSWORD=") || starts_with(*p, "PGPASSFILE="))
+			continue;
+		/* nor any variable holding a secret (a URL with the password,
+		 * a token): the PostgreSQL programs need none of them */
+		char *masked = redact(*p);
+		int secret = strcmp(masked, *p) != 0;
+		free(masked);
+		if (!secret)
+			strv_push(&v, *p);
+	}
 	PQconninfoOption *opts = db ? PQconninfo(db) : NULL;
+	int in_memory = 0;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
+			in_memory = 1;
 	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
 		if (!o->envvar || !o->val || !*o->val)
 			continue;
+		if (strcmp(o->keyword, "password") == 0) {
+			/* not in the environment, where /proc/PID/environ shows it */
+			int fd = pgtools_passfd(o->val);
+			if (fd >= 0) {
+				char *pf = xasprintf("/proc/self/fd/%d", fd);
+				env_set(&v, "PGPASSFILE", pf);
+				free(pf);
+				continue;
+			}
+		}
+		if (strcmp(o->keyword, "passfile") == 0 && in_memory)
+			continue; /* the password is known: ours replaces it */
 		env_set(&v, o->envvar, o->val);
 	}
 	if (opts)
@@ -97,6 +155,25 @@ char **pgtools_env(PGconn *db, char *const *base)
 	if (!v)
 		strv_push(&v, "PATH=/usr/bin:/bin");
 	return v;
+}
+
+/* The memfd of envp's password file, -1 when none. */
+static int pgtools_env_passfd(char *const *envp)
+{
+	for (size_t i = 0; envp && envp[i]; i++)
+		if (starts_with(envp[i], "PGPASSFILE=/proc/self/fd/"))
+			return atoi(envp[i] + strlen("PGPASSFILE=/proc/self/fd/"));
+	return -1;
+}
+
+void pgtools_env_free(char **envp)
+{
+	int fd = pgtools_env_passfd(envp);
+	if (fd > 2)
+		close(fd);
+	for (size_t i = 0; envp && envp[i]; i++)
+		explicit_bzero(envp[i], strlen(envp[i]));
+	strv_free(envp);
 }
 
 /* Start argv with the given fds as its stdin/stdout/stderr (-1: /dev/null).
@@ -121,7 +198,16 @@ static int pgtools_spawn(char *const *argv, char *const *envp, int in_fd, int ou
 				fcntl(i, F_SETFD, 0);
 		}
 		signal(SIGPIPE, SIG_DFL);
-		closefrom(3);
+		/* everything but the password file (pgtools_env) */
+		int passfd = pgtools_env_passfd(envp);
+		if (passfd > 2) {
+			closefrom(passfd + 1);
+			for (int fd = 3; fd < passfd; fd++)
+				close(fd);
+			fcntl(passfd, F_SETFD, 0);
+		} else {
+			closefrom(3);
+		}
 		execvpe(argv[0], argv, envp);
 		/* the parent recognises this line (exit status 127) */
 		const char *msg = strerror(errno);
@@ -959,7 +1045,7 @@ out:
 		close(fd);
 		unlink(tmp);
 	}
-	strv_free(envp);
+	pgtools_env_free(envp);
 	strv_free(base);
 	strv_free(sel);
 	strv_free(scope);
@@ -1329,7 +1415,7 @@ out:
 	buf_release(&list);
 	buf_release(&errr);
 	buf_release(&errp);
-	strv_free(envp);
+	pgtools_env_free(envp);
 	strv_free(base);
 	free(restore_bin);
 	free(psql_bin);

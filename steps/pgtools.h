@@ -8,8 +8,9 @@
  * process group: a stop request (SIGINT/SIGTERM of ours, a step's timeout)
  * sends SIGTERM to the group, then SIGKILL half a second later.  The connection
  * parameters of the environment's live connection are handed to them as
- * PG* variables of the child's environment, the password as PGPASSWORD:
- * it is never on a command line (visible in ps) nor in a message.
+ * PG* variables of the child's environment, the password through a password
+ * file in memory (pgtools_env): it is never on a command line (visible in
+ * ps), in a child's environment, on disk, nor in a message.
  *
  * Binaries: next to the configured `pg_dump` path when one is set, else in
  * the newest /usr/lib/postgresql/N/bin, else found on PATH.
@@ -32,9 +33,16 @@ struct run;
  * configured_pg_dump: the step's `pg_dump` key (expanded) or NULL. */
 char *pgtools_find(const char *configured_pg_dump, const char *tool);
 
-/* A child environment: base (NULL: the process environment) plus the
- * parameters of db's connection as PG* variables (PGPASSWORD included). */
+/* A child environment: base (NULL: the process environment) without
+ * DATABASE_URL, PGPASSWORD and every variable holding a secret (redact.h),
+ * plus the parameters of db's connection as
+ * PG* variables; the password is in a password file that lives in memory
+ * only (a memfd, mode 0600, PGPASSFILE=/proc/self/fd/N, kept open across
+ * exec by the children pgtools starts), never in the environment, where
+ * /proc/PID/environ would show it.  Free with pgtools_env_free (closes the
+ * memfd). */
 char **pgtools_env(PGconn *db, char *const *base);
+void pgtools_env_free(char **envp);
 
 /*
  * Run argv[0] (found on PATH when it has no '/') with environment envp.

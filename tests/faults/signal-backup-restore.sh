@@ -10,6 +10,7 @@
 # SIGTERM (here: behind a wrapper that ignores it, waiting for a lock) is
 # ended within a second anyway: its whole process group gets SIGTERM, then
 # SIGKILL.  (Was: SIGTERM to the wrapper alone, then an unbounded wait.)
+# The database password is in no child's environment or command line.
 TD=$(cd "$(dirname "$0")" && pwd); until [ -f "$TD/lib/common.sh" ]; do TD=$(dirname "$TD"); done
 . "$TD/lib/common.sh"
 . "$TD/faults/lib/faults.sh"
@@ -92,6 +93,16 @@ wait_until 30 pg_active "$APP_DB" 'SELECT pg_sleep(120)'
 for sig in TERM INT; do
 	bg_sc stuck backup staging
 	wait_until 60 sh -c "psql '$APP_DB' -XAtc \"SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE%'\" | grep -q 1"
+	# the password is in no child's environment or arguments (a password
+	# file in memory; was PGPASSWORD, and DATABASE_URL with it)
+	n=0
+	for p in $(pgrep -x pg_dump) $(pgrep -f "$T/pgbin/pg_dump"); do
+		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "PGPORT=$PGPORT" || continue
+		n=$((n + 1))
+		tr '\0' '\n' <"/proc/$p/environ" | grep -qF "$DB_PASS" && fail "the password is in the environment of pid $p"
+		tr '\0' ' ' <"/proc/$p/cmdline" | grep -qF "$DB_PASS" && fail "the password is on the command line of pid $p"
+	done
+	[ "$n" -ge 2 ] || fail "stuck backup $sig: expected the wrapper and pg_dump, found $n process(es)"
 	kill -$sig "$BG"
 	wait_exit "$BG" 20
 	[ "$RC" -ge 1 ] && [ "$RC" -lt 128 ] || fail "stuck backup $sig: exit $RC"

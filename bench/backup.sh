@@ -41,6 +41,8 @@ done
 dump=$(ls -t backups/*.dump | head -1)
 for r in $(seq "$ROUNDS"); do
 	fresh=$(pg_createdb "fresh$r")
+	# the dump makes schema public itself (pg_dump -n public)
+	psql_q "$fresh" "DROP SCHEMA public" >/dev/null
 	pr_t+=("$(ms "$PG_BIN/pg_restore" --single-transaction --exit-on-error -d "$fresh" "$dump")")
 	sr_t+=("$(ms "$SC" -q restore bench "$dump" --yes --approve --no-safety-backup)")
 done

@@ -50,7 +50,7 @@ int cmd_history(int argc, char **argv, struct global *g, struct err *e)
 		for (size_t i = 0; i < n; i++) {
 			struct state_run *s = &list[i];
 			if (g->json) {
-				out_json(g->out, status_run_json(s));
+				out_json_buffered(g->out, status_run_json(s));
 				continue;
 			}
 			char dur[32] = "-";
@@ -69,6 +69,7 @@ int cmd_history(int argc, char **argv, struct global *g, struct err *e)
 		}
 		if (!g->json && n == 0)
 			printf("(no runs on '%s' yet)\n", env);
+		fflush(stdout);
 		rc = 0;
 	}
 	for (size_t i = 0; i < n; i++)

@@ -47,7 +47,7 @@ static void clear_progress(struct output *o)
 	}
 }
 
-void out_json(struct output *o, json_t *obj)
+static void out_json_line(json_t *obj, int flush)
 {
 	/* redacted before it is encoded (a copy: objects such as a step's
 	 * detail are shared with the records) */
@@ -61,8 +61,21 @@ void out_json(struct output *o, json_t *obj)
 	size_t n = redact_inplace(s, strlen(s));
 	fwrite(s, 1, n, stdout);
 	fputc('\n', stdout);
-	fflush(stdout);
+	if (flush)
+		fflush(stdout);
 	free(s);
+}
+
+void out_json(struct output *o, json_t *obj)
+{
+	(void)o;
+	out_json_line(obj, 1);
+}
+
+void out_json_buffered(struct output *o, json_t *obj)
+{
+	(void)o;
+	out_json_line(obj, 0);
 }
 
 static json_t *event(struct run *r, const char *name)

@@ -44,6 +44,9 @@ void out_warn(struct output *o, const char *fmt, ...) __attribute__((format(prin
 void out_text(struct output *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print a JSON object as one line (takes the reference), redacted. */
 void out_json(struct output *o, json_t *obj);
+/* out_json without the flush after each line, for long listings (history):
+ * the caller flushes stdout at the end. */
+void out_json_buffered(struct output *o, json_t *obj);
 
 /* The sink through which env/, steps/ and hooks/ report (borrows o). */
 struct sink output_sink(struct output *o);

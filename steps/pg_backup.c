@@ -34,11 +34,12 @@ struct pg_backup {
 	char *pg_dump; /* raw, NULL: found */
 	char **schemas; /* NULL: the role's own */
 	int safety_backup;
+	int verify_full; /* verify = "full" */
 };
 
 static int pg_backup_parse(struct step *st, const config_setting_t *s, struct err *e)
 {
-	static const char *const known[] = { "dir", "keep", "pg_dump", "schemas", "safety_backup", NULL };
+	static const char *const known[] = { "dir", "keep", "pg_dump", "schemas", "safety_backup", "verify", NULL };
 	struct pg_backup *b = xcalloc(1, sizeof *b);
 	st->priv = b;
 	b->keep = 5;
@@ -65,6 +66,20 @@ static int pg_backup_parse(struct step *st, const config_setting_t *s, struct er
 		const config_setting_t *k = config_setting_get_member(s, "keep");
 		return cfg_error(k ? k : s, e, "'keep' must be at least 1");
 	}
+	char *verify = NULL;
+	if ((rc = cfg_string(s, "verify", 0, &verify, e)) < 0)
+		return rc;
+	if (verify && strcmp(verify, "full") != 0 && strcmp(verify, "toc") != 0) {
+		const config_setting_t *k = config_setting_get_member(s, "verify");
+		rc = cfg_error(k ? k : s, e,
+			       "'verify' is \"%s\": it is \"toc\" (the default: pg_restore reads the dump's table of "
+			       "contents) or \"full\" (the dump is read back whole)",
+			       verify);
+		free(verify);
+		return rc;
+	}
+	b->verify_full = verify && strcmp(verify, "full") == 0;
+	free(verify);
 	if (!b->dir)
 		b->dir = xstrdup("backups");
 	return 0;
@@ -133,7 +148,7 @@ static int pg_backup_apply(struct step *st, struct run *run, struct err *e)
 	if (!db)
 		rc = -e->code;
 	else
-		rc = pgtools_backup(run, db, dir, (int)b->keep, pg_dump, b->schemas, run_detail(run), e);
+		rc = pgtools_backup(run, db, dir, (int)b->keep, pg_dump, b->schemas, b->verify_full, run_detail(run), e);
 	free(dir);
 	free(pg_dump);
 	return rc;
@@ -169,7 +184,7 @@ int pg_backup_run(struct step *st, struct run *run, struct err *e)
 		return pg_backup_apply(st, run, e);
 	char *dir = path_join(run->cfg->dir, "backups");
 	PGconn *db = run_db(run, e);
-	int rc = db ? pgtools_backup(run, db, dir, 5, NULL, NULL, run_detail(run), e) : -e->code;
+	int rc = db ? pgtools_backup(run, db, dir, 5, NULL, NULL, 0, run_detail(run), e) : -e->code;
 	free(dir);
 	return rc;
 }

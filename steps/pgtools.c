@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
 #include "../env/run.h"
 #include "../env/state.h"
 #include "../env/config.h"
+#include "../lib/redact.h"
 
 extern char **environ;
 
@@ -81,15 +83,71 @@ static void env_set(char ***v, const char *name, const char *value)
 	free(entry);
 }
 
+/* The password as a libpq password file that exists only in memory: a
+ * memfd (mode 0600, close-on-exec) whose line matches any host, port,
+ * database and user.  The children reach it as /proc/self/fd/N: spawn keeps
+ * that one descriptor open across exec (pgtools_spawn).  -1 when memfds
+ * are not available. */
+static int pgtools_passfd(const char *password)
+{
+	int fd = memfd_create("stagecoach-pgpass", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "*:*:*:*:");
+	for (const char *p = password; *p; p++) {
+		if (*p == ':' || *p == '\\')
+			buf_addc(&b, '\\');
+		buf_addc(&b, *p);
+	}
+	buf_addc(&b, '\n');
+	int ok = fchmod(fd, 0600) == 0 && write(fd, b.data, b.len) == (ssize_t)b.len;
+	explicit_bzero(b.data, b.len);
+	buf_release(&b);
+	if (!ok) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 char **pgtools_env(PGconn *db, char *const *base)
 {
 	char **v = NULL;
-	for (char *const *p = base ? base : environ; p && *p; p++)
-		strv_push(&v, *p);
+	/* the children connect with the PG* variables below: DATABASE_URL
+	 * (the run's, password included) and a PGPASSWORD of ours are not
+	 * handed on */
+	for (char *const *p = base ? base : environ; p && *p; p++) {
+		if (starts_with(*p, "DATABASE_URL=") || starts_with(*p, "PGPASSWORD=") || starts_with(*p, "PGPASSFILE="))
+			continue;
+		/* nor any variable holding a secret (a URL with the password,
+		 * a token): the PostgreSQL programs need none of them */
+		char *masked = redact(*p);
+		int secret = strcmp(masked, *p) != 0;
+		free(masked);
+		if (!secret)
+			strv_push(&v, *p);
+	}
 	PQconninfoOption *opts = db ? PQconninfo(db) : NULL;
+	int in_memory = 0;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
+			in_memory = 1;
 	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
 		if (!o->envvar || !o->val || !*o->val)
 			continue;
+		if (strcmp(o->keyword, "password") == 0) {
+			/* not in the environment, where /proc/PID/environ shows it */
+			int fd = pgtools_passfd(o->val);
+			if (fd >= 0) {
+				char *pf = xasprintf("/proc/self/fd/%d", fd);
+				env_set(&v, "PGPASSFILE", pf);
+				free(pf);
+				continue;
+			}
+		}
+		if (strcmp(o->keyword, "passfile") == 0 && in_memory)
+			continue; /* the password is known: ours replaces it */
 		env_set(&v, o->envvar, o->val);
 	}
 	if (opts)
@@ -97,6 +155,25 @@ char **pgtools_env(PGconn *db, char *const *base)
 	if (!v)
 		strv_push(&v, "PATH=/usr/bin:/bin");
 	return v;
+}
+
+/* The memfd of envp's password file, -1 when none. */
+static int pgtools_env_passfd(char *const *envp)
+{
+	for (size_t i = 0; envp && envp[i]; i++)
+		if (starts_with(envp[i], "PGPASSFILE=/proc/self/fd/"))
+			return atoi(envp[i] + strlen("PGPASSFILE=/proc/self/fd/"));
+	return -1;
+}
+
+void pgtools_env_free(char **envp)
+{
+	int fd = pgtools_env_passfd(envp);
+	if (fd > 2)
+		close(fd);
+	for (size_t i = 0; envp && envp[i]; i++)
+		explicit_bzero(envp[i], strlen(envp[i]));
+	strv_free(envp);
 }
 
 /* Start argv with the given fds as its stdin/stdout/stderr (-1: /dev/null).
@@ -108,6 +185,9 @@ static int pgtools_spawn(char *const *argv, char *const *envp, int in_fd, int ou
 	if (p < 0)
 		return err_set(e, SC_EFAIL, "cannot start '%s': %s", argv[0], strerror(errno));
 	if (p == 0) {
+		/* its own process group: a stop ends it and whatever it started
+		 * (pg_dump -j's workers, a wrapper's children) at once */
+		setpgid(0, 0);
 		int null_fd = open("/dev/null", O_RDWR);
 		int fds[3] = { in_fd, out_fd, err_fd };
 		for (int i = 0; i < 3; i++) {
@@ -118,7 +198,16 @@ static int pgtools_spawn(char *const *argv, char *const *envp, int in_fd, int ou
 				fcntl(i, F_SETFD, 0);
 		}
 		signal(SIGPIPE, SIG_DFL);
-		closefrom(3);
+		/* everything but the password file (pgtools_env) */
+		int passfd = pgtools_env_passfd(envp);
+		if (passfd > 2) {
+			closefrom(passfd + 1);
+			for (int fd = 3; fd < passfd; fd++)
+				close(fd);
+			fcntl(passfd, F_SETFD, 0);
+		} else {
+			closefrom(3);
+		}
 		execvpe(argv[0], argv, envp);
 		/* the parent recognises this line (exit status 127) */
 		const char *msg = strerror(errno);
@@ -126,6 +215,7 @@ static int pgtools_spawn(char *const *argv, char *const *envp, int in_fd, int ou
 			_exit(127);
 		_exit(127);
 	}
+	setpgid(p, p);
 	*pid = p;
 	return 0;
 }
@@ -147,14 +237,74 @@ static void pgtools_keep(struct buf *b, const char *data, size_t n)
 	buf_add(b, data, n);
 }
 
-/* Wait for every child, draining their stderr and (out_fd >= 0) one more
- * stdout pipe into out, calling tick about every 200 ms. */
-static int pgtools_wait(struct pgtools_child *ch, size_t n, int out_fd, struct buf *out,
-			int (*tick)(void *, struct err *), void *arg, struct err *e)
+/* What to do with a child's stdout, besides stderr: keep it in buf, or
+ * hand each chunk to write (a nonzero return stops the children with the
+ * code it put in e); tick is called about every 200 ms (nonzero: stop). */
+struct pgtools_io {
+	int out_fd; /* read end of the stdout pipe, -1: none */
+	struct buf *out;
+	int (*write)(void *arg, const char *data, size_t n, struct err *e);
+	int (*tick)(void *arg, struct err *e);
+	void *arg;
+};
+
+/* How long a child stopped with SIGTERM gets before SIGKILL: a stop must
+ * end pg_dump or pg_restore within a second, also one that ignores SIGTERM
+ * or waits for a server that does not answer its cancel request. */
+#define PGTOOLS_TERM_GRACE_MS 500
+
+/* Stop the children still running: SIGTERM to their process groups, then
+ * SIGKILL after the grace period; reaps them all. */
+static void pgtools_stop(struct pgtools_child *ch, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!ch[i].done) {
+			kill(-ch[i].pid, SIGTERM);
+			kill(ch[i].pid, SIGTERM);
+		}
+	long long kill_at = time_mono_ms() + PGTOOLS_TERM_GRACE_MS;
+	int killed = 0;
+	for (;;) {
+		int left = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (ch[i].done)
+				continue;
+			int st;
+			pid_t w = waitpid(ch[i].pid, &st, killed ? 0 : WNOHANG);
+			if (w == ch[i].pid || (w < 0 && errno != EINTR)) {
+				ch[i].done = 1;
+				ch[i].status = w == ch[i].pid && WIFEXITED(st) ? WEXITSTATUS(st) : 128 + SIGTERM;
+				/* nothing of its group outlives it */
+				kill(-ch[i].pid, SIGKILL);
+			} else {
+				left++;
+			}
+		}
+		if (!left)
+			break;
+		if (!killed && time_mono_ms() >= kill_at) {
+			for (size_t i = 0; i < n; i++)
+				if (!ch[i].done) {
+					kill(-ch[i].pid, SIGKILL);
+					kill(ch[i].pid, SIGKILL);
+				}
+			killed = 1;
+			continue;
+		}
+		if (!killed)
+			poll(NULL, 0, 20);
+	}
+}
+
+/* Wait for every child, draining their stderr and io's stdout pipe,
+ * calling io->tick about every 200 ms. */
+static int pgtools_wait(struct pgtools_child *ch, size_t n, struct pgtools_io *io, struct err *e)
 {
 	long long last_tick = time_mono_ms();
 	int rc = 0;
-	char chunk[65536];
+	int out_fd = io->out_fd;
+	size_t chunk_size = 256 * 1024;
+	char *chunk = xmalloc(chunk_size);
 	for (;;) {
 		struct pollfd pfd[4];
 		int which[4];
@@ -190,10 +340,10 @@ static int pgtools_wait(struct pgtools_child *ch, size_t n, int out_fd, struct b
 			rc = err_set(e, SC_EFAIL, "poll: %s", strerror(errno));
 			break;
 		}
-		for (nfds_t k = 0; pr > 0 && k < np; k++) {
+		for (nfds_t k = 0; pr > 0 && k < np && rc == 0; k++) {
 			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
-			ssize_t r = read(pfd[k].fd, chunk, sizeof chunk);
+			ssize_t r = read(pfd[k].fd, chunk, which[k] < 0 ? chunk_size : 65536);
 			if (r < 0 && (errno == EINTR || errno == EAGAIN))
 				continue;
 			if (r <= 0) {
@@ -204,33 +354,27 @@ static int pgtools_wait(struct pgtools_child *ch, size_t n, int out_fd, struct b
 					ch[which[k]].err_fd = -1;
 				continue;
 			}
-			if (which[k] < 0) {
-				if (out)
-					buf_add(out, chunk, (size_t)r);
-			} else {
+			if (which[k] >= 0)
 				pgtools_keep(ch[which[k]].errout, chunk, (size_t)r);
-			}
+			else if (io->write)
+				rc = io->write(io->arg, chunk, (size_t)r, e) != 0 ? -(e->code ? e->code : SC_EFAIL) : 0;
+			else if (io->out)
+				buf_add(io->out, chunk, (size_t)r);
 		}
-		if (tick && time_mono_ms() - last_tick >= 200) {
+		if (rc < 0)
+			break;
+		/* a stop request is seen within one poll timeout, whatever the output */
+		if (io->tick && time_mono_ms() - last_tick >= 200) {
 			last_tick = time_mono_ms();
-			if (tick(arg, e) != 0) {
+			if (io->tick(io->arg, e) != 0) {
 				rc = -(e->code ? e->code : SC_EFAIL);
 				break;
 			}
 		}
 	}
-	if (rc < 0) {
-		for (size_t i = 0; i < n; i++)
-			if (!ch[i].done)
-				kill(ch[i].pid, SIGTERM);
-		for (size_t i = 0; i < n; i++)
-			if (!ch[i].done) {
-				int st;
-				waitpid(ch[i].pid, &st, 0);
-				ch[i].done = 1;
-				ch[i].status = 128 + SIGTERM;
-			}
-	}
+	free(chunk);
+	if (rc < 0)
+		pgtools_stop(ch, n);
 	for (size_t i = 0; i < n; i++)
 		if (ch[i].err_fd >= 0) {
 			close(ch[i].err_fd);
@@ -241,16 +385,23 @@ static int pgtools_wait(struct pgtools_child *ch, size_t n, int out_fd, struct b
 	return rc;
 }
 
-int pgtools_run(char *const *argv, char *const *envp, int in_fd, int out_fd, struct buf *out,
-		struct buf *errout, int (*tick)(void *arg, struct err *e), void *arg, int *status, struct err *e)
+/* pgtools_run with io: stdout to out_fd when >= 0, else through a pipe to
+ * io->write or io->out (neither: /dev/null). */
+static int pgtools_run_io(char *const *argv, char *const *envp, int in_fd, int out_fd, struct pgtools_io *io,
+			  struct buf *errout, int *status, struct err *e)
 {
 	int errp[2], outp[2] = { -1, -1 };
 	if (pipe2(errp, O_CLOEXEC) < 0)
 		return err_set(e, SC_EFAIL, "cannot create a pipe: %s", strerror(errno));
-	if (out_fd < 0 && out && pipe2(outp, O_CLOEXEC) < 0) {
-		close(errp[0]);
-		close(errp[1]);
-		return err_set(e, SC_EFAIL, "cannot create a pipe: %s", strerror(errno));
+	if (out_fd < 0 && (io->out || io->write)) {
+		if (pipe2(outp, O_CLOEXEC) < 0) {
+			close(errp[0]);
+			close(errp[1]);
+			return err_set(e, SC_EFAIL, "cannot create a pipe: %s", strerror(errno));
+		}
+		/* fewer, larger reads for a dump streamed through us (best effort) */
+		if (io->write)
+			fcntl(outp[1], F_SETPIPE_SZ, 1024 * 1024);
 	}
 	struct pgtools_child ch = { 0, errp[0], errout, 0, 0 };
 	int rc = pgtools_spawn(argv, envp, in_fd, out_fd >= 0 ? out_fd : outp[1], errp[1], &ch.pid, e);
@@ -263,7 +414,8 @@ int pgtools_run(char *const *argv, char *const *envp, int in_fd, int out_fd, str
 			close(outp[0]);
 		return rc;
 	}
-	rc = pgtools_wait(&ch, 1, outp[0], out, tick, arg, e);
+	io->out_fd = outp[0];
+	rc = pgtools_wait(&ch, 1, io, e);
 	*status = ch.status;
 	if (rc == 0 && ch.status == 127 && errout && starts_with(buf_str(errout), "exec: ")) {
 		char *why = xstrdup(buf_str(errout) + 6);
@@ -272,6 +424,13 @@ int pgtools_run(char *const *argv, char *const *envp, int in_fd, int out_fd, str
 		free(why);
 	}
 	return rc;
+}
+
+int pgtools_run(char *const *argv, char *const *envp, int in_fd, int out_fd, struct buf *out,
+		struct buf *errout, int (*tick)(void *arg, struct err *e), void *arg, int *status, struct err *e)
+{
+	struct pgtools_io io = { -1, out, NULL, tick, arg };
+	return pgtools_run_io(argv, envp, in_fd, out_fd, &io, errout, status, e);
 }
 
 const char *pgtools_first_error(struct buf *b)
@@ -325,11 +484,12 @@ int pgtools_client_version(const char *bin, int *major, char **text, struct err 
 	return rc;
 }
 
-int pgtools_check_version(const char *bin, PGconn *db, struct err *e)
+/* pgtools_check_version, with bin's version text in *text (the caller's). */
+static int pgtools_version_ok(const char *bin, PGconn *db, char **text, struct err *e)
 {
 	int major = 0;
-	char *text = NULL;
-	int rc = pgtools_client_version(bin, &major, &text, e);
+	*text = NULL;
+	int rc = pgtools_client_version(bin, &major, text, e);
 	if (rc < 0)
 		return rc;
 	int sv = PQserverVersion(db);
@@ -339,10 +499,31 @@ int pgtools_check_version(const char *bin, PGconn *db, struct err *e)
 		rc = err_set(e, SC_EUSAGE,
 			     "'%s' is version %s, older than the server (PostgreSQL %.*s): install a client of version %d "
 			     "or newer, or set the step's 'pg_dump' key to one",
-			     bin, text, stext ? (int)strcspn(stext, " ") : 1, stext ? stext : "?", smajor);
+			     bin, *text, stext ? (int)strcspn(stext, " ") : 1, stext ? stext : "?", smajor);
 	}
+	return rc;
+}
+
+int pgtools_check_version(const char *bin, PGconn *db, struct err *e)
+{
+	char *text = NULL;
+	int rc = pgtools_version_ok(bin, db, &text, e);
 	free(text);
 	return rc;
+}
+
+/* The tick of the short runs (pg_restore --list...): a stop request ends
+ * them too. */
+struct stop_tick {
+	struct run *run;
+};
+
+static int stop_tick(void *arg, struct err *e)
+{
+	struct stop_tick *t = arg;
+	if (t->run && run_should_stop(t->run))
+		return err_set(e, SC_EFAIL, "interrupted");
+	return 0;
 }
 
 void pgtools_human_size(long long bytes, char *out, size_t outlen)
@@ -417,18 +598,38 @@ static int pgtools_mkdir_p(const char *dir, struct err *e)
 
 struct backup_tick {
 	struct run *run;
-	int fd;
-	long long last_size;
+	int fd;                /* the temporary dump: pg_dump's output goes there through us */
+	const char *tmp;       /* its name, for messages */
+	struct sha256 sha;     /* of every byte written, as it is written */
+	long long written, last_size;
 	long long deadline_ms; /* monotonic; 0: none */
 };
+
+/* pg_dump's output, a chunk at a time: into the file and the hash, so the
+ * dump is read once, as it is made. */
+static int backup_write(void *arg, const char *data, size_t n, struct err *e)
+{
+	struct backup_tick *t = arg;
+	sha256_update(&t->sha, data, n);
+	t->written += (long long)n;
+	while (n) {
+		ssize_t w = write(t->fd, data, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return err_set(e, SC_EFAIL, "cannot write '%s': %s", t->tmp, w < 0 ? strerror(errno) : "no space");
+		data += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
 
 static int backup_tick(void *arg, struct err *e)
 {
 	struct backup_tick *t = arg;
-	struct stat sb;
-	if (fstat(t->fd, &sb) == 0 && (long long)sb.st_size != t->last_size) {
+	if (t->written != t->last_size) {
 		char h[32];
-		t->last_size = (long long)sb.st_size;
+		t->last_size = t->written;
 		pgtools_human_size(t->last_size, h, sizeof h);
 		run_progress(t->run, "%s written", h);
 	}
@@ -640,13 +841,13 @@ static json_t *backup_strv_json(char *const *v)
 }
 
 static int backup_take(struct run *run, PGconn *db, const char *dir, const char *file, int keep, const char *pg_dump,
-		       char *const *schemas, json_t *detail, int record, struct err *e);
+		       char *const *schemas, int verify_full, json_t *detail, int record, struct err *e);
 
 int pgtools_backup(struct run *run, PGconn *db, const char *dir, int keep, const char *pg_dump, char *const *schemas,
-		   json_t *detail, struct err *e)
+		   int verify_full, json_t *detail, struct err *e)
 {
 	char *file = xasprintf("%s-%s.dump", run->env->name, run->run_id);
-	int rc = backup_take(run, db, dir, file, keep, pg_dump, schemas, detail, 1, e);
+	int rc = backup_take(run, db, dir, file, keep, pg_dump, schemas, verify_full, detail, 1, e);
 	free(file);
 	return rc;
 }
@@ -666,7 +867,7 @@ int pgtools_safety_backup(struct run *run, PGconn *db, const char *dir, const ch
 	}
 	json_t *d = json_object();
 	run_log(run, "safety backup before the restore: %s", p);
-	rc = backup_take(run, db, dir, file, 0, pg_dump, schemas, d, 0, e);
+	rc = backup_take(run, db, dir, file, 0, pg_dump, schemas, 0, d, 0, e);
 	if (rc < 0)
 		err_prefix(e, "safety backup before the restore failed, nothing was restored");
 	else
@@ -678,7 +879,8 @@ int pgtools_safety_backup(struct run *run, PGconn *db, const char *dir, const ch
 }
 
 static int backup_take(struct run *run, PGconn *db, const char *dir, const char *file_name, int keep,
-		       const char *pg_dump, char *const *schemas, json_t *detail, int record, struct err *e)
+		       const char *pg_dump, char *const *schemas, int verify_full, json_t *detail, int record,
+		       struct err *e)
 {
 	char *bin = pgtools_find(pg_dump, "pg_dump");
 	char *restore_bin = pgtools_find(pg_dump, "pg_restore");
@@ -690,12 +892,11 @@ static int backup_take(struct run *run, PGconn *db, const char *dir, const char 
 	json_t *base_counters = NULL;
 	struct buf errb = BUF_INIT, list = BUF_INIT;
 	char *client_v = NULL;
-	int fd = -1, rc, major = 0, status = 0;
+	int fd = -1, rc, status = 0;
+	struct stop_tick st = { run };
 
-	if ((rc = pgtools_check_version(bin, db, e)) < 0)
+	if ((rc = pgtools_version_ok(bin, db, &client_v, e)) < 0)
 		goto out;
-	pgtools_client_version(bin, &major, &client_v, e);
-	err_clear(e);
 	if ((rc = pgtools_mkdir_p(dir, e)) < 0)
 		goto out;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -717,8 +918,21 @@ static int backup_take(struct run *run, PGconn *db, const char *dir, const char 
 	strv_push(&argv, "--no-password");
 	for (size_t i = 0; sel[i]; i++)
 		strv_push(&argv, sel[i]);
-	struct backup_tick t = { run, fd, -1, step_deadline(run) };
-	rc = pgtools_run(argv, envp, -1, fd, NULL, &errb, backup_tick, &t, &status, e);
+	/* One pass: pg_dump writes into a pipe, and each chunk goes into the
+	 * file and the sha256 at once; no second read of the dump.  (Written
+	 * to a pipe, a custom-format dump has no data offsets in its table of
+	 * contents: pg_restore reads its data in order, which is what a
+	 * restore in one transaction does anyway.) */
+	struct backup_tick t;
+	memset(&t, 0, sizeof t);
+	t.run = run;
+	t.fd = fd;
+	t.tmp = tmp;
+	t.last_size = -1;
+	t.deadline_ms = step_deadline(run);
+	sha256_init(&t.sha);
+	struct pgtools_io io = { -1, NULL, backup_write, backup_tick, &t };
+	rc = pgtools_run_io(argv, envp, -1, -1, &io, &errb, &status, e);
 	strv_free(argv);
 	if (rc == 0 && status != 0)
 		rc = err_set(e, SC_EFAIL, "pg_dump failed (exit status %d): %s", status, pgtools_first_error(&errb));
@@ -743,22 +957,48 @@ static int backup_take(struct run *run, PGconn *db, const char *dir, const char 
 			path = real;
 		}
 	}
+	unsigned char digest[32];
+	char sha[65];
+	sha256_final(&t.sha, digest);
+	sha256_to_hex(digest, sha);
 
-	/* the file must be readable by the program that will restore it */
+	/* The file must be readable by the program that will restore it:
+	 * `pg_restore --list` reads its header and table of contents only (a
+	 * few kB, whatever the dump's size).  verify = "full" reads it all
+	 * back: the sha256 of what is on disk, and every data block through
+	 * pg_restore. */
 	char *largv[] = { restore_bin, "--list", path, NULL };
 	buf_reset(&errb);
-	rc = pgtools_run(largv, envp, -1, -1, &list, &errb, NULL, NULL, &status, e);
+	rc = pgtools_run(largv, envp, -1, -1, &list, &errb, stop_tick, &st, &status, e);
 	if (rc == 0 && status != 0)
 		rc = err_set(e, SC_EFAIL, "backup '%s' does not verify with pg_restore --list: %s", path,
 			     pgtools_first_error(&errb));
+	if (rc == 0 && verify_full) {
+		char disk[65];
+		if (sha256_file_hex(path, disk) < 0)
+			rc = err_set(e, SC_EFAIL, "cannot read '%s': %s", path, strerror(errno));
+		else if (strcmp(disk, sha) != 0)
+			rc = err_set(e, SC_EFAIL, "backup '%s' does not verify: its sha256 on disk is %s, pg_dump wrote %s",
+				     path, disk, sha);
+		char *fargv[] = { restore_bin, "--file", "/dev/null", path, NULL };
+		buf_reset(&errb);
+		if (rc == 0)
+			rc = pgtools_run(fargv, envp, -1, -1, NULL, &errb, stop_tick, &st, &status, e);
+		if (rc == 0 && status != 0)
+			rc = err_set(e, SC_EFAIL, "backup '%s' does not verify with a full read by pg_restore: %s", path,
+				     pgtools_first_error(&errb));
+		if (rc == 0)
+			run_log(run, "verified %s in full (sha256 on disk, every data block read by pg_restore)", path);
+	}
 	if (rc < 0) {
 		unlink(path);
 		goto out;
 	}
+	json_object_set_new(detail, "verify", json_string(verify_full ? "full" : "toc"));
+	json_object_set_new(detail, "format", json_string("custom"));
 
-	char sha[65];
 	struct stat sb;
-	if (sha256_file_hex(path, sha) < 0 || stat(path, &sb) < 0) {
+	if (stat(path, &sb) < 0) {
 		rc = err_set(e, SC_EFAIL, "cannot read '%s': %s", path, strerror(errno));
 		goto out;
 	}
@@ -805,7 +1045,7 @@ out:
 		close(fd);
 		unlink(tmp);
 	}
-	strv_free(envp);
+	pgtools_env_free(envp);
 	strv_free(base);
 	strv_free(sel);
 	strv_free(scope);
@@ -912,18 +1152,58 @@ int pgtools_backup_record(struct run *run, const char *file, json_t **rec, struc
 	return found < 0 ? found : *rec != NULL;
 }
 
-static int restore_list(const char *restore_bin, char *const *envp, const char *file, struct buf *list,
-			struct err *e)
+static int restore_list(struct run *run, const char *restore_bin, char *const *envp, const char *file,
+			struct buf *list, struct err *e)
 {
 	char *argv[] = { (char *)restore_bin, "--list", (char *)file, NULL };
 	struct buf errb = BUF_INIT;
 	int status = 0;
-	int rc = pgtools_run(argv, envp, -1, -1, list, &errb, NULL, NULL, &status, e);
+	struct stop_tick st = { run };
+	int rc = pgtools_run(argv, envp, -1, -1, list, &errb, stop_tick, &st, &status, e);
 	if (rc == 0 && status != 0)
 		rc = err_set(e, SC_EUSAGE, "backup '%s' cannot be read by pg_restore: %s", file,
 			     pgtools_first_error(&errb));
 	buf_release(&errb);
 	return rc;
+}
+
+/* The last file whose sha256 matched its record, as stat saw it: `restore`
+ * checks the file before it asks, then restores it, and a dump is read
+ * once for that, not twice.  Any change to the file (size, times, inode;
+ * ctime cannot be set back) makes it be read again. */
+static struct {
+	char *path;
+	struct stat sb;
+	char sha[65];
+} restore_checked;
+
+static int restore_same_stat(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static int restore_sha(const char *abs, char got[65])
+{
+	struct stat before, after;
+	if (stat(abs, &before) < 0)
+		return -1;
+	if (restore_checked.path && strcmp(restore_checked.path, abs) == 0 &&
+	    restore_same_stat(&before, &restore_checked.sb)) {
+		memcpy(got, restore_checked.sha, 65);
+		return 0;
+	}
+	if (sha256_file_hex(abs, got) < 0 || stat(abs, &after) < 0)
+		return -1;
+	free(restore_checked.path);
+	restore_checked.path = NULL;
+	if (restore_same_stat(&before, &after)) {
+		restore_checked.path = xstrdup(abs);
+		restore_checked.sb = after;
+		memcpy(restore_checked.sha, got, 65);
+	}
+	return 0;
 }
 
 static int restore_check_sha(struct run *run, const char *file, int *known, struct err *e)
@@ -940,7 +1220,7 @@ static int restore_check_sha(struct run *run, const char *file, int *known, stru
 			rc = found;
 		} else if (found == 1 && want && *want) {
 			char got[65];
-			if (sha256_file_hex(abs, got) < 0)
+			if (restore_sha(abs, got) < 0)
 				rc = err_set(e, SC_EUSAGE, "cannot read backup '%s': %s", file, strerror(errno));
 			else if (strcmp(got, want) != 0)
 				rc = err_set(e, SC_EUSAGE,
@@ -963,7 +1243,7 @@ int pgtools_check_backup(struct run *run, const char *file, const char *pg_dump,
 		return rc;
 	char *restore_bin = pgtools_find(pg_dump, "pg_restore");
 	struct buf list = BUF_INIT;
-	rc = restore_list(restore_bin, environ, file, &list, e);
+	rc = restore_list(run, restore_bin, environ, file, &list, e);
 	buf_release(&list);
 	free(restore_bin);
 	return rc;
@@ -1004,7 +1284,7 @@ int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *p
 
 	if ((rc = restore_check_sha(run, file, &known, e)) < 0)
 		goto out;
-	if ((rc = restore_list(restore_bin, envp, file, &list, e)) < 0)
+	if ((rc = restore_list(run, restore_bin, envp, file, &list, e)) < 0)
 		goto out;
 	/* the list without schema stagecoach's own entries; -N drops the rest of it */
 	listfd = mkstemp(listpath);
@@ -1054,7 +1334,8 @@ int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *p
 				  "--file", "-", (char *)file, NULL };
 		int status = 0;
 		buf_reset(&errr);
-		rc = pgtools_run(hargv, envp, -1, histfd, NULL, &errr, NULL, NULL, &status, e);
+		struct stop_tick st = { run };
+		rc = pgtools_run(hargv, envp, -1, histfd, NULL, &errr, stop_tick, &st, &status, e);
 		if (rc == 0 && status != 0)
 			rc = err_set(e, SC_EUSAGE, "backup '%s': cannot read its migration history: %s", file,
 				     pgtools_first_error(&errr));
@@ -1133,7 +1414,8 @@ int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *p
 	pipefd[0] = pipefd[1] = perr[1] = qerr[1] = -1;
 	perr[0] = qerr[0] = -1; /* owned by ch now */
 	struct restore_tick t = { run, time_mono_ms(), step_deadline(run) };
-	rc = pgtools_wait(ch, 2, -1, NULL, restore_tick, &t, e);
+	struct pgtools_io io = { -1, NULL, NULL, restore_tick, &t };
+	rc = pgtools_wait(ch, 2, &io, e);
 	if (rc < 0) {
 		err_prefix(e, "restore of '%s' stopped, nothing was changed", file);
 		goto out;
@@ -1172,7 +1454,7 @@ out:
 	buf_release(&list);
 	buf_release(&errr);
 	buf_release(&errp);
-	strv_free(envp);
+	pgtools_env_free(envp);
 	strv_free(base);
 	free(restore_bin);
 	free(psql_bin);

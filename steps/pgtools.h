@@ -4,10 +4,13 @@
  * pg_backup and migrate steps and the `backup` and `restore` commands share:
  * taking a backup and restoring one.
  *
- * Children are started with fork/execvp (never a shell).  The connection
+ * Children are started with fork/execvp (never a shell), each in its own
+ * process group: a stop request (SIGINT/SIGTERM of ours, a step's timeout)
+ * sends SIGTERM to the group, then SIGKILL half a second later.  The connection
  * parameters of the environment's live connection are handed to them as
- * PG* variables of the child's environment, the password as PGPASSWORD:
- * it is never on a command line (visible in ps) nor in a message.
+ * PG* variables of the child's environment, the password through a password
+ * file in memory (pgtools_env): it is never on a command line (visible in
+ * ps), in a child's environment, on disk, nor in a message.
  *
  * Binaries: next to the configured `pg_dump` path when one is set, else in
  * the newest /usr/lib/postgresql/N/bin, else found on PATH.
@@ -30,9 +33,16 @@ struct run;
  * configured_pg_dump: the step's `pg_dump` key (expanded) or NULL. */
 char *pgtools_find(const char *configured_pg_dump, const char *tool);
 
-/* A child environment: base (NULL: the process environment) plus the
- * parameters of db's connection as PG* variables (PGPASSWORD included). */
+/* A child environment: base (NULL: the process environment) without
+ * DATABASE_URL, PGPASSWORD and every variable holding a secret (redact.h),
+ * plus the parameters of db's connection as
+ * PG* variables; the password is in a password file that lives in memory
+ * only (a memfd, mode 0600, PGPASSFILE=/proc/self/fd/N, kept open across
+ * exec by the children pgtools starts), never in the environment, where
+ * /proc/PID/environ would show it.  Free with pgtools_env_free (closes the
+ * memfd). */
 char **pgtools_env(PGconn *db, char *const *base);
+void pgtools_env_free(char **envp);
 
 /*
  * Run argv[0] (found on PATH when it has no '/') with environment envp.
@@ -60,16 +70,18 @@ int pgtools_client_version(const char *bin, int *major, char **text, struct err 
 int pgtools_check_version(const char *bin, PGconn *db, struct err *e);
 
 /*
- * Take a backup of db: `pg_dump -Fc` streamed to dir/ENV-RUNID.dump.tmp
- * (pg_dump's stdout is the file), fsync, rename to dir/ENV-RUNID.dump (mode
- * 0600), verified with `pg_restore --list`, sha256 computed; then every
+ * Take a backup of db in one pass: `pg_dump -Fc`'s output streamed through
+ * us into dir/ENV-RUNID.dump.tmp and the sha256 at once, fsync, rename to
+ * dir/ENV-RUNID.dump (mode 0600), its table of contents checked with
+ * `pg_restore --list` (verify_full: also the sha256 of the file on disk and
+ * a full read by pg_restore); then every
  * ENV-*.dump of dir but the newest `keep` is removed.  dir is absolute (made
  * when missing, mode 0700).  Progress bytes go to run_progress.  Fills
  * detail with path, file, size, sha256, pg_dump_version, server_version,
  * pruned, and records the artifact (kind "backup", name = path).
  */
 int pgtools_backup(struct run *run, PGconn *db, const char *dir, int keep, const char *pg_dump, char *const *schemas,
-		   json_t *detail, struct err *e);
+		   int verify_full, json_t *detail, struct err *e);
 /* (pgtools_backup, continued) It covers the schemas in scope (pgscope.h:
  * schemas, the step's `schemas` or NULL for the role's own) and schema
  * stagecoach, with the extensions living in them; detail also gets

@@ -6,7 +6,11 @@
 # deploy is not refused), the database is unchanged (pg_restore's single
 # transaction), and the next backup works.  (Was: the default signal action
 # killed stagecoach at once: a .tmp dump left behind, the run left
-# 'running', pg_dump orphaned.)
+# 'running', pg_dump orphaned.)  And a pg_dump that does not end on
+# SIGTERM (here: behind a wrapper that ignores it, waiting for a lock) is
+# ended within a second anyway: its whole process group gets SIGTERM, then
+# SIGKILL.  (Was: SIGTERM to the wrapper alone, then an unbounded wait.)
+# The database password is in no child's environment or command line.
 TD=$(cd "$(dirname "$0")" && pwd); until [ -f "$TD/lib/common.sh" ]; do TD=$(dirname "$TD"); done
 . "$TD/lib/common.sh"
 . "$TD/faults/lib/faults.sh"
@@ -70,4 +74,46 @@ for sig in INT TERM; do
 	expect_exit 0 sc status staging
 	assert_not_contains "$T/out" "INTERRUPTED"
 done
+# a pg_dump stuck behind a lock, started by a wrapper that ignores SIGTERM
+mkdir -p pgbin
+cat >pgbin/pg_dump <<SH
+#!/bin/sh
+trap '' TERM INT
+"$PG_BIN/pg_dump" "\$@"
+SH
+chmod +x pgbin/pg_dump
+ln -s "$PG_BIN/pg_restore" pgbin/pg_restore
+ln -s "$PG_BIN/psql" pgbin/psql
+sed -i "s|dir = \"backups\"; }|dir = \"backups\"; pg_dump = \"$T/pgbin/pg_dump\"; }|" stagecoach.conf
+grep -q pgbin stagecoach.conf || fail "config not rewritten"
+psql "$APP_DB" -X -q -c "BEGIN" -c "LOCK TABLE big IN ACCESS EXCLUSIVE MODE" -c "SELECT pg_sleep(120)" >/dev/null 2>&1 &
+LOCKER=$!
+at_exit "kill $LOCKER 2>/dev/null"
+wait_until 30 pg_active "$APP_DB" 'SELECT pg_sleep(120)'
+for sig in TERM INT; do
+	bg_sc stuck backup staging
+	wait_until 60 sh -c "psql '$APP_DB' -XAtc \"SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE%'\" | grep -q 1"
+	# the password is in no child's environment or arguments (a password
+	# file in memory; was PGPASSWORD, and DATABASE_URL with it)
+	n=0
+	for p in $(pgrep -x pg_dump) $(pgrep -f "$T/pgbin/pg_dump"); do
+		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "PGPORT=$PGPORT" || continue
+		n=$((n + 1))
+		tr '\0' '\n' <"/proc/$p/environ" | grep -qF "$DB_PASS" && fail "the password is in the environment of pid $p"
+		tr '\0' ' ' <"/proc/$p/cmdline" | grep -qF "$DB_PASS" && fail "the password is on the command line of pid $p"
+	done
+	[ "$n" -ge 2 ] || fail "stuck backup $sig: expected the wrapper and pg_dump, found $n process(es)"
+	kill -$sig "$BG"
+	wait_exit "$BG" 20
+	[ "$RC" -ge 1 ] && [ "$RC" -lt 128 ] || fail "stuck backup $sig: exit $RC"
+	# 200 ms to see the stop, 500 ms of grace before SIGKILL; slack for a loaded machine
+	[ "$MS" -lt 3000 ] || fail "stuck backup $sig: ended ${MS} ms after the signal"
+	assert_contains "$T/stuck.err" "interrupted"
+	wait_until 5 eval "! pg_dump_running"
+	pgrep -f "$T/pgbin/pg_dump" >/dev/null && fail "stuck backup $sig: the wrapper is still running"
+	left=$(ls backups | grep -v '\.dump$' | tr '\n' ' ')
+	[ -z "$left" ] || fail "stuck backup $sig: files left in backups/: $left"
+	assert_eq "$(psql_q "$APP_DB" "SELECT status FROM stagecoach.runs ORDER BY started_at DESC LIMIT 1")" failed "stuck backup $sig: run"
+done
+kill $LOCKER 2>/dev/null
 pass

@@ -1,0 +1,1 @@
+CREATE TABLE t86 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,0 +1,1 @@
+CREATE TABLE t138 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,0 +1,1 @@
+CREATE TABLE t271 (id bigint PRIMARY KEY, name text NOT NULL);

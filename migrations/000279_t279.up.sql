@@ -1,0 +1,1 @@
+CREATE TABLE t279 (id bigint PRIMARY KEY, name text NOT NULL);

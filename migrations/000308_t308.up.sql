@@ -1,0 +1,1 @@
+CREATE TABLE t308 (id bigint PRIMARY KEY, name text NOT NULL);

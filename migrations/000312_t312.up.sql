@@ -1,0 +1,1 @@
+CREATE TABLE t312 (id bigint PRIMARY KEY, name text NOT NULL);

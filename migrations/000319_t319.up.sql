@@ -1,0 +1,1 @@
+CREATE TABLE t319 (id bigint PRIMARY KEY, name text NOT NULL);

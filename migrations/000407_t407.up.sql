@@ -1,0 +1,1 @@
+CREATE TABLE t407 (id bigint PRIMARY KEY, name text NOT NULL);

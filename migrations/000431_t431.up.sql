@@ -1,0 +1,1 @@
+CREATE TABLE t431 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,0 +1,1 @@
+CREATE TABLE t437 (id bigint PRIMARY KEY, name text NOT NULL);

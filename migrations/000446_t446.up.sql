@@ -1,0 +1,1 @@
+CREATE TABLE t446 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,0 +1,1 @@
+CREATE TABLE t529 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,0 +1,1 @@
+CREATE TABLE t541 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,0 +1,1 @@
+CREATE TABLE t592 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,0 +1,1 @@
+CREATE TABLE t596 (id bigint PRIMARY KEY, name text NOT NULL);

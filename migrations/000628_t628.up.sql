@@ -1,0 +1,1 @@
+CREATE TABLE t628 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,0 +1,1 @@
+CREATE TABLE t763 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,0 +1,1 @@
+CREATE TABLE t785 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,0 +1,1 @@
+CREATE TABLE t807 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,0 +1,1 @@
+CREATE TABLE t856 (id bigint PRIMARY KEY, name text NOT NULL);

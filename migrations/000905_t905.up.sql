@@ -1,0 +1,1 @@
+CREATE TABLE t905 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,0 +1,1 @@
+CREATE TABLE t933 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,0 +1,1 @@
+CREATE TABLE t984 (id bigint PRIMARY KEY, name text NOT NULL);

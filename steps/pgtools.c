@@ -26,6 +26,7 @@
 #include "../env/run.h"
 #include "../env/state.h"
 #include "../env/config.h"
+#include "../lib/proc.h"
 
 extern char **environ;
 
@@ -104,7 +105,7 @@ char **pgtools_env(PGconn *db, char *const *base)
 static int pgtools_spawn(char *const *argv, char *const *envp, int in_fd, int out_fd, int err_fd, pid_t *pid,
 			 struct err *e)
 {
-	pid_t p = fork();
+	pid_t p = proc_fork(argv[0], 0); /* recorded with the run before it runs (lib/proc.h) */
 	if (p < 0)
 		return err_set(e, SC_EFAIL, "cannot start '%s': %s", argv[0], strerror(errno));
 	if (p == 0) {

@@ -38,12 +38,18 @@ int recovery_blocking_run(struct state *st, struct state_run *out, struct err *e
 	return found;
 }
 
-void recovery_next_commands(const char *env, const char *status, char *buf, size_t len)
+void recovery_next_commands(const char *env, const char *status, const char *command, char *buf, size_t len)
 {
 	if (strcmp(status, "rollback_failed") == 0)
 		snprintf(buf, len,
 			 "run 'stagecoach rollback %s --last' to complete its rollback, or, once a person has fixed what "
 			 "remains, 'stagecoach resolve %s --approve --note \"what was done\"'",
+			 env, env);
+	else if (command && strcmp(command, "deploy") != 0 && strcmp(command, "promote") != 0)
+		/* a killed rollback, backup or restore: nothing to resume */
+		snprintf(buf, len,
+			 "run 'stagecoach rollback %s --last' to finish undoing (it closes the killed run), or, once a "
+			 "person has fixed it, 'stagecoach resolve %s --approve --note \"what was done\"'",
 			 env, env);
 	else
 		snprintf(buf, len,

@@ -23,8 +23,10 @@
 int recovery_blocking_run(struct state *st, struct state_run *out, struct err *e);
 
 /* The commands that move env on from a run left `status` ("running" for an
- * interrupted one, "rollback_failed"), into buf: "run 'stagecoach ...'". */
-void recovery_next_commands(const char *env, const char *status, char *buf, size_t len);
+ * interrupted one, "rollback_failed") by `command` (the run's; NULL: a
+ * deploy), into buf: "run 'stagecoach ...'".  A killed rollback, backup or
+ * restore cannot be resumed: rollback --last or resolve. */
+void recovery_next_commands(const char *env, const char *status, const char *command, char *buf, size_t len);
 
 struct run;
 /*

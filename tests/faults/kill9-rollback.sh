@@ -4,7 +4,8 @@
 # refuses (exit 2); `rollback --last` ends the killed rollback's processes
 # (its rollback_command's sleep), closes the killed run `failed`, and undoes
 # the deploy completely; then `status` shows nothing interrupted and the next
-# deploy runs.  (Was: the undo completed, but the killed rollback run stayed
+# deploy runs; `status` and the refusal name `rollback --last` and `resolve`,
+# not `deploy --resume`, which cannot resume a rollback.  (Was: the undo completed, but the killed rollback run stayed
 # `running`, so status kept saying INTERRUPTED and every deploy was refused,
 # and its rollback_command's child kept running.)
 TD=$(cd "$(dirname "$0")" && pwd); until [ -f "$TD/lib/common.sh" ]; do TD=$(dirname "$TD"); done
@@ -34,8 +35,13 @@ running "$SLEEP" || fail "the rollback_command's child did not outlive stagecoac
 touch again
 expect_exit 0 sc status staging
 assert_contains "$T/out" "INTERRUPTED"
+# the commands it names apply to a killed rollback: nothing to resume
+assert_contains "$T/out" "'stagecoach rollback staging --last' to finish undoing"
+assert_not_contains "$T/out" "deploy staging --resume"
 expect_exit 2 sc deploy staging --release v2
 assert_contains "$T/err" "was interrupted"
+assert_contains "$T/err" "'stagecoach rollback staging --last' to finish undoing"
+assert_not_contains "$T/err" "--resume"
 expect_exit 0 sc rollback staging --last --approve --yes
 assert_contains "$T/err" "was killed but left"
 assert_contains "$T/out" "(rollback, killed) closed as failed"

@@ -1,6 +1,8 @@
 /*
  * recovery: runs that block deploys, and the commands that unblock them
- * (see recovery.h).
+ * (see recovery.h); the record of each child process a run starts, and the
+ * ending of a killed run's children from those records (and from their
+ * STAGECOACH_RUN_ID mark, as a fallback).
  */
 #include <ctype.h>
 #include <dirent.h>

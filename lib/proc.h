@@ -3,6 +3,8 @@
  * environment and working folder, its stdout and stderr captured together
  * line by line, a timeout, and a stop flag (SIGINT/SIGTERM of ours).  On
  * timeout or stop the child's process group gets SIGTERM, then SIGKILL.
+ * proc_fork is the fork of every child of a run (proc_run's and pgtools'):
+ * with a watch set, the child is handed to it before it runs anything.
  *
  * Ownership: res->output is the caller's (proc_result_release).  The child's
  * descriptors are closed by proc_run on every path.

@@ -1021,7 +1021,7 @@ int statefile_run_child_add(struct state *st, const char *run_id, json_t *child,
 	json_t *doc;
 	int rc = run_load(st, run_id, &doc, e);
 	if (rc <= 0)
-		return rc < 0 ? rc : err_set(e, SC_EFAIL, "run '%s' is not in the records", run_id);
+		return rc; /* no run document yet (preflight): no run to recover either */
 	json_t *kids = json_object_get(doc, "children");
 	if (!json_is_array(kids)) {
 		kids = json_array();

@@ -47,6 +47,9 @@ static const char *const upgrades[] = {
 	"'succeeded','failed','rolled_back','rollback_failed','resolved'));",
 	/* 3: release identity: the content hash and whether the shipped files were dirty */
 	"ALTER TABLE stagecoach.runs ADD COLUMN content_hash text, ADD COLUMN git_dirty boolean;",
+	/* 4: the run's local child processes, so that the recovery of a killed
+	 * run ends them (env/recovery.h); older runs have none recorded */
+	"ALTER TABLE stagecoach.runs ADD COLUMN children jsonb;",
 };
 #define NUPGRADES (sizeof(upgrades) / sizeof(upgrades[0]))
 
@@ -714,5 +717,39 @@ int state_end_sessions(struct state *st, const char *run_id, struct err *e)
 	if (n)
 		return err_set(e, SC_EFAIL, "a database session of interrupted run '%s' is still running after 15 s",
 			       run_id);
+	return 0;
+}
+
+int state_run_child_add(struct state *st, const char *run_id, json_t *child, struct err *e)
+{
+	if (!st->conn)
+		return statefile_run_child_add(st, run_id, child, e);
+	char *text = json_dumps(child, JSON_COMPACT);
+	const char *p[] = { run_id, text };
+	PGresult *res = state_query(st,
+				    "UPDATE stagecoach.runs SET children = coalesce(children, '[]'::jsonb) || "
+				    "jsonb_build_array($2::jsonb) WHERE id = $1",
+				    2, p, e);
+	free(text);
+	if (!res)
+		return -SC_EFAIL;
+	PQclear(res);
+	return 0; /* no run row yet (preflight): no run to recover either */
+}
+
+int state_run_children(struct state *st, const char *run_id, json_t **out, struct err *e)
+{
+	*out = NULL;
+	if (!st->conn)
+		return statefile_run_children(st, run_id, out, e);
+	const char *p[] = { run_id };
+	PGresult *res = state_query(st, "SELECT children FROM stagecoach.runs WHERE id = $1", 1, p, e);
+	if (!res)
+		return -SC_EFAIL;
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		*out = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+	PQclear(res);
+	if (!*out)
+		*out = json_array();
 	return 0;
 }

@@ -8,7 +8,7 @@
  * stagecoach.schema_version):
  *   schema_migrations(version, name, checksum, down_sql, applied_at, duration_ms, run_id)
  *   runs(id, env, release, command, status, actor, host, started_at, finished_at,
- *        error, git_commit, promoted_from, content_hash, git_dirty)
+ *        error, git_commit, promoted_from, content_hash, git_dirty, children)
  *   run_steps(run_id, position, name, kind, status, started_at, finished_at, detail jsonb, error)
  *   artifacts(env, release, kind, name, sha256, content bytea, created_at, run_id)
  *
@@ -124,6 +124,15 @@ void state_steps_free(struct state_step *steps, size_t n);
 /* Replace the detail of one step row of a past run (`approve` records the
  * approval in the paused checkpoint's row).  detail is borrowed. */
 int state_step_set_detail(struct state *st, const char *run_id, int position, json_t *detail, struct err *e);
+
+/* The local child processes of a run (its shell steps, hooks, pg_dump...),
+ * for the recovery of a killed run (recovery.h): child is one record
+ * ({pid, pgid, start, boot, what}, borrowed), appended to the run's
+ * runs.children (schema version 4) or its run document's "children".
+ * state_run_children gives the run's records as a new array (caller
+ * json_decref), empty when none were recorded (an older stagecoach). */
+int state_run_child_add(struct state *st, const char *run_id, json_t *child, struct err *e);
+int state_run_children(struct state *st, const char *run_id, json_t **out, struct err *e);
 
 /* A libpq notice processor that drops notices (they would reach stderr unredacted). */
 void state_quiet_notice(void *arg, const char *message);

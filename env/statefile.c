@@ -1015,3 +1015,33 @@ void statefile_lock_release(struct state *st)
 	st->lock_fd = -1;
 	st->locked = 0;
 }
+
+int statefile_run_child_add(struct state *st, const char *run_id, json_t *child, struct err *e)
+{
+	json_t *doc;
+	int rc = run_load(st, run_id, &doc, e);
+	if (rc <= 0)
+		return rc; /* no run document yet (preflight): no run to recover either */
+	json_t *kids = json_object_get(doc, "children");
+	if (!json_is_array(kids)) {
+		kids = json_array();
+		json_object_set_new(doc, "children", kids);
+	}
+	json_array_append(kids, child);
+	rc = run_save(st, doc, e);
+	json_decref(doc);
+	return rc;
+}
+
+int statefile_run_children(struct state *st, const char *run_id, json_t **out, struct err *e)
+{
+	json_t *doc;
+	int rc = run_load(st, run_id, &doc, e);
+	if (rc < 0)
+		return rc;
+	json_t *kids = rc == 1 ? json_object_get(doc, "children") : NULL;
+	*out = json_is_array(kids) ? json_incref(kids) : json_array();
+	if (rc == 1)
+		json_decref(doc);
+	return 0;
+}

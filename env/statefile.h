@@ -26,6 +26,8 @@ int statefile_run_find(struct state *st, const char *run_id, struct state_run *o
 int statefile_paused_run(struct state *st, struct state_run *out, struct err *e);
 int statefile_step_set_detail(struct state *st, const char *run_id, int position, json_t *detail, struct err *e);
 int statefile_last_success(struct state *st, struct state_run *out, struct err *e);
+int statefile_run_child_add(struct state *st, const char *run_id, json_t *child, struct err *e);
+int statefile_run_children(struct state *st, const char *run_id, json_t **out, struct err *e);
 int statefile_run_steps(struct state *st, const char *run_id, struct state_step **out, size_t *n, struct err *e);
 
 /* The lock file, flock'ed for the holder's life (closing st->lock_fd, or

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "proc.h"
@@ -150,6 +151,116 @@ static void emit_lines(struct line_cap *line, const char *data, size_t n, void (
 	}
 }
 
+static struct proc_watch proc_watch;
+
+void proc_set_watch(const struct proc_watch *w)
+{
+	if (w)
+		proc_watch = *w;
+	else
+		memset(&proc_watch, 0, sizeof(proc_watch));
+}
+
+void *proc_watch_ctx(void)
+{
+	return proc_watch.started ? proc_watch.ctx : NULL;
+}
+
+unsigned long long proc_start_time(pid_t pid, pid_t *pgid)
+{
+	char path[64], line[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	line[n] = '\0';
+	/* after the command's closing parenthesis: state ppid pgrp ..., the
+	 * start time is field 22 (the 20th after it) */
+	char *p = strrchr(line, ')');
+	if (!p)
+		return 0;
+	char *field[20];
+	int nf = 0;
+	for (char *save = NULL, *tok = strtok_r(p + 1, " ", &save); tok && nf < 20; tok = strtok_r(NULL, " ", &save))
+		field[nf++] = tok;
+	if (nf < 20 || field[0][0] == 'Z' || field[0][0] == 'X')
+		return 0;
+	long pgrp = strtol(field[2], NULL, 10);
+	unsigned long long start = strtoull(field[19], NULL, 10);
+	if (pgid)
+		*pgid = (pid_t)pgrp;
+	return start ? start : 1;
+}
+
+const char *proc_boot_id(void)
+{
+	static char id[40];
+	static int done;
+	if (!done) {
+		int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, id, sizeof(id) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		id[n > 0 ? n : 0] = '\0';
+		id[strcspn(id, "\n")] = '\0';
+		done = 1;
+	}
+	return id;
+}
+
+pid_t proc_fork(const char *what, int new_group)
+{
+	int gate[2] = { -1, -1 };
+	if (proc_watch.started && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gate) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int saved = errno;
+		if (gate[0] >= 0) {
+			close(gate[0]);
+			close(gate[1]);
+		}
+		errno = saved;
+		return -1;
+	}
+	if (pid == 0) {
+		if (new_group)
+			setpgid(0, 0);
+		if (gate[0] >= 0) {
+			/* run nothing before the parent has recorded us */
+			char go = 0;
+			ssize_t n;
+			close(gate[1]);
+			do
+				n = read(gate[0], &go, 1);
+			while (n < 0 && errno == EINTR);
+			close(gate[0]);
+			if (n != 1)
+				_exit(125);
+		}
+		return 0;
+	}
+	if (new_group)
+		setpgid(pid, pid);
+	if (gate[0] >= 0) {
+		close(gate[0]);
+		const char *base = what ? strrchr(what, '/') : NULL;
+		struct proc_child c = { pid, 0, 0, base ? base + 1 : what ? what : "?" };
+		c.start = proc_start_time(pid, &c.pgid);
+		proc_watch.started(proc_watch.ctx, &c);
+		char go = 1;
+		if (send(gate[1], &go, 1, MSG_NOSIGNAL) < 0) {
+			/* the child is gone already (killed): waitpid will say so */
+		}
+		close(gate[1]);
+	}
+	return pid;
+}
+
 int proc_run(char *const argv[], char *const envp[], const char *cwd, long long timeout_ms,
 	     void (*on_line)(void *ctx, const char *line), void *ctx, volatile sig_atomic_t *stop,
 	     struct proc_result *res, struct err *e)
@@ -159,14 +270,14 @@ int proc_run(char *const argv[], char *const envp[], const char *cwd, long long 
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return err_set(e, SC_EFAIL, "cannot create a pipe: %s", strerror(errno));
 	long long t0 = time_mono_ms();
-	pid_t pid = fork();
+	pid_t pid = proc_fork(argv[0], 1);
 	if (pid < 0) {
+		int saved = errno;
 		close(fds[0]);
 		close(fds[1]);
-		return err_set(e, SC_EFAIL, "cannot fork: %s", strerror(errno));
+		return err_set(e, SC_EFAIL, "cannot fork: %s", strerror(saved));
 	}
 	if (pid == 0) {
-		setpgid(0, 0);
 		int devnull = open("/dev/null", O_RDONLY);
 		if (devnull >= 0)
 			dup2(devnull, 0);
@@ -186,7 +297,6 @@ int proc_run(char *const argv[], char *const envp[], const char *cwd, long long 
 		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	setpgid(pid, pid);
 	close(fds[1]);
 	struct buf all = BUF_INIT;
 	struct line_cap line = LINE_CAP_INIT;

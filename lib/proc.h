@@ -3,6 +3,8 @@
  * environment and working folder, its stdout and stderr captured together
  * line by line, a timeout, and a stop flag (SIGINT/SIGTERM of ours).  On
  * timeout or stop the child's process group gets SIGTERM, then SIGKILL.
+ * proc_fork is the fork of every child of a run (proc_run's and pgtools'):
+ * with a watch set, the child is handed to it before it runs anything.
  *
  * Ownership: res->output is the caller's (proc_result_release).  The child's
  * descriptors are closed by proc_run on every path.
@@ -64,5 +66,37 @@ void proc_result_release(struct proc_result *res);
 char *proc_tail(const struct proc_result *res, int n);
 /* "exited with status 3" / "was killed by signal 9" / "timed out after 5000 ms" */
 void proc_describe(const struct proc_result *res, long long timeout_ms, char *buf, size_t len);
+
+/*
+ * The children of a run, for its recovery after a kill -9 of stagecoach
+ * (env/recovery.h).  With a watch set, every child that proc_run or
+ * proc_fork starts is handed to watch->started before it runs anything:
+ * the child waits for the parent's go on a socket, so a parent killed
+ * before it recorded the child leaves a child that exits at once (125)
+ * without running its program.  One watch per process (one run).
+ */
+struct proc_child {
+	pid_t pid;
+	pid_t pgid;               /* == pid: the child leads a process group of its own */
+	unsigned long long start; /* start time in clock ticks after boot (/proc/PID/stat) */
+	const char *what;         /* its program's base name ("sh", "pg_dump") */
+};
+struct proc_watch {
+	void (*started)(void *ctx, const struct proc_child *c);
+	void *ctx;
+};
+/* Set (copied) or clear (NULL) the watch. */
+void proc_set_watch(const struct proc_watch *w);
+/* The watch's ctx, NULL when none is set. */
+void *proc_watch_ctx(void);
+/* fork() for a child that will run `what`; with new_group it leads a
+ * process group of its own (set on both sides of the fork).  0 in the
+ * child once the watch has it, its pid in the parent, -1 with errno. */
+pid_t proc_fork(const char *what, int new_group);
+/* pid's start time (clock ticks after boot) and, if pgid is not NULL,
+ * its process group; 0 when pid is gone or a zombie. */
+unsigned long long proc_start_time(pid_t pid, pid_t *pgid);
+/* This boot's id (/proc/sys/kernel/random/boot_id), "" when unknown. */
+const char *proc_boot_id(void);
 
 #endif

@@ -14,6 +14,7 @@
 #include "release.h"
 #include "../lib/util.h"
 #include "../env/lock.h"
+#include "../env/recovery.h"
 #include "../env/run.h"
 #include "../env/state.h"
 
@@ -102,12 +103,15 @@ int cmd_open_run(struct global *g, struct config *cfg, const char *env_name, con
 		run_free(r);
 		return err_prefix(e, "%s '%s'", command, env_name);
 	}
+	if (lock)
+		recovery_watch(r); /* its children are recorded once its run row exists */
 	*out = r;
 	return 0;
 }
 
 void cmd_close_run(struct run *r)
 {
+	recovery_unwatch(r);
 	pipeline_signals_end();
 	run_free(r);
 }

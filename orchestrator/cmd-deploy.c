@@ -128,7 +128,7 @@ int cmd_deploy_run(struct global *g, struct config *cfg, const char *env_name, c
 	}
 	if (found && !flags->dry_run) {
 		char next[512];
-		recovery_next_commands(env_name, "running", next, sizeof(next));
+		recovery_next_commands(env_name, "running", ir.command, next, sizeof(next));
 		rc = err_set(e, SC_EUSAGE,
 			     "%s '%s': run '%s' (%s by %s, started %s) was interrupted at step '%s' and "
 			     "left the environment part-way; nothing was changed now: %s",
@@ -145,7 +145,7 @@ int cmd_deploy_run(struct global *g, struct config *cfg, const char *env_name, c
 	if (!flags->dry_run && !r->resuming && (found = recovery_blocking_run(r->state, &ir, e)) != 0) {
 		if (found > 0) {
 			char next[512];
-			recovery_next_commands(env_name, "rollback_failed", next, sizeof(next));
+			recovery_next_commands(env_name, "rollback_failed", NULL, next, sizeof(next));
 			err_set(e, SC_EUSAGE,
 				"%s '%s': run '%s' (%s of release %s by %s, started %s) failed and its rollback did "
 				"not complete (%s); nothing was changed now: %s",

@@ -360,6 +360,34 @@ int cmd_rollback(int argc, char **argv, struct global *g, struct err *e)
 	}
 	if ((rc = confirm(r, t, nt, e)) < 0)
 		goto out;
+	{
+		/* a killed run that is not undone here (a killed `rollback`,
+		 * `backup` or `restore`): its processes and sessions are ended
+		 * and it is closed `failed`, or it would block deploys after
+		 * this rollback did its work */
+		struct state_run ir;
+		int found = state_interrupted_run(r->state, &ir, e), had = found > 0;
+		if (found < 0) {
+			err_prefix(e, "rollback '%s'", pos[0]);
+			rc = -SC_EFAIL;
+			goto out;
+		}
+		for (size_t i = 0; found && i < nt; i++)
+			if (strcmp(t[i].run.id, ir.id) == 0)
+				found = 0;
+		if (found) {
+			recovery_end_children(r, &ir);
+			if ((rc = state_end_sessions(r->state, ir.id, e)) < 0 ||
+			    (rc = state_run_set_status(r->state, ir.id, "failed", e)) < 0) {
+				err_prefix(e, "rollback '%s'", pos[0]);
+				state_run_release(&ir);
+				goto out;
+			}
+			out_text(g->out, "run %s (%s, killed) closed as failed", ir.id, ir.command);
+		}
+		if (had)
+			state_run_release(&ir);
+	}
 	for (size_t i = 0; i < nt; i++) {
 		if (strcmp(t[i].run.status, "running") == 0)
 			recovery_end_children(r, &t[i].run);

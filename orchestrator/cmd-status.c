@@ -129,7 +129,8 @@ int cmd_status(int argc, char **argv, struct global *g, struct err *e)
 		json_object_set_new(o, "rollback_failed_run", has_blocked ? run_json(&blocked) : json_null());
 		if (has_intr || has_blocked) {
 			char next[512];
-			recovery_next_commands(argv[1], has_intr ? "running" : "rollback_failed", next, sizeof(next));
+			recovery_next_commands(argv[1], has_intr ? "running" : "rollback_failed", has_intr ? intr.command : NULL, next,
+					       sizeof(next));
 			json_object_set_new(o, "next", json_string(next));
 		}
 		json_object_set_new(o, "lock_holder", holder[0] ? json_string(holder) : json_null());
@@ -162,7 +163,7 @@ int cmd_status(int argc, char **argv, struct global *g, struct err *e)
 			printf("last run:        none\n");
 		char next[512];
 		if (has_intr) {
-			recovery_next_commands(argv[1], "running", next, sizeof(next));
+			recovery_next_commands(argv[1], "running", intr.command, next, sizeof(next));
 			printf("INTERRUPTED:     run %s (%s by %s, started %s) stopped at step '%s' (%s)\n"
 			       "                 %s\n",
 			       intr.id, intr.command, intr.actor ? intr.actor : "?", intr.started_at,
@@ -170,7 +171,7 @@ int cmd_status(int argc, char **argv, struct global *g, struct err *e)
 			       next);
 		}
 		if (has_blocked) {
-			recovery_next_commands(argv[1], "rollback_failed", next, sizeof(next));
+			recovery_next_commands(argv[1], "rollback_failed", NULL, next, sizeof(next));
 			printf("ROLLBACK FAILED: run %s (%s of release %s by %s, started %s): deploys are refused\n"
 			       "                 %s\n"
 			       "                 %s\n",

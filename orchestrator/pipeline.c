@@ -173,12 +173,24 @@ int pipeline_rollback(struct run *r, struct err *e)
 	return failed ? SC_EROLLBACK : 0;
 }
 
-/* Whether any step done so far changed something (for exit code 6). */
-static int changed_anything(struct run *r, size_t upto)
+/* Whether the steps up to the failed one (failed_at, maybe r->nexecs) may
+ * have changed something a rollback would undo.  The failed step counts
+ * unless it failed unreachable: SC_EUNREACHABLE from a step means it
+ * changed nothing (a host never connected, a function never sent).  A
+ * step that failed under continue_on_error counts: it may have done part
+ * of its work. */
+static int anything_to_undo(struct run *r, size_t failed_at, int failed_unreachable)
 {
-	for (size_t i = 0; i < upto; i++)
-		if (r->execs[i].status == STEP_SUCCEEDED && step_undo_of(r->execs[i].step) != UNDO_NOTHING)
-			return 1;
+	for (size_t i = 0; i <= failed_at && i < r->nexecs; i++) {
+		struct step_exec *x = &r->execs[i];
+		if (x->status != STEP_SUCCEEDED && x->status != STEP_FAILED)
+			continue;
+		if (step_undo_of(x->step) == UNDO_NOTHING)
+			continue;
+		if (i == failed_at && failed_unreachable)
+			continue;
+		return 1;
+	}
 	return 0;
 }
 
@@ -332,8 +344,16 @@ int pipeline_deploy(struct run *r, struct err *e)
 	const char *status;
 	struct buf msg = BUF_INIT;
 	buf_adds(&msg, step_err.msg);
-	int nothing_changed = !changed_anything(r, failed_at);
-	if (r->no_rollback || lock_gone) {
+	if (step_err.code == SC_EUNREACHABLE && !lock_gone &&
+	    !anything_to_undo(r, failed_at, 1)) {
+		/* a target unreachable before anything changed: the failed step
+		 * changed nothing (what SC_EUNREACHABLE from a step means) nor
+		 * did any before it, so there is nothing to undo and the run
+		 * is not "rolled back" (exit 6) */
+		code = SC_EUNREACHABLE;
+		status = "failed";
+		buf_addf(&msg, "; nothing was changed, so nothing was rolled back");
+	} else if (r->no_rollback || lock_gone) {
 		code = SC_EROLLBACK;
 		status = "failed";
 		buf_addf(&msg, "; not rolled back (%s): the environment is part-way; see 'stagecoach status %s', then "
@@ -347,8 +367,6 @@ int pipeline_deploy(struct run *r, struct err *e)
 			status = "rolled_back";
 			if (step_err.code == SC_EAPPROVAL)
 				code = SC_EAPPROVAL;
-			else if (step_err.code == SC_EUNREACHABLE && nothing_changed)
-				code = SC_EUNREACHABLE;
 			else
 				code = SC_EFAIL;
 			buf_addf(&msg, "; rolled back: '%s' is at its previous release", r->env->name);

@@ -27,6 +27,7 @@
 #include "../env/run.h"
 #include "../env/state.h"
 #include "../env/config.h"
+#include "../lib/proc.h"
 #include "../lib/redact.h"
 
 extern char **environ;
@@ -181,13 +182,13 @@ void pgtools_env_free(char **envp)
 static int pgtools_spawn(char *const *argv, char *const *envp, int in_fd, int out_fd, int err_fd, pid_t *pid,
 			 struct err *e)
 {
-	pid_t p = fork();
+	/* recorded with the run before it runs (lib/proc.h), in its own process
+	 * group: a stop ends it and whatever it started (pg_dump -j's workers, a
+	 * wrapper's children) at once, and recovery ends the recorded group */
+	pid_t p = proc_fork(argv[0], 1);
 	if (p < 0)
 		return err_set(e, SC_EFAIL, "cannot start '%s': %s", argv[0], strerror(errno));
 	if (p == 0) {
-		/* its own process group: a stop ends it and whatever it started
-		 * (pg_dump -j's workers, a wrapper's children) at once */
-		setpgid(0, 0);
 		int null_fd = open("/dev/null", O_RDWR);
 		int fds[3] = { in_fd, out_fd, err_fd };
 		for (int i = 0; i < 3; i++) {
@@ -215,7 +216,6 @@ static int pgtools_spawn(char *const *argv, char *const *envp, int in_fd, int ou
 			_exit(127);
 		_exit(127);
 	}
-	setpgid(p, p);
 	*pid = p;
 	return 0;
 }

@@ -77,7 +77,7 @@ CONF
 # promote from a run recorded without a content hash: refused, saying why
 expect_exit 5 sc -c old/stagecoach.conf promote old next
 assert_contains err "without a content hash"
-assert_eq "$(psql_q "$OLD" "SELECT max(version) FROM stagecoach.schema_version")" 3 "schema upgraded"
+assert_eq "$(psql_q "$OLD" "SELECT max(version) FROM stagecoach.schema_version")" 4 "schema upgraded"
 expect_exit 7 sc -c old/stagecoach.conf deploy old </dev/null
 assert_eq "$(psql_q "$OLD" "SELECT string_agg(status || ':' || coalesce(length(content_hash), 0), ',' ORDER BY started_at) FROM stagecoach.runs")" \
 	"succeeded:0,paused:64" "old row kept, new row paused with its content hash"

@@ -1,1 +1,0 @@
-CREATE TABLE t4 (id bigint PRIMARY KEY, name text NOT NULL);

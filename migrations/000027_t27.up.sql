@@ -1,1 +1,0 @@
-CREATE TABLE t27 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t35 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t63 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t112 (id bigint PRIMARY KEY, name text NOT NULL);

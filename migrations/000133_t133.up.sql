@@ -1,1 +1,0 @@
-CREATE TABLE t133 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t139 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t204 (id bigint PRIMARY KEY, name text NOT NULL);

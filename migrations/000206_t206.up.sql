@@ -1,1 +1,0 @@
-CREATE TABLE t206 (id bigint PRIMARY KEY, name text NOT NULL);

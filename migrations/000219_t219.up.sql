@@ -1,1 +1,0 @@
-CREATE TABLE t219 (id bigint PRIMARY KEY, name text NOT NULL);

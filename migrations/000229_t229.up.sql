@@ -1,1 +1,0 @@
-CREATE TABLE t229 (id bigint PRIMARY KEY, name text NOT NULL);

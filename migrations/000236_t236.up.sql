@@ -1,1 +1,0 @@
-CREATE TABLE t236 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t241 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t250 (id bigint PRIMARY KEY, name text NOT NULL);

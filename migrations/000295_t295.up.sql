@@ -1,1 +1,0 @@
-CREATE TABLE t295 (id bigint PRIMARY KEY, name text NOT NULL);

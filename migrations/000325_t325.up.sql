@@ -1,1 +1,0 @@
-CREATE TABLE t325 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t375 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t429 (id bigint PRIMARY KEY, name text NOT NULL);

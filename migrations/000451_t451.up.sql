@@ -1,1 +1,0 @@
-CREATE TABLE t451 (id bigint PRIMARY KEY, name text NOT NULL);

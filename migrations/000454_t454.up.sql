@@ -1,1 +1,0 @@
-CREATE TABLE t454 (id bigint PRIMARY KEY, name text NOT NULL);

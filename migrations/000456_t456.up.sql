@@ -1,1 +1,0 @@
-CREATE TABLE t456 (id bigint PRIMARY KEY, name text NOT NULL);

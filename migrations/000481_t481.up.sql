@@ -1,1 +1,0 @@
-CREATE TABLE t481 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t485 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t490 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t515 (id bigint PRIMARY KEY, name text NOT NULL);

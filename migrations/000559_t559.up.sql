@@ -1,1 +1,0 @@
-CREATE TABLE t559 (id bigint PRIMARY KEY, name text NOT NULL);

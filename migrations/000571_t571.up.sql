@@ -1,1 +1,0 @@
-CREATE TABLE t571 (id bigint PRIMARY KEY, name text NOT NULL);

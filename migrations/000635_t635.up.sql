@@ -1,1 +1,0 @@
-CREATE TABLE t635 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t640 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t656 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t706 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t720 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t730 (id bigint PRIMARY KEY, name text NOT NULL);

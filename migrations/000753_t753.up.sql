@@ -1,1 +1,0 @@
-CREATE TABLE t753 (id bigint PRIMARY KEY, name text NOT NULL);

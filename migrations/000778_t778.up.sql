@@ -1,1 +1,0 @@
-CREATE TABLE t778 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t779 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t807 (id bigint PRIMARY KEY, name text NOT NULL);

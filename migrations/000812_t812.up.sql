@@ -1,1 +1,0 @@
-CREATE TABLE t812 (id bigint PRIMARY KEY, name text NOT NULL);

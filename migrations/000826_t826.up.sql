@@ -1,1 +1,0 @@
-CREATE TABLE t826 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t859 (id bigint PRIMARY KEY, name text NOT NULL);

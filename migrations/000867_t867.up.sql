@@ -1,1 +1,0 @@
-CREATE TABLE t867 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t874 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t877 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t884 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t895 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t902 (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,1 +1,0 @@
-CREATE TABLE t976 (id bigint PRIMARY KEY, name text NOT NULL);

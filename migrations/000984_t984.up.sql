@@ -1,1 +1,0 @@
-CREATE TABLE t984 (id bigint PRIMARY KEY, name text NOT NULL);

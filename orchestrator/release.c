@@ -24,6 +24,7 @@
 #include "release.h"
 #include "../steps/release.h"
 #include "../lib/expand.h"
+#include "../lib/filecache.h"
 #include "../lib/proc.h"
 #include "../lib/util.h"
 
@@ -49,7 +50,11 @@ static void list_files(const char *root, const char *rel, int dotfiles, char ***
 		char *sub = rel[0] ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
 		char *full = xasprintf("%s/%s", root, sub);
 		struct stat sb;
-		if (stat(full, &sb) == 0) {
+		/* readdir's type spares a stat per file (links and file systems
+		 * that do not tell are asked) */
+		if (de->d_type == DT_DIR || de->d_type == DT_REG)
+			sb.st_mode = de->d_type == DT_DIR ? S_IFDIR : S_IFREG;
+		if (de->d_type == DT_DIR || de->d_type == DT_REG || stat(full, &sb) == 0) {
 			if (S_ISDIR(sb.st_mode))
 				list_files(root, sub, dotfiles, out);
 			else if (S_ISREG(sb.st_mode))
@@ -73,7 +78,7 @@ static void add_tree(json_t *m, const char *label, const char *root, int dotfile
 		return;
 	}
 	if (S_ISREG(sb.st_mode)) {
-		json_object_set_new(m, label, json_string(sha256_file_hex(root, hex) == 0 ? hex : "unreadable"));
+		json_object_set_new(m, label, json_string(filecache_sha256(root, hex) == 0 ? hex : "unreadable"));
 		return;
 	}
 	char **files = NULL;
@@ -81,7 +86,7 @@ static void add_tree(json_t *m, const char *label, const char *root, int dotfile
 	for (size_t i = 0; files && files[i]; i++) {
 		char *full = xasprintf("%s/%s", root, files[i]);
 		char *key = xasprintf("%s/%s", label, files[i]);
-		json_object_set_new(m, key, json_string(sha256_file_hex(full, hex) == 0 ? hex : "unreadable"));
+		json_object_set_new(m, key, json_string(filecache_sha256(full, hex) == 0 ? hex : "unreadable"));
 		free(key);
 		free(full);
 	}

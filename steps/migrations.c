@@ -16,6 +16,7 @@
 #include <pg_query.h>
 
 #include "migrations.h"
+#include "../lib/filecache.h"
 #include "../lib/util.h"
 
 /* ---- small text helpers ---- */
@@ -638,12 +639,16 @@ static int migrations_line_at(const char *data, size_t off)
 	return line;
 }
 
+/* The file's text (a copy the caller owns): read once per process through
+ * the file cache, which the release's content hash shares. */
 static int migrations_read(const char *path, const char *rel, char **out, struct err *e)
 {
-	char *data;
+	const char *cached;
 	size_t len;
-	if (file_read_all(path, &data, &len) < 0)
+	if (filecache_read(path, &cached, &len) < 0)
 		return err_set(e, SC_EUSAGE, "%s: cannot read: %s", rel, strerror(errno));
+	char *data = xmalloc(len + 1);
+	memcpy(data, cached, len + 1);
 	size_t bad;
 	if (strlen(data) != len) {
 		int line = migrations_line_at(data, strlen(data));
@@ -755,8 +760,8 @@ static const char migrations_layouts_hint[] =
 
 /* Classify one directory entry; adds to *v, or notes in *ignored why no
  * tool would apply it. */
-static int migrations_classify(const char *dir, const char *fname, struct migrations_entry **v, size_t *n,
-			       size_t *cap, char ***ignored, struct err *e)
+static int migrations_classify(const char *dir, const char *fname, unsigned char dtype, struct migrations_entry **v,
+			       size_t *n, size_t *cap, char ***ignored, struct err *e)
 {
 	struct stat st;
 	char *path = path_join(dir, fname);
@@ -765,14 +770,15 @@ static int migrations_classify(const char *dir, const char *fname, struct migrat
 	int r = 0;
 
 	memset(&ent, 0, sizeof(ent));
-	if (stat(path, &st) < 0) {
+	/* readdir's type spares a stat per file; symbolic links and file
+	 * systems that do not tell are asked */
+	if (dtype == DT_DIR || dtype == DT_REG) {
+		st.st_mode = dtype == DT_DIR ? S_IFDIR : S_IFREG;
+	} else if (stat(path, &st) < 0) {
 		r = err_set(e, SC_EUSAGE, "%s: %s", fname, strerror(errno));
 		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		char *mig = path_join(path, "migration.sql");
-		int has = stat(mig, &st) == 0 && S_ISREG(st.st_mode);
-		free(mig);
 		if (!isdigit((unsigned char)fname[0])) {
 			char *note = xasprintf("%s/: ignored: not a migration folder (a Prisma folder's name starts "
 					       "with its version)", fname);
@@ -781,6 +787,12 @@ static int migrations_classify(const char *dir, const char *fname, struct migrat
 			goto out;
 		}
 		ent.rel = xasprintf("%s/migration.sql", fname);
+		/* read now (once: the cache keeps it for migrations_build) */
+		char *mig = path_join(path, "migration.sql");
+		const char *text;
+		size_t tlen;
+		int has = filecache_read(mig, &text, &tlen) == 0 || (errno != ENOENT && errno != EISDIR && errno != EINVAL);
+		free(mig);
 		if (!has) {
 			/* Prisma itself refuses such a folder */
 			r = err_set(e, SC_EUSAGE, "%s/: folder has no 'migration.sql' (%s)", fname,
@@ -944,7 +956,7 @@ int migrations_discover_notes(const char *dir, struct migration **out, size_t *n
 			continue;
 		}
 		python |= ends_with(de->d_name, ".py");
-		if ((r = migrations_classify(dir, de->d_name, &ents, &nents, &cap, &notes, e)) < 0)
+		if ((r = migrations_classify(dir, de->d_name, de->d_type, &ents, &nents, &cap, &notes, e)) < 0)
 			break;
 	}
 	closedir(d);

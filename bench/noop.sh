@@ -30,7 +30,6 @@ os.makedirs("pnoop", exist_ok=True)
 with open("pnoop.csv", "w") as csv, open("pnoop.sql", "w") as sql:
     for i in range(1, n + 1):
         open("noop/%05d_n_%d.up.sql" % (i, i), "w").write("CREATE TABLE n_%d (id int);\n" % i)
-        open("noop/%05d_n_%d.down.sql" % (i, i), "w").write("DROP TABLE n_%d;\n" % i)
         name = "2024%010d_p_%d" % (i, i)
         text = "CREATE TABLE p_%d (id int);\n" % i
         os.makedirs("pnoop/" + name, exist_ok=True)
@@ -104,7 +103,7 @@ best() { printf '%s\n' $1 | sort -n | head -1; }
 opens() { # CONF CMD FOLDER
 	command -v strace >/dev/null || { echo "-"; return; }
 	strace -f -e trace=openat -o "$T/strace" "$SC" -q -c "$1" $2 bench >/dev/null 2>&1
-	local n f; n=$(grep -c "/$3/" "$T/strace"); f=$(find "$3" -type f | wc -l)
+	local n f; n=$(grep -c "/$3/.*\.sql\"" "$T/strace"); f=$(find "$3" -type f | wc -l)
 	awk -v n="$n" -v f="$f" 'BEGIN { printf "%.2f", n / f }'
 }
 o_deploy=$(opens sc.conf deploy noop)

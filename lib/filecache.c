@@ -71,14 +71,14 @@ static void filecache_grow(void)
 /* The entry of key, added empty when absent. */
 static struct filecache_entry *filecache_entry(const char *path)
 {
-	char *key = filecache_key(path);
+	char *key = strstr(path, "//") ? filecache_key(path) : NULL;
 	if ((filecache_count + 1) * 4 > filecache_cap * 3)
 		filecache_grow();
-	struct filecache_entry *e = filecache_slot(filecache_tab, filecache_cap, key);
+	struct filecache_entry *e = filecache_slot(filecache_tab, filecache_cap, key ? key : path);
 	if (e->path) {
 		free(key);
 	} else {
-		e->path = key;
+		e->path = key ? key : xstrdup(path);
 		filecache_count++;
 	}
 	return e;
@@ -89,8 +89,8 @@ static struct filecache_entry *filecache_find(const char *path)
 {
 	if (!filecache_cap)
 		return NULL;
-	char *key = filecache_key(path);
-	struct filecache_entry *e = filecache_slot(filecache_tab, filecache_cap, key);
+	char *key = strstr(path, "//") ? filecache_key(path) : NULL; /* the common case allocates nothing */
+	struct filecache_entry *e = filecache_slot(filecache_tab, filecache_cap, key ? key : path);
 	free(key);
 	return e->path ? e : NULL;
 }

@@ -499,6 +499,24 @@ static void migrations_version_part(const char **p, const char **s, size_t *len)
 
 int migration_version_cmp(const char *a, const char *b)
 {
+	/* plain digits (all but Flyway's dotted versions): by length without
+	 * leading zeros, then bytes; every sort and search of versions comes
+	 * here (a preflight on 3,000 migrations: some 100,000 times) */
+	const char *da = a, *db = b;
+	while (*da == '0' && da[1])
+		da++;
+	while (*db == '0' && db[1])
+		db++;
+	size_t na = 0, nb = 0;
+	while (da[na] >= '0' && da[na] <= '9')
+		na++;
+	while (db[nb] >= '0' && db[nb] <= '9')
+		nb++;
+	if (!da[na] && !db[nb] && na && nb) {
+		if (na != nb)
+			return na < nb ? -1 : 1;
+		return memcmp(da, db, na);
+	}
 	int ra = a[0] == 'R', rb = b[0] == 'R';
 	if (ra != rb)
 		return ra - rb;
@@ -727,7 +745,15 @@ static void migrations_finish(struct migration *m, const char *up_file_text, con
 		if (dmarker)
 			m->down_no_transaction = 1;
 	}
-	sha256_hex(m->up_sql, strlen(m->up_sql), m->checksum);
+	/* the up SQL is the whole file (no dbmate sections, no byte order
+	 * mark): the file cache may have its sha256 already (the release's
+	 * content hash asked for it) */
+	const char *raw;
+	size_t rawlen;
+	if (!(m->up_sql == up_file_text && m->layout != MIGRATION_DBMATE && m->up_path &&
+	      filecache_read(m->up_path, &raw, &rawlen) == 0 && rawlen == strlen(m->up_sql) &&
+	      filecache_sha256(m->up_path, m->checksum) == 0))
+		sha256_hex(m->up_sql, strlen(m->up_sql), m->checksum);
 	m->no_transaction = marker || migrations_all_no_tx(m->up_sql);
 	if (m->down_sql && !m->down_no_transaction)
 		m->down_no_transaction = migrations_all_no_tx(m->down_sql);

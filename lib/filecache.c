@@ -129,30 +129,11 @@ static int filecache_load(const char *path, int want_data, struct filecache_entr
 	int keep = want_data ||
 		   (size <= FILECACHE_KEEP_MAX && filecache_kept + size <= (size_t)FILECACHE_TOTAL_MAX);
 	if (!keep) {
-		/* hashed as a stream: memory does not follow the file's size */
-		struct sha256 c;
-		unsigned char d[32];
-		char *chunk = xmalloc(65536);
-		sha256_init(&c);
-		for (;;) {
-			ssize_t n = read(fd, chunk, 65536);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				int saved = errno;
-				free(chunk);
-				close(fd);
-				errno = saved;
-				return -1;
-			}
-			if (n == 0)
-				break;
-			sha256_update(&c, chunk, (size_t)n);
-		}
-		free(chunk);
+		/* hashed as a stream (memory does not follow the file's size),
+		 * by sha256_file_hex, which is the fast one for large files */
 		close(fd);
-		sha256_final(&c, d);
-		sha256_to_hex(d, e->hex);
+		if (sha256_file_hex(path, e->hex) < 0)
+			return -1;
 		e->has_hex = 1;
 		return 0;
 	}

@@ -139,7 +139,11 @@ static void history_sort(struct history_entry **v, size_t *n, const int *undone)
 		k[i].seq = i;
 		k[i].undone = undone ? undone[i] : 0;
 	}
-	qsort(k, *n, sizeof *k, history_keyed_cmp);
+	int sorted = 1; /* rows read in order need no sort */
+	for (size_t i = 1; i < *n && sorted; i++)
+		sorted = history_keyed_cmp(&k[i - 1], &k[i]) < 0;
+	if (!sorted)
+		qsort(k, *n, sizeof *k, history_keyed_cmp);
 	size_t out = 0;
 	for (size_t i = 0; i < *n; i++) {
 		int last = i + 1 == *n || migration_version_cmp(k[i].e.version, k[i + 1].e.version) != 0;
@@ -260,10 +264,12 @@ static int history_read_sc(PGconn *db, struct history *h, const int exists[HT_N]
 	int runs = exists[HT_SC_RUNS];
 	PGresult *res = history_query(
 		db,
+		/* ordered as versions mostly sort (history_sort then has nothing to do) */
 		runs ? "SELECT m.version, m.name, m.checksum, m.applied_at::text, m.run_id, "
 		       "coalesce(r.command = 'baseline', false) FROM stagecoach.schema_migrations m "
-		       "LEFT JOIN stagecoach.runs r ON r.id = m.run_id"
-		     : "SELECT version, name, checksum, applied_at::text, run_id, false FROM stagecoach.schema_migrations",
+		       "LEFT JOIN stagecoach.runs r ON r.id = m.run_id ORDER BY length(m.version), m.version COLLATE \"C\""
+		     : "SELECT version, name, checksum, applied_at::text, run_id, false FROM stagecoach.schema_migrations "
+		       "ORDER BY length(version), version COLLATE \"C\"",
 		e);
 	if (!res)
 		return -SC_EFAIL;

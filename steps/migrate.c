@@ -264,8 +264,10 @@ static int migrate_applied_cmp(const void *a, const void *b)
 /* Sort ms->applied by version, keeping the first read of equal versions. */
 static void migrate_sort_applied(struct migrate_state *ms)
 {
-	size_t k = 0;
-	if (ms->napplied > 1)
+	size_t k = 0, sorted = 1;
+	for (size_t i = 1; i < ms->napplied && sorted; i++) /* stagecoach's rows come sorted */
+		sorted = migrate_applied_cmp(&ms->applied[i - 1], &ms->applied[i]) < 0;
+	if (ms->napplied > 1 && !sorted)
 		qsort(ms->applied, ms->napplied, sizeof *ms->applied, migrate_applied_cmp);
 	for (size_t i = 0; i < ms->napplied; i++) {
 		if (k && migration_version_cmp(ms->applied[k - 1].version_str, ms->applied[i].version_str) == 0) {

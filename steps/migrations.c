@@ -429,9 +429,15 @@ int sql_no_transaction(const char *sql)
 static int migrations_may_need_no_tx(const char *sql)
 {
 	static const char *const words[] = { "concurrently", "vacuum", "database", "system", "tablespace", NULL };
-	for (int i = 0; words[i]; i++)
-		if (strcasestr(sql, words[i]))
-			return 1;
+	/* one pass (five strcasestr were a fifth of discovery's cost) */
+	for (const char *p = sql; *p; p++) {
+		char c = (char)tolower((unsigned char)*p);
+		if (c != 'c' && c != 'v' && c != 'd' && c != 's' && c != 't')
+			continue;
+		for (int i = 0; words[i]; i++)
+			if (words[i][0] == c && strncasecmp(p, words[i], strlen(words[i])) == 0)
+				return 1;
+	}
 	return 0;
 }
 

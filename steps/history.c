@@ -774,7 +774,7 @@ void history_add_unapply(PGconn *db, struct buf *q, enum history_tool tool, cons
 		 * previous content becomes the applied one again) */
 		buf_addf(q, "DELETE FROM \"flyway_schema_history\" WHERE version IN (%s%s);\n", sub, where);
 		buf_addf(q, "DELETE FROM \"flyway_schema_history\" WHERE installed_rank IN (SELECT max(installed_rank) "
-			    "FROM \"flyway_schema_history\" WHERE version IS NULL AND script IN (SELECT version || '.sql' "
+			    "FROM \"flyway_schema_history\" WHERE version IS NULL AND regexp_replace(script, '^.*/', '') IN (SELECT version || '.sql' "
 			    "FROM stagecoach.schema_migrations WHERE %s AND version LIKE 'R\\_\\_%%') GROUP BY script);\n",
 			 where);
 		break;

@@ -790,6 +790,63 @@ static const char migrations_layouts_hint[] =
 	"expected VERSION_name.up.sql / .down.sql, VERSION_name.sql with '-- migrate:up', "
 	"VERSION_name/migration.sql, a Supabase YYYYMMDDHHMMSS_name.sql, or Flyway's V1__name.sql";
 
+static void migrations_entry_push(struct migrations_entry **v, size_t *n, size_t *cap, const struct migrations_entry *ent)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	(*v)[(*n)++] = *ent;
+}
+
+/*
+ * Flyway reads the subfolders of a location too: every V/U/R__ file below
+ * dir/sub (any depth) is a migration whose file is "sub/.../V2__x.sql" (the
+ * `script` Flyway records).  Other files there are left alone: a subfolder
+ * with no Flyway file is noted as ignored by the caller.
+ */
+static int migrations_scan_flyway(const char *dir, const char *sub, struct migrations_entry **v, size_t *n,
+				  size_t *cap, struct err *e)
+{
+	char *path = path_join(dir, sub);
+	DIR *d = opendir(path);
+	if (!d) {
+		int r = err_set(e, SC_EUSAGE, "%s/: %s", sub, strerror(errno));
+		free(path);
+		return r;
+	}
+	struct dirent *de;
+	int r = 0;
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *rel = xasprintf("%s/%s", sub, de->d_name);
+		int isdir = de->d_type == DT_DIR, isreg = de->d_type == DT_REG;
+		if (de->d_type != DT_DIR && de->d_type != DT_REG) {
+			struct stat st;
+			char *full = path_join(dir, rel);
+			if (stat(full, &st) == 0) {
+				isdir = S_ISDIR(st.st_mode);
+				isreg = S_ISREG(st.st_mode);
+			}
+			free(full);
+		}
+		struct migrations_entry ent;
+		memset(&ent, 0, sizeof(ent));
+		if (isdir) {
+			r = migrations_scan_flyway(dir, rel, v, n, cap, e);
+		} else if (isreg && migrations_parse_flyway(de->d_name, &ent)) {
+			ent.rel = rel;
+			rel = NULL;
+			migrations_entry_push(v, n, cap, &ent);
+		}
+		free(rel);
+	}
+	closedir(d);
+	free(path);
+	return r;
+}
+
 /* Classify one directory entry; adds to *v, or notes in *ignored why no
  * tool would apply it. */
 static int migrations_classify(const char *dir, const char *fname, unsigned char dtype, struct migrations_entry **v,
@@ -811,20 +868,27 @@ static int migrations_classify(const char *dir, const char *fname, unsigned char
 		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
+		/* read now (once: the cache keeps it for migrations_build) */
+		char *mig = path_join(path, "migration.sql");
+		const char *text;
+		size_t tlen;
+		int has = isdigit((unsigned char)fname[0]) &&
+			  (filecache_read(mig, &text, &tlen) == 0 || (errno != ENOENT && errno != EISDIR && errno != EINVAL));
+		free(mig);
+		/* not a Prisma folder: Flyway scans the subfolders of its locations */
+		size_t before = *n;
+		if (!has && (r = migrations_scan_flyway(dir, fname, v, n, cap, e)) < 0)
+			goto out;
+		if (!has && *n > before)
+			goto out;
 		if (!isdigit((unsigned char)fname[0])) {
 			char *note = xasprintf("%s/: ignored: not a migration folder (a Prisma folder's name starts "
-					       "with its version)", fname);
+					       "with its version; it holds no Flyway migration)", fname);
 			strv_push(ignored, note);
 			free(note);
 			goto out;
 		}
 		ent.rel = xasprintf("%s/migration.sql", fname);
-		/* read now (once: the cache keeps it for migrations_build) */
-		char *mig = path_join(path, "migration.sql");
-		const char *text;
-		size_t tlen;
-		int has = filecache_read(mig, &text, &tlen) == 0 || (errno != ENOENT && errno != EISDIR && errno != EINVAL);
-		free(mig);
 		if (!has) {
 			/* Prisma itself refuses such a folder */
 			r = err_set(e, SC_EUSAGE, "%s/: folder has no 'migration.sql' (%s)", fname,
@@ -1141,13 +1205,25 @@ int migration_load_file(const char *path, const char *display, struct migration 
 		vlen -= strlen(".sql");
 	}
 	struct err ignored = ERR_INIT;
-	if (migrations_parse_name(vname, vlen, &out->version, &out->version_str, &out->name, display, &ignored) < 0) {
+	struct migrations_entry fw;
+	memset(&fw, 0, sizeof(fw));
+	int flyway = !parent && migrations_parse_flyway(base, &fw);
+	if (flyway) {
+		/* V1_2__x.sql, U1_2__x.sql (an undo: a down), R__x.sql */
+		out->layout = MIGRATION_FLYWAY;
+		out->version_str = fw.version_str;
+		out->version = fw.version;
+		out->name = fw.name;
+		out->repeatable = fw.repeatable;
+		out->flyway_checksum = migration_flyway_checksum(text, strlen(text));
+	} else if (migrations_parse_name(vname, vlen, &out->version, &out->version_str, &out->name, display,
+					 &ignored) < 0) {
 		out->version_str = xstrdup("0");
 		out->name = xstrndup(vname, vlen);
 	}
 	free(parent);
 
-	if (ends_with(base, ".down.sql")) {
+	if (ends_with(base, ".down.sql") || (flyway && fw.is_down)) {
 		/* a down alone: checked for syntax, not linted for destructiveness */
 		out->up_sql = xstrdup("");
 		out->down_sql = text;
@@ -1157,7 +1233,7 @@ int migration_load_file(const char *path, const char *display, struct migration 
 		migrations_finish(out, NULL, out->down_sql);
 		return 0;
 	}
-	if (migrations_dbmate_split(text, out) == 0) {
+	if (!flyway && migrations_dbmate_split(text, out) == 0) {
 		out->layout = MIGRATION_DBMATE;
 		if (out->down_sql) {
 			out->down_file = xstrdup(display);

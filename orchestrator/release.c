@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include "config.h"
 #include "release.h"
+#include "../steps/alembic.h"
 #include "../steps/release.h"
 #include "../lib/expand.h"
 #include "../lib/filecache.h"
@@ -101,7 +102,8 @@ static void entries_sort(struct release_entries *es)
  * path buffer for the whole walk and readdir's d_type: on 3,000 migrations
  * the walk was as costly as the hashing.
  */
-static void walk_files(struct release_entries *es, const char *label, struct buf *path, size_t rootlen, int dotfiles)
+static void walk_files(struct release_entries *es, const char *label, struct buf *path, size_t rootlen, int dotfiles,
+		       int only_py)
 {
 	DIR *d = opendir(path->data);
 	if (!d)
@@ -120,8 +122,9 @@ static void walk_files(struct release_entries *es, const char *label, struct buf
 			sb.st_mode = de->d_type == DT_DIR ? S_IFDIR : S_IFREG;
 		if (de->d_type == DT_DIR || de->d_type == DT_REG || stat(path->data, &sb) == 0) {
 			if (S_ISDIR(sb.st_mode)) {
-				walk_files(es, label, path, rootlen, dotfiles);
-			} else if (S_ISREG(sb.st_mode)) {
+				if (!(only_py && strcmp(de->d_name, "__pycache__") == 0))
+					walk_files(es, label, path, rootlen, dotfiles, only_py);
+			} else if (S_ISREG(sb.st_mode) && (!only_py || ends_with(de->d_name, ".py"))) {
 				char hex[65];
 				entries_add(es, label, path->data + rootlen + 1,
 					    filecache_sha256(path->data, hex) == 0 ? hex : "unreadable");
@@ -133,8 +136,9 @@ static void walk_files(struct release_entries *es, const char *label, struct buf
 	closedir(d);
 }
 
-/* add label/rel -> sha256 for every file below root (or root itself when it is a file) */
-static void add_tree(struct release_entries *es, const char *label, const char *root, int dotfiles)
+/* add label/rel -> sha256 for every file below root (or root itself when
+ * it is a file); only_py: *.py files alone, __pycache__ left out */
+static void add_tree_py(struct release_entries *es, const char *label, const char *root, int dotfiles, int only_py)
 {
 	struct stat sb;
 	char hex[65] = "";
@@ -150,8 +154,91 @@ static void add_tree(struct release_entries *es, const char *label, const char *
 	}
 	struct buf path = BUF_INIT;
 	buf_adds(&path, root);
-	walk_files(es, label, &path, path.len, dotfiles);
+	walk_files(es, label, &path, path.len, dotfiles, only_py);
 	buf_release(&path);
+}
+
+static void add_tree(struct release_entries *es, const char *label, const char *root, int dotfiles)
+{
+	add_tree_py(es, label, root, dotfiles, 0);
+}
+
+/*
+ * An Alembic project's script folder: script_location of the [alembic]
+ * section of the ini (%(here)s is the ini's folder; relative paths are
+ * relative to it, as alembic runs there).  NULL when the ini cannot be
+ * read or names none.
+ */
+static char *alembic_script_dir(const char *ini)
+{
+	const char *text;
+	size_t len;
+	if (filecache_read(ini, &text, &len) < 0)
+		return NULL;
+	char *here = xstrdup(ini);
+	char *slash = strrchr(here, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(here, strlen(here) + 1, ".");
+	char *dir = NULL;
+	int in_alembic = 0;
+	for (const char *p = text; *p && !dir;) {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) : strlen(p);
+		char *line = xstrndup(p, n);
+		char *l = line + strspn(line, " \t");
+		l[strcspn(l, "\r")] = '\0';
+		if (l[0] == '[')
+			in_alembic = strncmp(l, "[alembic]", 9) == 0;
+		else if (in_alembic && starts_with(l, "script_location")) {
+			char *v = l + strlen("script_location");
+			v += strspn(v, " \t");
+			if (*v == '=' || *v == ':') {
+				v++;
+				v += strspn(v, " \t");
+				size_t vl = strlen(v);
+				while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+					v[--vl] = '\0';
+				struct buf b = BUF_INIT;
+				for (const char *c = v; *c; c++) {
+					if (starts_with(c, "%(here)s")) {
+						buf_adds(&b, here);
+						c += strlen("%(here)s") - 1;
+					} else {
+						buf_addc(&b, *c);
+					}
+				}
+				char *val = buf_detach(&b);
+				dir = val && val[0] == '/' ? xstrdup(val) : path_join(here, val ? val : "");
+				free(val);
+			}
+		}
+		free(line);
+		p = eol ? eol + 1 : p + n;
+	}
+	free(here);
+	return dir;
+}
+
+/* "STEP\tINI\tSCRIPT_DIR" of each migrate step that delegates to Alembic
+ * (SCRIPT_DIR empty when the ini names none) */
+static char **alembic_projects(const struct config *cfg)
+{
+	char **out = NULL;
+	for (size_t i = 0; i < cfg->nsteps; i++) {
+		const char *ini = alembic_step_ini(&cfg->steps[i]);
+		if (!ini)
+			continue;
+		char *abs = ini[0] == '/' ? xstrdup(ini) : path_join(cfg->dir, ini);
+		char *dir = alembic_script_dir(abs);
+		char *line = xasprintf("%s\t%s\t%s", cfg->steps[i].name, abs, dir ? dir : "");
+		strv_push(&out, line);
+		free(line);
+		free(dir);
+		free(abs);
+	}
+	return out;
 }
 
 /*
@@ -200,6 +287,29 @@ static void release_entries(const struct config *cfg, const struct env_config *e
 	free(label);
 	add_tree(es, "migrations", cfg->migrations, 0);
 	add_tree(es, "functions", cfg->functions, 0);
+	/* an Alembic project ships its ini, env.py and its revisions */
+	char **alembic = alembic_projects(cfg);
+	for (size_t i = 0; alembic && alembic[i]; i++) {
+		char *ini = strchr(alembic[i], '\t');
+		*ini++ = '\0';
+		char *dir = strchr(ini, '\t');
+		*dir++ = '\0';
+		label = xasprintf("alembic/%s/%s", alembic[i], base_name(ini));
+		add_tree(es, label, ini, 0);
+		free(label);
+		if (dir[0]) {
+			char *envpy = path_join(dir, "env.py"), *versions = path_join(dir, "versions");
+			label = xasprintf("alembic/%s/env.py", alembic[i]);
+			add_tree(es, label, envpy, 0);
+			free(label);
+			label = xasprintf("alembic/%s/versions", alembic[i]);
+			add_tree_py(es, label, versions, 0, 1);
+			free(label);
+			free(envpy);
+			free(versions);
+		}
+	}
+	strv_free(alembic);
 	char **arts = release_artifacts(cfg, env);
 	for (size_t i = 0; arts && arts[i]; i++) {
 		char *tab = strchr(arts[i], '\t');
@@ -346,6 +456,16 @@ int release_git_dirty(const struct config *cfg, const struct env_config *env)
 		strv_push(&paths, cfg->migrations);
 	if (cfg->functions)
 		strv_push(&paths, cfg->functions);
+	char **alembic = alembic_projects(cfg);
+	for (size_t i = 0; alembic && alembic[i]; i++) {
+		char *ini = strchr(alembic[i], '\t') + 1;
+		char *dir = strchr(ini, '\t');
+		*dir++ = '\0';
+		strv_push(&paths, ini);
+		if (dir[0])
+			strv_push(&paths, dir);
+	}
+	strv_free(alembic);
 	char **arts = release_artifacts(cfg, env);
 	for (size_t i = 0; arts && arts[i]; i++)
 		strv_push(&paths, strchr(arts[i], '\t') + 1);

@@ -5,10 +5,9 @@
 # SQL in one session (the floor).  Each tool gets its own fresh database on
 # one throwaway cluster; each is run ROUNDS times (default 3) and the median
 # is kept.  Prints the times and the ratios to psql and to dbmate.
-# Then, on NOOP_N (default 3000) applied migrations: a no-op `deploy` and
-# `migrations ENV`, with stagecoach's records alone and with a Prisma
-# folder whose _prisma_migrations Prisma filled (median of ROUNDS each).
-#   N=300 ROUNDS=3 NOOP_N=3000 SC_BIN=./stagecoach bench/migrations.sh
+# (A no-op deploy and `migrations ENV` on 3,000 applied migrations:
+# bench/noop.sh.)
+#   N=300 ROUNDS=3 SC_BIN=./stagecoach bench/migrations.sh
 . "$(dirname "$0")/../tests/lib/common.sh"
 N=${N:-300}
 ROUNDS=${ROUNDS:-3}
@@ -124,63 +123,4 @@ for tool in $tools; do
 	printf '%-12s %10s %10s %10s\n' "$tool" "${times[$tool]}" "$p" "$d"
 done
 
-# ---- a no-op deploy and `migrations ENV` on NOOP_N applied migrations ----
-NOOP_N=${NOOP_N:-3000}
-noop_conf() { # URL FOLDER
-	cat > noop.conf <<CONF
-version = 1;
-project = "bench";
-migrations = "$2";
-environments = { bench = { database = "$1"; }; };
-steps = ( { name = "migrate"; kind = "migrate"; } );
-CONF
-}
-time_cmd() { # CMD... : median of ROUNDS runs, in ms
-	local ts="" t0
-	for r in $(seq 1 "$ROUNDS"); do
-		t0=$(now_ms)
-		"$@" >"$T/noop.out" 2>&1 || fail "$*: $(tail -5 "$T/noop.out")"
-		ts="$ts $(( $(now_ms) - t0 ))"
-	done
-	echo "bench: $*:$ts ms" >&2
-	printf '%s\n' $ts | median
-}
-# stagecoach's records: golang-migrate files applied by stagecoach
-# (files written by python: 3,000 forks of a shell loop take minutes on a loaded machine)
-python3 - "$NOOP_N" <<'PY'
-import hashlib, os, sys
-n = int(sys.argv[1])
-os.makedirs("noop", exist_ok=True)
-os.makedirs("pnoop", exist_ok=True)
-with open("pnoop.csv", "w") as csv, open("pnoop.sql", "w") as sql:
-    for i in range(1, n + 1):
-        open("noop/%05d_n_%d.up.sql" % (i, i), "w").write("CREATE TABLE n_%d (id int);\n" % i)
-        name = "2024%010d_p_%d" % (i, i)
-        text = "CREATE TABLE p_%d (id int);\n" % i
-        os.makedirs("pnoop/" + name, exist_ok=True)
-        open("pnoop/%s/migration.sql" % name, "w").write(text)
-        csv.write("%s,%s\n" % (name, hashlib.sha256(text.encode()).hexdigest()))
-        sql.write(text)
-PY
-url=$(newdb noop) || fail "createdb"
-noop_conf "$url" noop
-"$SC" -q -c noop.conf deploy bench >"$T/noop.out" 2>&1 || fail "setup deploy: $(tail -5 "$T/noop.out")"
-[ "$(psql_q "$url" "SELECT count(*) FROM stagecoach.schema_migrations")" = "$NOOP_N" ] || fail "setup applied too few"
-d1=$(time_cmd "$SC" -q -c noop.conf deploy bench)
-m1=$(time_cmd "$SC" -c noop.conf migrations bench)
-grep -q "^$NOOP_N applied, 0 pending" "$T/noop.out" || fail "migrations: $(tail -2 "$T/noop.out")"
-# a Prisma folder that Prisma migrated: _prisma_migrations only
-url=$(newdb pnoop) || fail "createdb"
-psql "$url" -X -q -v ON_ERROR_STOP=1 -f pnoop.sql >/dev/null || fail "psql"
-psql_q "$url" 'CREATE TABLE "_prisma_migrations" ("id" VARCHAR(36) PRIMARY KEY NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ, "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ, "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0)' >/dev/null
-psql_q "$url" "CREATE TEMP TABLE x (n text, c text); COPY x FROM STDIN WITH (FORMAT csv); INSERT INTO _prisma_migrations SELECT gen_random_uuid()::text, c, now(), n, NULL, NULL, now(), 1 FROM x" <pnoop.csv >/dev/null ||
-	fail "prisma rows"
-noop_conf "$url" pnoop
-d2=$(time_cmd "$SC" -q -c noop.conf deploy bench)
-m2=$(time_cmd "$SC" -c noop.conf migrations bench)
-grep -q "^$NOOP_N applied, 0 pending" "$T/noop.out" || fail "migrations (prisma): $(tail -2 "$T/noop.out")"
-echo "no-op on $NOOP_N applied migrations, median of $ROUNDS runs (target: < 300 ms each)"
-printf '%-34s %10s %10s\n' history "deploy ms" "migrations ms"
-printf '%-34s %10s %10s\n' "stagecoach's records" "$d1" "$m1"
-printf '%-34s %10s %10s\n' "prisma's _prisma_migrations" "$d2" "$m2"
 pass

@@ -177,6 +177,14 @@ PGconn *run_db(struct run *r, struct err *e)
 	return c;
 }
 
+PGconn *run_db_read(struct run *r, struct err *e)
+{
+	if (!r->db && r->state && r->state->conn && PQstatus(r->state->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(r->state->conn) == PQTRANS_IDLE)
+		return r->state->conn;
+	return run_db(r, e);
+}
+
 json_t *run_detail(struct run *r)
 {
 	if (!r->cur)

@@ -88,6 +88,13 @@ int run_expand_command(struct run *r, const char *raw, char **out, char ***expor
 /* The environment's database for steps (not the state/lock connection).
  * Connects on first use; NULL with e (SC_EUNREACHABLE) on failure. */
 PGconn *run_db(struct run *r, struct err *e);
+/* A connection to the same database for reads only (no transaction, no
+ * SET): the steps' connection when it is open, else the state connection,
+ * which is already authenticated, so that a run that only reads (a no-op
+ * deploy's migrate step, `migrations ENV`) opens one connection, not two
+ * (a SCRAM exchange costs as much CPU as the rest of such a run).  Falls
+ * back to run_db(). */
+PGconn *run_db_read(struct run *r, struct err *e);
 
 /* Detail object of the step being executed (never NULL while a step runs). */
 json_t *run_detail(struct run *r);

@@ -282,5 +282,11 @@ char *path_join(const char *dir, const char *path)
 {
 	if (path[0] == '/' || !dir || !dir[0])
 		return xstrdup(path);
-	return xasprintf("%s/%s", dir, path);
+	/* not xasprintf: discovery joins one path per file (3,000 on a big folder) */
+	size_t dl = strlen(dir), pl = strlen(path);
+	char *s = xmalloc(dl + pl + 2);
+	memcpy(s, dir, dl);
+	s[dl] = '/';
+	memcpy(s + dl + 1, path, pl + 1);
+	return s;
 }

@@ -43,6 +43,17 @@ static int approve_steps(struct config *cfg, const char *list, char ***out, stru
 	return rc;
 }
 
+/* Commands that neither record nor show the local tree's release: they
+ * skip its content hash (a read of every shipped file). */
+static int cmd_needs_release(const char *command)
+{
+	static const char *const without[] = { "history", "migrations", "diff", "approve", NULL };
+	for (size_t i = 0; without[i]; i++)
+		if (strcmp(command, without[i]) == 0)
+			return 0;
+	return 1;
+}
+
 int cmd_open_run(struct global *g, struct config *cfg, const char *env_name, const char *command,
 		 const struct run_flags *flags, int lock, struct run **out, struct err *e)
 {
@@ -70,8 +81,9 @@ int cmd_open_run(struct global *g, struct config *cfg, const char *env_name, con
 	}
 	/* the release: its content hash, and its name unless --release gave one;
 	 * `history` lists records only, and hashing every shipped file cost it
-	 * more than its query (bench/history.sh) */
-	if (strcmp(command, "history") != 0) {
+	 * more than its query (bench/history.sh); nor do the other commands
+	 * that neither record nor show a release (cmd_needs_release) */
+	if (cmd_needs_release(command)) {
 		r->content_hash = release_content_hash(cfg, env);
 		if (!r->release)
 			r->release = xstrndup(r->content_hash, 12);

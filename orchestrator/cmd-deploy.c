@@ -17,13 +17,18 @@
 #include "../steps/step.h"
 
 /* Each deploy keeps the manifest of the tree it deployed (named by its
- * content hash), so that promote can name the files that differ. */
+ * content hash), so that promote can name the files that differ; a
+ * manifest of that content hash already stored is the same list, not
+ * stored again (each no-op deploy of 3,000 migrations added 300 KB). */
 static void store_manifest(struct run *r)
 {
+	struct err e = ERR_INIT;
+	if (state_artifact_latest(r->state, "manifest", r->content_hash, NULL, NULL, NULL, &e) == 1)
+		return;
+	err_clear(&e);
 	json_t *m = release_manifest(r->cfg, r->env);
 	char *s = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(m);
-	struct err e = ERR_INIT;
 	if (state_artifact_put(r->state, r->release, r->run_id, "manifest", r->content_hash, NULL, s, strlen(s), &e) <
 	    0)
 		out_warn(r->out, "could not record the release manifest: %s", e.msg);

@@ -53,7 +53,7 @@ int cmd_migrations_open(struct global *g, const char *env_name, const char *comm
 			break;
 		}
 	}
-	PGconn *db = run_db(cm->run, e);
+	PGconn *db = run_db_read(cm->run, e);
 	if (!db) {
 		rc = -e->code;
 		goto prefix;

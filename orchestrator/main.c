@@ -139,6 +139,12 @@ int main(int argc, char **argv)
 		code = e.code ? e.code : SC_EFAIL;
 	if (code != 0 && e.msg[0]) {
 		char *msg = redact(e.msg);
+		/* with --json the result is JSON on stdout, a failure too (one
+		 * before any run started: config, usage, lock, unreachable); a
+		 * run's own failure is in its run_finished event, the last one */
+		if (g.json && !g.out->run_finished)
+			out_json(g.out, json_pack("{s:s,s:i,s:s}", "event", code == SC_EPAUSED ? "paused" : "error",
+						  "exit_code", code, "message", msg));
 		fflush(stdout);
 		fprintf(stderr, "stagecoach: %s: %s\n", code == SC_EPAUSED ? "paused" : "error", msg);
 		free(msg);

@@ -245,6 +245,7 @@ void out_step_rolled_back(struct output *o, struct run *r, struct step_exec *x)
 
 void out_run_finished(struct output *o, struct run *r, const char *status, const char *error, int exit_code)
 {
+	o->run_finished = 1;
 	long long total = 0;
 	size_t done = 0;
 	for (size_t i = 0; i < r->nexecs; i++) {

@@ -25,6 +25,7 @@ struct output {
 	int tty;             /* stdout is a terminal: live progress */
 	int progress_shown;  /* a progress line is on screen */
 	long long progress_last_ms;
+	int run_finished;    /* a run_finished event was written: it carries the outcome */
 };
 
 struct output *output_new(int json, int color, int quiet, int verbose);

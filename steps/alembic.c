@@ -39,6 +39,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "step.h"
+#include "alembic.h"
 #include "lint.h"
 #include "migrations.h"
 #include "pgtools.h"
@@ -779,3 +780,8 @@ const struct step_ops step_migrate_alembic_ops = {
 	.rollback_strategy = alembic_strategy,
 	.check = alembic_check,
 };
+
+const char *alembic_step_ini(const struct step *st)
+{
+	return st->ops == &step_migrate_alembic_ops ? ((const struct alembic *)st->priv)->ini : NULL;
+}

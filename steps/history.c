@@ -87,7 +87,9 @@ static char *history_val(PGresult *res, int row, int col)
 
 static struct history_entry *history_push(struct history_entry **v, size_t *n)
 {
-	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	/* grown at 0 (to 16) and at each power of two from 16 (doubled) */
+	if (*n < 16 ? *n == 0 : !(*n & (*n - 1)))
+		*v = xrealloc(*v, (*n < 16 ? 16 : *n * 2) * sizeof **v);
 	memset(&(*v)[*n], 0, sizeof **v);
 	return &(*v)[(*n)++];
 }
@@ -137,7 +139,11 @@ static void history_sort(struct history_entry **v, size_t *n, const int *undone)
 		k[i].seq = i;
 		k[i].undone = undone ? undone[i] : 0;
 	}
-	qsort(k, *n, sizeof *k, history_keyed_cmp);
+	int sorted = 1; /* rows read in order need no sort */
+	for (size_t i = 1; i < *n && sorted; i++)
+		sorted = history_keyed_cmp(&k[i - 1], &k[i]) < 0;
+	if (!sorted)
+		qsort(k, *n, sizeof *k, history_keyed_cmp);
 	size_t out = 0;
 	for (size_t i = 0; i < *n; i++) {
 		int last = i + 1 == *n || migration_version_cmp(k[i].e.version, k[i + 1].e.version) != 0;
@@ -186,39 +192,43 @@ static char *history_flyway_repeatable_version(const char *script)
 	return xstrndup(base, l);
 }
 
-static int history_exists(PGconn *db, const char *sql, struct err *e)
+/* Which history tables exist, asked in one round trip (a no-op deploy asks
+ * twice: in its plan and again before applying). */
+enum { HT_SC, HT_SC_RUNS, HT_PRISMA, HT_SUPABASE, HT_FLYWAY, HT_SCHEMA_MIGRATIONS, HT_DIRTY, HT_N };
+static int history_tables(PGconn *db, int exists[HT_N], struct err *e)
 {
-	PGresult *res = history_query(db, sql, e);
+	PGresult *res = history_query(db,
+				      "SELECT to_regclass('stagecoach.schema_migrations') IS NOT NULL, "
+				      "to_regclass('stagecoach.runs') IS NOT NULL, "
+				      "to_regclass('_prisma_migrations') IS NOT NULL, "
+				      "to_regclass('supabase_migrations.schema_migrations') IS NOT NULL, "
+				      "to_regclass('flyway_schema_history') IS NOT NULL, "
+				      "to_regclass('schema_migrations') IS NOT NULL, "
+				      /* one name, two tools: golang-migrate's has a dirty column */
+				      "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = "
+				      "to_regclass('schema_migrations') AND attname = 'dirty' AND NOT attisdropped)",
+				      e);
 	if (!res)
 		return -SC_EFAIL;
-	int r = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	for (int i = 0; i < HT_N; i++)
+		exists[i] = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, i), "t") == 0;
 	PQclear(res);
-	return r;
+	return 0;
 }
 
-static int history_table_exists(PGconn *db, enum history_tool t, struct err *e)
+static int history_table_exists(const int exists[HT_N], enum history_tool t)
 {
 	switch (t) {
 	case HISTORY_PRISMA:
-		return history_exists(db, "SELECT to_regclass('_prisma_migrations') IS NOT NULL", e);
+		return exists[HT_PRISMA];
 	case HISTORY_SUPABASE:
-		return history_exists(db, "SELECT to_regclass('supabase_migrations.schema_migrations') IS NOT NULL", e);
+		return exists[HT_SUPABASE];
 	case HISTORY_FLYWAY:
-		return history_exists(db, "SELECT to_regclass('flyway_schema_history') IS NOT NULL", e);
+		return exists[HT_FLYWAY];
 	case HISTORY_DBMATE:
-	case HISTORY_GOLANG: {
-		/* one name, two tools: golang-migrate's has a dirty column */
-		int r = history_exists(db,
-				       "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = "
-				       "to_regclass('schema_migrations') AND attname = 'dirty' AND NOT attisdropped)",
-				       e);
-		if (r < 0)
-			return r;
-		int any = history_exists(db, "SELECT to_regclass('schema_migrations') IS NOT NULL", e);
-		if (any <= 0)
-			return any;
-		return t == HISTORY_GOLANG ? r : !r;
-	}
+		return exists[HT_SCHEMA_MIGRATIONS] && !exists[HT_DIRTY];
+	case HISTORY_GOLANG:
+		return exists[HT_SCHEMA_MIGRATIONS] && exists[HT_DIRTY];
 	case HISTORY_AUTO:
 	case HISTORY_STAGECOACH:
 		break;
@@ -247,20 +257,19 @@ static enum history_tool history_layout_tool(const struct migration *all, size_t
 	return HISTORY_STAGECOACH;
 }
 
-static int history_read_sc(PGconn *db, struct history *h, struct err *e)
+static int history_read_sc(PGconn *db, struct history *h, const int exists[HT_N], struct err *e)
 {
-	int r = history_exists(db, "SELECT to_regclass('stagecoach.schema_migrations') IS NOT NULL", e);
-	if (r <= 0)
-		return r;
-	int runs = history_exists(db, "SELECT to_regclass('stagecoach.runs') IS NOT NULL", e);
-	if (runs < 0)
-		return runs;
+	if (!exists[HT_SC])
+		return 0;
+	int runs = exists[HT_SC_RUNS];
 	PGresult *res = history_query(
 		db,
+		/* ordered as versions mostly sort (history_sort then has nothing to do) */
 		runs ? "SELECT m.version, m.name, m.checksum, m.applied_at::text, m.run_id, "
 		       "coalesce(r.command = 'baseline', false) FROM stagecoach.schema_migrations m "
-		       "LEFT JOIN stagecoach.runs r ON r.id = m.run_id"
-		     : "SELECT version, name, checksum, applied_at::text, run_id, false FROM stagecoach.schema_migrations",
+		       "LEFT JOIN stagecoach.runs r ON r.id = m.run_id ORDER BY length(m.version), m.version COLLATE \"C\""
+		     : "SELECT version, name, checksum, applied_at::text, run_id, false FROM stagecoach.schema_migrations "
+		       "ORDER BY length(version), version COLLATE \"C\"",
 		e);
 	if (!res)
 		return -SC_EFAIL;
@@ -416,16 +425,15 @@ static int history_read_tool(PGconn *db, struct history *h, const struct migrati
 int history_read(PGconn *db, enum history_tool setting, const struct migration *all, size_t n, struct history *h,
 		 struct err *e)
 {
-	int r;
+	int r, exists[HT_N];
 	memset(h, 0, sizeof *h);
-	if ((r = history_read_sc(db, h, e)) < 0)
+	if ((r = history_tables(db, exists, e)) < 0 || (r = history_read_sc(db, h, exists, e)) < 0)
 		return err_prefix(e, "cannot read the migration history");
 	enum history_tool t = setting == HISTORY_AUTO ? history_layout_tool(all, n) : setting;
 	h->tool = t;
 	if (t == HISTORY_STAGECOACH)
 		return 0;
-	if ((r = history_table_exists(db, t, e)) < 0)
-		return err_prefix(e, "cannot read %s's history (%s)", history_tool_name(t), history_tool_table(t));
+	r = history_table_exists(exists, t);
 	h->tool_table_exists = r;
 	if (!r) {
 		if (setting == HISTORY_AUTO)
@@ -766,7 +774,7 @@ void history_add_unapply(PGconn *db, struct buf *q, enum history_tool tool, cons
 		 * previous content becomes the applied one again) */
 		buf_addf(q, "DELETE FROM \"flyway_schema_history\" WHERE version IN (%s%s);\n", sub, where);
 		buf_addf(q, "DELETE FROM \"flyway_schema_history\" WHERE installed_rank IN (SELECT max(installed_rank) "
-			    "FROM \"flyway_schema_history\" WHERE version IS NULL AND script IN (SELECT version || '.sql' "
+			    "FROM \"flyway_schema_history\" WHERE version IS NULL AND regexp_replace(script, '^.*/', '') IN (SELECT version || '.sql' "
 			    "FROM stagecoach.schema_migrations WHERE %s AND version LIKE 'R\\_\\_%%') GROUP BY script);\n",
 			 where);
 		break;

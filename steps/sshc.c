@@ -544,9 +544,6 @@ static void sshc_teardown(struct sshc_conn *c, int clean)
 	c->ai = c->ai_cur = NULL;
 }
 
-/* a line kept for the error: at most SSHC_TAIL_LINE bytes of it (its head
- * and tail), so that the tails of a batch of 1,000 hosts stay small */
-#define SSHC_TAIL_LINE 2048
 static void sshc_tail_push(struct sshc_host *h, const char *line)
 {
 	if (h->ntail == SSHC_TAIL) {
@@ -554,16 +551,7 @@ static void sshc_tail_push(struct sshc_host *h, const char *line)
 		memmove(h->tail, h->tail + 1, (SSHC_TAIL - 1) * sizeof(h->tail[0]));
 		h->ntail--;
 	}
-	size_t len = strlen(line);
-	if (len <= SSHC_TAIL_LINE) {
-		h->tail[h->ntail++] = xstrdup(line);
-		return;
-	}
-	struct line_cap l = LINE_CAP_INIT;
-	l.head_max = l.tail_max = SSHC_TAIL_LINE / 2;
-	line_cap_add_bytes(&l, line, len);
-	h->tail[h->ntail++] = line_cap_take(&l); /* cuts inside a character become U+FFFD */
-	line_cap_release(&l);
+	h->tail[h->ntail++] = xstrdup(line);
 }
 
 static void sshc_emit_line(struct sshc_ctx *x, struct sshc_host *h, int stream, char *line)
@@ -605,7 +593,11 @@ static void sshc_take_line(struct sshc_ctx *x, struct sshc_host *h, int stream)
 
 /* An over-long line keeps its head and tail and says how many bytes were
  * dropped between them (line_cap): a host sending 300 MB without a newline
- * costs 64 KiB here, not 300 MB, and the line is not cut into pieces. */
+ * costs 8 KiB here, not 300 MB, and the line is not cut into pieces.  8 KiB
+ * per line (the size lines were cut at before) keeps the SSHC_TAIL lines
+ * of every host of a large batch small. */
+#define SSHC_LINE_HEAD 4096
+#define SSHC_LINE_TAIL 4096
 static void sshc_output(struct sshc_ctx *x, struct sshc_host *h, int stream, const char *data, size_t len)
 {
 	struct line_cap *p = &h->conn->part[stream];
@@ -1279,6 +1271,10 @@ int sshc_run(struct sshc_host *hosts, size_t n, const char *command, const struc
 		hosts[i].conn = xcalloc(1, sizeof(struct sshc_conn));
 		hosts[i].conn->fd = -1;
 		hosts[i].conn->marker_status = -1;
+		for (int k = 0; k < 2; k++) {
+			hosts[i].conn->part[k].head_max = SSHC_LINE_HEAD;
+			hosts[i].conn->part[k].tail_max = SSHC_LINE_TAIL;
+		}
 		hosts[i].outcome = SSHC_PENDING;
 		const char *hc = hosts[i].command ? hosts[i].command : command;
 		if (hc && !o->work)

@@ -28,9 +28,9 @@
  * Ownership: struct sshc_host's name/address are borrowed; the strings it
  * gets (error, tail lines) are owned and freed by sshc_host_release().
  * sshc_run() opens and closes every socket and session itself.  Output
- * lines are capped as lib/proc.h's line_cap does (head and tail kept, the
- * bytes dropped between them counted), so memory stays bounded whatever a
- * host sends.
+ * lines are capped by lib/proc.h's line_cap (a line over 8 KiB keeps its
+ * first and last 4 KiB and says how many bytes were dropped between them),
+ * so memory stays bounded whatever a host sends.
  */
 #ifndef SC_SSHC_H
 #define SC_SSHC_H

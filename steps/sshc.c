@@ -544,6 +544,29 @@ static void sshc_teardown(struct sshc_conn *c, int clean)
 	c->ai = c->ai_cur = NULL;
 }
 
+/* The lines kept for the error are shorter still (an error holds 4 KiB):
+ * SSHC_TAIL_KEEP bytes at each end of a longer line, cut at character
+ * boundaries, and the count of what is left out, line_cap's included. */
+#define SSHC_TAIL_KEEP 240
+static char *sshc_tail_line(const char *line)
+{
+	size_t len = strlen(line);
+	if (len <= 2 * SSHC_TAIL_KEEP + 32)
+		return xstrdup(line);
+	unsigned long long before = 0;
+	const char *m = strstr(line, " [... ");
+	int mlen = 0;
+	if (!m || sscanf(m, " [... %llu bytes dropped ...] %n", &before, &mlen) != 1 || !mlen)
+		before = 0, mlen = 0;
+	size_t hl = SSHC_TAIL_KEEP, ts = len - SSHC_TAIL_KEEP;
+	while (hl && ((unsigned char)line[hl] & 0xc0) == 0x80)
+		hl--;
+	while (ts < len && ((unsigned char)line[ts] & 0xc0) == 0x80)
+		ts++;
+	unsigned long long dropped = (unsigned long long)(ts - hl) - (unsigned long long)mlen + before;
+	return xasprintf("%.*s [... %llu bytes dropped ...] %s", (int)hl, line, dropped, line + ts);
+}
+
 static void sshc_tail_push(struct sshc_host *h, const char *line)
 {
 	if (h->ntail == SSHC_TAIL) {
@@ -551,7 +574,7 @@ static void sshc_tail_push(struct sshc_host *h, const char *line)
 		memmove(h->tail, h->tail + 1, (SSHC_TAIL - 1) * sizeof(h->tail[0]));
 		h->ntail--;
 	}
-	h->tail[h->ntail++] = xstrdup(line);
+	h->tail[h->ntail++] = sshc_tail_line(line);
 }
 
 static void sshc_emit_line(struct sshc_ctx *x, struct sshc_host *h, int stream, char *line)

@@ -32,7 +32,6 @@
 #include <libssh2.h>
 #include "sshc.h"
 #include "../lib/proc.h"
-#include "../lib/utf8.h"
 #include "../lib/util.h"
 
 /* ---------------------------------------------------------------- base64 */

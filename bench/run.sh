@@ -20,7 +20,7 @@ fi
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "stagecoach: $("$SC_BIN" --version)"
 rc=0
-for b in ${BENCH:-migrations noop ssh functions backup history validate release}; do
+for b in ${BENCH:-migrations noop ssh fleet functions backup history validate release}; do
 	echo
 	echo "=== bench/$b.sh"
 	bash "bench/$b.sh" || { echo "bench/$b.sh failed"; rc=1; }

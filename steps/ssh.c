@@ -21,6 +21,7 @@
  * credentials before the command ran anywhere in this step is
  * SC_EUNREACHABLE (6 when nothing else changed); anything else SC_EFAIL.
  */
+#include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 #include "sshc.h"
 #include "../env/run.h"
 #include "../env/config.h"
+#include "../lib/fdlimit.h"
 #include "../lib/settings.h"
 #include "../lib/redact.h"
 #include "../lib/shellexpand.h"
@@ -230,6 +232,54 @@ static const char *ssh_status_name(const struct sshc_host *h)
 	return "not_run";
 }
 
+/* The identity, read once for every host and batch of this step (*key NULL
+ * with the agent); unreadable: an error naming the file, before any host is
+ * contacted.  Free with sshc_identity_free. */
+static int ssh_read_key(struct step *st, struct run *r, char **key, size_t *len, struct err *e)
+{
+	*key = NULL;
+	*len = 0;
+	if (!r->env->ssh.identity)
+		return 0;
+	if (sshc_identity_read(r->env->ssh.identity, key, len) != 0)
+		return err_set(e, SC_EUSAGE, "%s:%d: environment '%s': cannot read the key ssh.identity '%s': %s",
+			       st->file, r->env->line, r->env->name, r->env->ssh.identity, strerror(errno));
+	return 0;
+}
+
+/* Descriptors for a batch of bsize hosts (each holds its socket until its
+ * command ends, so that a host refused in phase 1 means the batch ran
+ * nowhere): raise the soft RLIMIT_NOFILE when needed, refuse (exit 2)
+ * when even the hard limit is too low.  A margin covers what the run opens
+ * beside them (known_hosts, name lookups, the gate's connections). */
+#define SSH_FD_MARGIN 16
+static int ssh_reserve_fds(struct step *st, struct run *r, size_t bsize, struct err *e)
+{
+	struct sshc_opts o = { 0 };
+	struct fdlimit f;
+	o.identity = r->env->ssh.identity;
+	size_t per = sshc_fds_per_host(&o), need = bsize * per + SSH_FD_MARGIN;
+	if (fdlimit_reserve(need, &f) == 0) {
+		if (f.raised)
+			run_log(r, "raised the open files limit (ulimit -n) to %zu for batches of %zu hosts", f.soft, bsize);
+		return 0;
+	}
+	size_t fits = f.hard > f.in_use + SSH_FD_MARGIN ? (f.hard - f.in_use - SSH_FD_MARGIN) / per : 0;
+	struct buf hint = BUF_INIT;
+	if (fits)
+		buf_addf(&hint, "set 'batch' to at most %zu hosts, or raise the hard limit", fits);
+	else
+		buf_adds(&hint, "raise the hard limit");
+	int rc = err_set(e, SC_EUSAGE,
+			 "%s:%d: step '%s': a batch of %zu hosts needs %zu more file descriptors (%zu per host%s, and "
+			 "%d beside them) and %zu are open, but the open files limit is %zu even raised to the hard "
+			 "limit (ulimit -Hn): %s; no host was contacted",
+			 st->file, st->line, st->name, bsize, need, per, o.identity ? "" : " with the ssh-agent",
+			 SSH_FD_MARGIN, f.in_use, f.hard, buf_str(&hint));
+	buf_release(&hint);
+	return rc;
+}
+
 /* "host 'app2' (127.0.0.1:2222): command exited with status 42:\n<last lines>" for the
  * failed hosts (the first few), into b */
 static int ssh_describe_failures(struct buf *b, struct sshc_host *hs, size_t n, const char *what)
@@ -298,6 +348,18 @@ static int ssh_plan(struct step *st, struct run *r, struct err *e)
 	else
 		run_plan_line(r, "rollback: none (no rollback_command)");
 	buf_release(&names);
+
+	/* before any host is contacted: the key can be read, and a batch's
+	 * sockets fit under the open files limit */
+	char *key;
+	size_t key_len;
+	if ((rc = ssh_read_key(st, r, &key, &key_len, e)) < 0 || (rc = ssh_reserve_fds(st, r, bsize, e)) < 0) {
+		free(hv);
+		free(cmd);
+		free(rcmd);
+		return rc;
+	}
+	sshc_identity_free(key, key_len);
 
 	/* hosts known_hosts does not know: fetch their keys now (no
 	 * authentication, nothing run), so that the refusal, with the
@@ -424,7 +486,20 @@ static int ssh_apply(struct step *st, struct run *r, struct err *e)
 
 	struct ssh_progress p = { r, 0, (int)n };
 	struct sshc_opts o;
+	char *key = NULL;
+	size_t key_len = 0;
 	ssh_opts(st, r, &o, &p);
+	/* the key once for every batch; the descriptors of the largest batch
+	 * (the first) before any host is contacted */
+	if ((rc = ssh_read_key(st, r, &key, &key_len, e)) < 0 || (rc = ssh_reserve_fds(st, r, bsize, e)) < 0) {
+		sshc_identity_free(key, key_len);
+		free(hv);
+		free(cmd);
+		free(rcmd);
+		return rc;
+	}
+	o.identity_data = key;
+	o.identity_len = key_len;
 	int touched_any = 0;
 	rc = 0;
 	for (size_t b = 0; b < nb && rc == 0; b++) {
@@ -490,6 +565,7 @@ static int ssh_apply(struct step *st, struct run *r, struct err *e)
 		if (rc == 0 && run_should_stop(r) && b + 1 < nb)
 			rc = err_set(e, SC_EFAIL, "interrupted after batch %zu/%zu", b + 1, nb);
 	}
+	sshc_identity_free(key, key_len);
 	free(hv);
 	free(cmd);
 	free(rcmd);
@@ -560,6 +636,17 @@ static int ssh_rollback(struct step *st, struct run *r, struct err *e)
 	 * stop the rollback half-way (the one that stopped the run is set) */
 	o.should_stop = NULL;
 	o.keep_going = 1;
+	/* the key once for every batch; unreadable, each host says so */
+	char *key = NULL;
+	size_t key_len = 0;
+	if (o.identity && sshc_identity_read(o.identity, &key, &key_len) == 0) {
+		o.identity_data = key;
+		o.identity_len = key_len;
+	}
+	/* room for the sockets if the limit allows (the rollback is never
+	 * refused for it: a host without a socket says so) */
+	struct fdlimit fl;
+	fdlimit_reserve(n * sshc_fds_per_host(&o) + SSH_FD_MARGIN, &fl);
 	struct buf errs = BUF_INIT;
 	int failed = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -604,6 +691,7 @@ static int ssh_rollback(struct step *st, struct run *r, struct err *e)
 		free(idx);
 	}
 	free(rcmd);
+	sshc_identity_free(key, key_len);
 	rc = 0;
 	if (failed)
 		rc = err_set(e, SC_EROLLBACK, "rollback failed on %d host%s: %s", failed, failed == 1 ? "" : "s",

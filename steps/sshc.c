@@ -31,6 +31,7 @@
 #include <ctype.h>
 #include <libssh2.h>
 #include "sshc.h"
+#include "../lib/proc.h"
 #include "../lib/util.h"
 
 /* ---------------------------------------------------------------- base64 */
@@ -480,7 +481,7 @@ struct sshc_conn {
 	long long t0;          /* start of this host, monotonic */
 	long long deadline;    /* of the current phase; 0 none */
 	enum sshc_outcome cut; /* why it is being cut */
-	struct buf part[2];    /* partial output lines: stdout, stderr */
+	struct line_cap part[2]; /* partial output lines: stdout, stderr (capped) */
 	int marker_status;     /* -1 until the marker line came */
 	int khcount;           /* known_hosts entries for this host (any type) */
 	char *cmd;             /* the command sent to this host (wrapped), owned */
@@ -496,6 +497,8 @@ struct sshc_ctx {
 	const char *kh_text;   /* known_hosts text, "" when missing */
 	int kh_errno;          /* why it could not be read, 0 when read */
 	long long connect_timeout;
+	const char *key;       /* the identity's contents (read once), NULL: agent */
+	size_t key_len;
 };
 
 static void sshc_session_error(struct sshc_conn *c, struct buf *b)
@@ -540,6 +543,29 @@ static void sshc_teardown(struct sshc_conn *c, int clean)
 	c->ai = c->ai_cur = NULL;
 }
 
+/* The lines kept for the error are shorter still (an error holds 4 KiB):
+ * SSHC_TAIL_KEEP bytes at each end of a longer line, cut at character
+ * boundaries, and the count of what is left out, line_cap's included. */
+#define SSHC_TAIL_KEEP 240
+static char *sshc_tail_line(const char *line)
+{
+	size_t len = strlen(line);
+	if (len <= 2 * SSHC_TAIL_KEEP + 32)
+		return xstrdup(line);
+	unsigned long long before = 0;
+	const char *m = strstr(line, " [... ");
+	int mlen = 0;
+	if (!m || sscanf(m, " [... %llu bytes dropped ...] %n", &before, &mlen) != 1 || !mlen)
+		before = 0, mlen = 0;
+	size_t hl = SSHC_TAIL_KEEP, ts = len - SSHC_TAIL_KEEP;
+	while (hl && ((unsigned char)line[hl] & 0xc0) == 0x80)
+		hl--;
+	while (ts < len && ((unsigned char)line[ts] & 0xc0) == 0x80)
+		ts++;
+	unsigned long long dropped = (unsigned long long)(ts - hl) - (unsigned long long)mlen + before;
+	return xasprintf("%.*s [... %llu bytes dropped ...] %s", (int)hl, line, dropped, line + ts);
+}
+
 static void sshc_tail_push(struct sshc_host *h, const char *line)
 {
 	if (h->ntail == SSHC_TAIL) {
@@ -547,7 +573,7 @@ static void sshc_tail_push(struct sshc_host *h, const char *line)
 		memmove(h->tail, h->tail + 1, (SSHC_TAIL - 1) * sizeof(h->tail[0]));
 		h->ntail--;
 	}
-	h->tail[h->ntail++] = xstrdup(line);
+	h->tail[h->ntail++] = sshc_tail_line(line);
 }
 
 static void sshc_emit_line(struct sshc_ctx *x, struct sshc_host *h, int stream, char *line)
@@ -579,31 +605,41 @@ static void sshc_emit_line(struct sshc_ctx *x, struct sshc_host *h, int stream, 
 		x->o->on_line(x->o->ctx, h, line);
 }
 
+/* a line is whole (or the output ended): emit it, capped and made UTF-8 */
+static void sshc_take_line(struct sshc_ctx *x, struct sshc_host *h, int stream)
+{
+	char *line = line_cap_take(&h->conn->part[stream]);
+	sshc_emit_line(x, h, stream, line);
+	free(line);
+}
+
+/* An over-long line keeps its head and tail and says how many bytes were
+ * dropped between them (line_cap): a host sending 300 MB without a newline
+ * costs 8 KiB here, not 300 MB, and the line is not cut into pieces.  8 KiB
+ * per line (the size lines were cut at before) keeps the SSHC_TAIL lines
+ * of every host of a large batch small. */
+#define SSHC_LINE_HEAD 4096
+#define SSHC_LINE_TAIL 4096
 static void sshc_output(struct sshc_ctx *x, struct sshc_host *h, int stream, const char *data, size_t len)
 {
-	struct buf *p = &h->conn->part[stream];
-	for (size_t i = 0; i < len; i++) {
-		if (data[i] == '\n' || p->len >= 8192) {
-			buf_addc(p, 0);
-			sshc_emit_line(x, h, stream, p->data);
-			buf_reset(p);
-			if (data[i] == '\n')
-				continue;
-		}
-		buf_addc(p, data[i]);
+	struct line_cap *p = &h->conn->part[stream];
+	while (len) {
+		const char *nl = memchr(data, '\n', len);
+		size_t k = nl ? (size_t)(nl - data) : len;
+		line_cap_add(p, data, k);
+		if (!nl)
+			break;
+		sshc_take_line(x, h, stream);
+		data += k + 1;
+		len -= k + 1;
 	}
 }
 
 static void sshc_flush_output(struct sshc_ctx *x, struct sshc_host *h)
 {
-	for (int s = 0; s < 2; s++) {
-		struct buf *p = &h->conn->part[s];
-		if (p->len) {
-			buf_addc(p, 0);
-			sshc_emit_line(x, h, s, p->data);
-			buf_reset(p);
-		}
-	}
+	for (int s = 0; s < 2; s++)
+		if (!line_cap_empty(&h->conn->part[s]))
+			sshc_take_line(x, h, s);
 }
 
 /* The host is finished: outcome, error message, sockets closed. */
@@ -949,15 +985,17 @@ static int sshc_step(struct sshc_ctx *x, struct sshc_host *h, int revents)
 		}
 		return 0;
 	case C_AUTH:
-		rc = libssh2_userauth_publickey_fromfile_ex(c->s, o->user, (unsigned)strlen(o->user), NULL, o->identity,
-							    o->passphrase);
+		/* the key as read once for the whole run: no file opened per
+		 * host (which, out of descriptors, read as a refused key) */
+		rc = libssh2_userauth_publickey_frommemory(c->s, o->user, strlen(o->user), NULL, 0, x->key, x->key_len,
+							   o->passphrase);
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return 1;
 		if (rc) {
 			struct buf b = BUF_INIT;
 			buf_addf(&b, "authentication as '%s' with key '%s' failed", o->user, o->identity);
-			if (rc == LIBSSH2_ERROR_FILE)
-				buf_adds(&b, " (cannot read the key, or wrong passphrase)");
+			if (rc == LIBSSH2_ERROR_FILE || rc == LIBSSH2_ERROR_KEYFILE_AUTH_FAILED)
+				buf_adds(&b, " (the key cannot be decoded, or wrong passphrase)");
 			sshc_finish_lib(x, h, SSHC_AUTH, buf_str(&b));
 			buf_release(&b);
 			return 0;
@@ -1226,6 +1264,21 @@ int sshc_run(struct sshc_host *hosts, size_t n, const char *command, const struc
 	x.active = command || o->work;
 	for (size_t i = 0; i < n; i++)
 		x.active |= hosts[i].command != NULL;
+	/* the key, once for every host; unreadable: no host is contacted */
+	char *key_own = NULL;
+	size_t key_own_len = 0;
+	int key_errno = 0;
+	if (x.active && o->identity) {
+		if (o->identity_data) {
+			x.key = o->identity_data;
+			x.key_len = o->identity_len;
+		} else if (sshc_identity_read(o->identity, &key_own, &key_own_len) == 0) {
+			x.key = key_own;
+			x.key_len = key_own_len;
+		} else {
+			key_errno = errno ? errno : EIO;
+		}
+	}
 	if (x.active && !o->work && !o->no_marker) {
 		unsigned char rnd[12];
 		char hex[25];
@@ -1240,11 +1293,23 @@ int sshc_run(struct sshc_host *hosts, size_t n, const char *command, const struc
 		hosts[i].conn = xcalloc(1, sizeof(struct sshc_conn));
 		hosts[i].conn->fd = -1;
 		hosts[i].conn->marker_status = -1;
+		for (int k = 0; k < 2; k++) {
+			hosts[i].conn->part[k].head_max = SSHC_LINE_HEAD;
+			hosts[i].conn->part[k].tail_max = SSHC_LINE_TAIL;
+		}
 		hosts[i].outcome = SSHC_PENDING;
 		const char *hc = hosts[i].command ? hosts[i].command : command;
 		if (hc && !o->work)
 			hosts[i].conn->cmd = x.marker[0] ? sshc_wrap(hc, x.marker, x.pid_marker) : xstrdup(hc);
+		if (key_errno) {
+			hosts[i].conn->st = C_CONNECT;
+			hosts[i].conn->t0 = time_mono_ms();
+			sshc_finish(&x, &hosts[i], SSHC_AUTH, "cannot read the key ssh.identity '%s': %s", o->identity,
+				    strerror(key_errno));
+		}
 	}
+	if (key_errno)
+		next1 = n; /* nothing to connect */
 
 	for (;;) {
 		long long now = time_mono_ms();
@@ -1353,7 +1418,7 @@ int sshc_run(struct sshc_host *hosts, size_t n, const char *command, const struc
 				    stopped ? "not run: the run was asked to stop" : "not run: another host failed first");
 		}
 		for (int s = 0; s < 2; s++)
-			buf_release(&h->conn->part[s]);
+			line_cap_release(&h->conn->part[s]);
 		free(h->conn->cmd);
 		free(h->conn);
 		h->conn = NULL;
@@ -1363,7 +1428,53 @@ int sshc_run(struct sshc_host *hosts, size_t n, const char *command, const struc
 	free(pfd);
 	free(pidx);
 	free(kh_text);
+	sshc_identity_free(key_own, key_own_len);
 	return rc;
+}
+
+/* read straight into one buffer: no copy of the key left behind by a
+ * growing buffer (private keys are a few KiB; 64 KiB is far beyond) */
+#define SSHC_KEY_MAX (64 * 1024)
+int sshc_identity_read(const char *path, char **data, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	char *b = xmalloc(SSHC_KEY_MAX + 1);
+	size_t n = 0;
+	for (;;) {
+		ssize_t r = read(fd, b + n, SSHC_KEY_MAX + 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || (r > 0 && n + (size_t)r > SSHC_KEY_MAX)) {
+			int saved = r < 0 ? errno : EFBIG;
+			close(fd);
+			sshc_identity_free(b, SSHC_KEY_MAX + 1);
+			errno = saved;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	b[n] = 0;
+	*data = b;
+	*len = n;
+	return 0;
+}
+
+void sshc_identity_free(char *data, size_t len)
+{
+	if (!data)
+		return;
+	explicit_bzero(data, len);
+	free(data);
+}
+
+size_t sshc_fds_per_host(const struct sshc_opts *o)
+{
+	return o->identity ? 1 : 2;
 }
 
 void sshc_host_release(struct sshc_host *h)

@@ -15,7 +15,10 @@
  *      send EOF, wait for EOF, close, wait closed, and only then read the
  *      exit status (a channel that closes without one is a failure).
  * So a host that is unreachable, or whose key or credentials are refused,
- * means the command ran nowhere in that set.  Once a command fails, no new
+ * means the command ran nowhere in that set.  The price: every host of the
+ * set holds its socket from phase 1 until its command ends (then its
+ * socket and session are freed at once); sshc_fds_per_host() says how many
+ * descriptors that is, for the caller to check against RLIMIT_NOFILE.  Once a command fails, no new
  * host is started; those already running finish (or time out).
  *
  * Pure helpers (known_hosts parsing with hashed |1|salt|hash and
@@ -24,7 +27,10 @@
  *
  * Ownership: struct sshc_host's name/address are borrowed; the strings it
  * gets (error, tail lines) are owned and freed by sshc_host_release().
- * sshc_run() opens and closes every socket and session itself.
+ * sshc_run() opens and closes every socket and session itself.  Output
+ * lines are capped by lib/proc.h's line_cap (a line over 8 KiB keeps its
+ * first and last 4 KiB and says how many bytes were dropped between them),
+ * so memory stays bounded whatever a host sends.
  */
 #ifndef SC_SSHC_H
 #define SC_SSHC_H
@@ -122,6 +128,11 @@ struct sshc_host {
 struct sshc_opts {
 	const char *user;
 	const char *identity;          /* private key path; NULL: the ssh-agent */
+	/* the key file's contents, read once per run by the caller
+	 * (sshc_identity_read); NULL: sshc_run() reads `identity` once per
+	 * call.  Borrowed. */
+	const char *identity_data;
+	size_t identity_len;
 	const char *passphrase;        /* of identity; NULL when none */
 	const char *known_hosts;       /* path */
 	long long connect_timeout_ms;  /* 0: 10000 */
@@ -153,6 +164,17 @@ struct sshc_opts {
  * when every host ended SSHC_OK, else -1 (see each host's outcome and
  * error).  Hosts must be fresh (zeroed but for name/address/port). */
 int sshc_run(struct sshc_host *hosts, size_t n, const char *command, const struct sshc_opts *o);
+
+/* The private key file at path, read once for every host of a run: 0 and
+ * *data (a secret: free it with sshc_identity_free) or -1 with errno set. */
+int sshc_identity_read(const char *path, char **data, size_t *len);
+void sshc_identity_free(char *data, size_t len);
+
+/* File descriptors sshc_run() holds per host of a set at most (its socket,
+ * and an ssh-agent connection when there is no identity): a set of N hosts
+ * needs N times this, since phase 1 keeps every host of the set connected
+ * until the command starts. */
+size_t sshc_fds_per_host(const struct sshc_opts *o);
 
 /* Free what sshc_run() stored in h (not h itself). */
 void sshc_host_release(struct sshc_host *h);

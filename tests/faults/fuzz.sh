@@ -21,7 +21,7 @@ if [ -z "$CLANG" ] || ! "$CLANG" --version >/dev/null 2>&1; then
 	exit 0
 fi
 OUT="$TOP/build-fuzz"
-PKGS="libconfig libpq libcurl libssh2 jansson"
+PKGS="libconfig libpq libcurl libssh2 jansson libcrypto"
 CFLAGS="-std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer -I$TOP $(pkg-config --cflags $PKGS) $(pkg-config --cflags libpg_query 2>/dev/null)"
 LIBS="$(pkg-config --libs $PKGS) $(pkg-config --libs libpg_query 2>/dev/null || echo -lpg_query) -lm"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"

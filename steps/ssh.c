@@ -354,6 +354,7 @@ static int ssh_plan(struct step *st, struct run *r, struct err *e)
 	char *key;
 	size_t key_len;
 	if ((rc = ssh_read_key(st, r, &key, &key_len, e)) < 0 || (rc = ssh_reserve_fds(st, r, bsize, e)) < 0) {
+		sshc_identity_free(key, key_len);
 		free(hv);
 		free(cmd);
 		free(rcmd);

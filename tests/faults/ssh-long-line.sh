@@ -30,7 +30,12 @@ CONF
 expect_exit 1 /usr/bin/time -f "%M" -o "$T/rss" "$SC" -v -c stagecoach.conf deploy staging --release r1
 rss=$(tail -1 "$T/rss")
 echo "peak RSS ${rss} KiB; $(wc -l <"$T/out") lines of output, $(wc -c <"$T/out") bytes"
-[ "$rss" -lt 51200 ] || fail "peak RSS ${rss} KiB (limit 50 MB)"
+# (an AddressSanitizer build, make check-asan, keeps freed memory in its
+# quarantine and adds shadow memory: its RSS says nothing about ours)
+case "$SC" in
+*asan*) echo "peak RSS not checked: AddressSanitizer build" ;;
+*) [ "$rss" -lt 51200 ] || fail "peak RSS ${rss} KiB (limit 50 MB)" ;;
+esac
 # 300,000,008 bytes, 8,192 kept
 assert_contains "$T/out" "app1: headxxxx"
 assert_contains "$T/out" "xxxx [... 299991816 bytes dropped ...] xxxx"

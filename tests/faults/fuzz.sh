@@ -7,7 +7,9 @@
 # -fsanitize=fuzzer-no-link,address,undefined, in $TOP/build-fuzz, rebuilt
 # when a source or header is newer), then runs each for a fixed number of
 # inputs (20000 for expand, migsplit and redact, 8000 for the slower config loader) from the seed corpus (tests/fuzz/corpus-*; new inputs go to a
-# scratch copy, the committed corpus is not changed).  Fails on any crash,
+# scratch copy, the committed corpus is not changed), with a fixed seed so
+# that CI runs the same inputs every time (FUZZ_SEED=0: a random one).
+# Fails on any crash,
 # sanitizer report or leak.  FUZZ_RUNS overrides both counts.
 # test-timeout: 900 (compiling the project with clang takes minutes on a
 # loaded 2-core machine)
@@ -62,7 +64,7 @@ for t in $targets; do
 	cp "$TOP/tests/fuzz/corpus-$t/"* "corpus-$t/"
 	t1=$(date +%s)
 	RUNS=${FUZZ_RUNS:-$([ $t = config ] && echo 8000 || echo 20000)}
-	if ! "$OUT/fuzz-$t" -runs="$RUNS" -max_len=4096 -timeout=10 -rss_limit_mb=1024 \
+	if ! "$OUT/fuzz-$t" -runs="$RUNS" -seed="${FUZZ_SEED:-1}" -max_len=4096 -timeout=10 -rss_limit_mb=1024 \
 		-artifact_prefix="$T/crash-$t-" "corpus-$t" >"$T/fuzz-$t.log" 2>&1; then
 		tail -60 "$T/fuzz-$t.log" >&2
 		ls "$T"/crash-$t-* >&2 2>/dev/null

@@ -5,6 +5,24 @@
 #include "redact.h"
 #include "util.h"
 
+const char *expand_brace_end(const char *p)
+{
+	int level = 1;
+	const char *q = p + 2;
+	while (*q && level) {
+		if (q[0] == '$' && q[1] == '{') {
+			level++;
+			q += 2;
+			continue;
+		}
+		if (*q == '}')
+			level--;
+		if (level)
+			q++;
+	}
+	return *q ? q : NULL;
+}
+
 static int expand_depth(const char *raw, const struct expand_ctx *ctx, struct buf *out, int depth, struct err *e);
 
 static int lookup(const char *name, const struct expand_ctx *ctx, struct buf *out, int depth, int *found,
@@ -84,20 +102,8 @@ static int expand_depth(const char *raw, const struct expand_ctx *ctx, struct bu
 			continue;
 		}
 		/* find the matching brace (defaults may hold ${...} themselves) */
-		const char *start = p + 2, *q = start;
-		int level = 1;
-		while (*q && level) {
-			if (q[0] == '$' && q[1] == '{') {
-				level++;
-				q += 2;
-				continue;
-			}
-			if (*q == '}')
-				level--;
-			if (level)
-				q++;
-		}
-		if (!*q)
+		const char *start = p + 2, *q = expand_brace_end(p);
+		if (!q)
 			return err_set(e, SC_EUSAGE, "unterminated '${' in \"%s\"", raw);
 		const char *dflt = NULL;
 		size_t nlen = (size_t)(q - start);

@@ -15,6 +15,10 @@
 #include <stddef.h>
 #include "err.h"
 
+/* P points at "${": the "}" that closes it (a default may hold ${...}
+ * itself), or NULL when it is unterminated. */
+const char *expand_brace_end(const char *p);
+
 /* one `vars` entry of an environment */
 struct kv {
 	char *key;

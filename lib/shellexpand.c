@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "shellexpand.h"
+#include "expand.h"
 #include "redact.h"
 
 void shell_quote(struct buf *b, const char *s)
@@ -47,24 +48,6 @@ static void add_export(char ***exports, const char *name, const char *value)
 }
 
 /* the end of the ${...} starting at p (p[0..1] == "${"): the matching '}', or NULL */
-static const char *token_end(const char *p)
-{
-	int level = 1;
-	const char *q = p + 2;
-	while (*q && level) {
-		if (q[0] == '$' && q[1] == '{') {
-			level++;
-			q += 2;
-			continue;
-		}
-		if (*q == '}')
-			level--;
-		if (level)
-			q++;
-	}
-	return *q ? q : NULL;
-}
-
 /* expand raw[0..n) with expand() and append the result */
 static int expand_piece(const char *raw, size_t n, const struct expand_ctx *ctx, char **val, struct err *e)
 {
@@ -88,7 +71,7 @@ int expand_command(const char *raw, const struct expand_ctx *ctx, char **out, ch
 			p++;
 			continue;
 		}
-		const char *end = token_end(p);
+		const char *end = expand_brace_end(p);
 		if (!end)
 			break; /* expand() below reports the unterminated '${' */
 		char *val = NULL;

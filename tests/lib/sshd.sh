@@ -54,6 +54,13 @@ _sshd_pick_user() {
 	pw=$(getent shadow sctest | cut -d: -f2)
 	[ "$shell" = /bin/sh ] || fail "user sctest has login shell '$shell': the ssh tests need /bin/sh (usermod -s /bin/sh sctest)"
 	case "$pw" in '!'*) fail "user sctest is locked: sshd would refuse it (usermod -p '*' sctest)" ;; esac
+	# a home left by an earlier sctest with another uid (the account made
+	# again): ansible and the release tests write there, so give it back
+	local home
+	home=$(getent passwd sctest | cut -d: -f6)
+	if [ -d "$home" ] && [ "$(stat -c %u "$home")" != "$(id -u sctest)" ]; then
+		chown -R sctest: "$home" 2>/dev/null || fail "$home is not owned by sctest (chown -R sctest: $home)"
+	fi
 	SSH_USER=sctest
 }
 

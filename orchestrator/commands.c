@@ -86,7 +86,7 @@ const struct command commands[] = {
 	  "--layout says otherwise); a down file is written where the layout has one.\n"
 	  "Prints the path of each file. NAME is lowercase letters, digits and '_'.\n\n"
 	  "example:\n  stagecoach new add_user_email" },
-	{ "resolve", cmd_resolve, "resolve ENV --approve --note TEXT",
+	{ "resolve", cmd_resolve, "resolve ENV --approve --note TEXT [--yes]",
 	  "record that a person fixed what an interrupted or rollback_failed run left, so deploys are allowed again",
 	  "The run that blocks deploys (an interrupted run, else the newest deploy left\n"
 	  "rollback_failed) becomes 'resolved'; who did it and the note are recorded.\n"

@@ -23,7 +23,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 # the reference pages built into the program for `stagecoach help TOPIC`
 # (orchestrator/help.h): a changed page rebuilds the binary
-DOC_PAGES := docs/config.md docs/exit-codes.md docs/json.md docs/hooks.md \
+DOC_PAGES := docs/config.md docs/exit-codes.md docs/json.md docs/hooks.md docs/lint.md \
 	$(sort $(wildcard docs/migrations/*.md docs/steps/*.md))
 DOCS_OBJ := $(BUILD)/gen/docs.o
 

@@ -5,6 +5,7 @@
  * topic at once, and a test fails until its page exists.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "help.h"
 #include "config.h"
@@ -12,7 +13,7 @@
 #include "../steps/step.h"
 #include "../lib/util.h"
 
-static const struct doc_page *doc_pages;
+static const struct doc_page *pages_built_in;
 
 /* topics of their own, in the order `help` lists them */
 static const struct {
@@ -22,13 +23,14 @@ static const struct {
 	{ "exit-codes", "exit-codes.md" },
 	{ "json", "json.md" },
 	{ "hooks", "hooks.md" },
+	{ "lint-rules", "lint.md" },
 	{ "layouts", "migrations/README.md" },
 };
 #define NFIXED (sizeof fixed_topics / sizeof fixed_topics[0])
 
 void help_set_pages(const struct doc_page *pages)
 {
-	doc_pages = pages;
+	pages_built_in = pages;
 }
 
 /* the page of topic name below docs/ (caller frees), NULL when no topic */
@@ -58,7 +60,7 @@ int help_show_topic(const char *name, struct err *e)
 	char *path = topic_path(name);
 	if (!path)
 		return err_set(e, SC_EUSAGE, "help: unknown topic '%s'", name);
-	for (const struct doc_page *p = doc_pages; p && p->path; p++) {
+	for (const struct doc_page *p = pages_built_in; p && p->path; p++) {
 		if (strcmp(p->path, path) == 0) {
 			free(path);
 			fwrite(p->text, 1, p->len, stdout);

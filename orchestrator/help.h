@@ -1,7 +1,7 @@
 /*
  * help: the reference pages of docs/ built into the binary, shown by
  * `stagecoach help TOPIC` exactly as the files are: config, exit-codes,
- * json, hooks, layouts and one topic per migration layout
+ * json, hooks, lint-rules, layouts and one topic per migration layout
  * (docs/migrations/NAME.md) and per step kind (docs/steps/KIND.md).
  *
  * The pages are a table generated from docs/ at build time

@@ -41,13 +41,19 @@ done <rows
 # every key table the parser checks against is listed: each table given to
 # cfg_check_keys()/cfg_check_keys_with() appears in a { "PATH", TABLE } entry
 cd "$TOP"
-tables=$(grep -ohE 'cfg_check_keys(_with)?\([^,]+, *[A-Za-z_][A-Za-z_0-9]*(, *[A-Za-z_][A-Za-z_0-9]*)?' \
-	lib/*.c env/*.c steps/*.c hooks/*.c orchestrator/*.c | sed -E 's/^[^,]+, *//; s/, */\n/' | grep -v '^NULL$' | sort -u)
+srcs="lib/*.c env/*.c steps/*.c hooks/*.c orchestrator/*.c"
+tables=$( {
+	# cfg_check_keys(GROUP, TABLE, e)
+	grep -ohE 'cfg_check_keys\([^,]+, *[A-Za-z_][A-Za-z_0-9]*' $srcs | sed -E 's/^[^,]+, *//'
+	# cfg_check_keys_with(GROUP, TABLE, ALSO, e)
+	grep -ohE 'cfg_check_keys_with\([^,]+, *[A-Za-z_][A-Za-z_0-9]*, *[A-Za-z_][A-Za-z_0-9]*' $srcs |
+		sed -E 's/^[^,]+, *//; s/, */\n/'
+} | grep -vxE 'NULL|const' | sort -u)
 [ -n "$tables" ] || fail "found no cfg_check_keys() call in the sources"
 for t in $tables; do
 	# settings.c's own wrapper passes its parameter on
 	[ "$t" = known ] && grep -q 'cfg_check_keys_with(s, known, cfg_common_step_keys' lib/settings.c && continue
-	grep -qE "\{ *\"[^\"]*\", *$t *\}" lib/*.c env/*.c steps/*.c hooks/*.c orchestrator/*.c ||
+	grep -qE "\{ *\"[^\"]*\", *$t *\}" $srcs ||
 		fail "key table '$t' is checked by the parser but listed in no { \"PATH.\", $t } entry (step_ops.keys or config_keys[]): help config --keys misses its keys"
 done
 pass

@@ -14,13 +14,14 @@ assert_contains out "commands:"
 assert_contains out "  deploy "
 topics=$(sed -n '/^topics/{n;p}' out | tr -d ' ' | tr ',' ' ')
 [ -n "$topics" ] || fail "help lists no topics"
-for t in config exit-codes json hooks layouts golang-migrate dbmate prisma supabase flyway alembic \
+for t in config exit-codes json hooks lint-rules layouts golang-migrate dbmate prisma supabase flyway alembic \
 	pg_backup migrate sql_check functions_deploy http health_check ssh release shell approval; do
 	case " $topics " in *" $t "*) ;; *) fail "help does not list topic '$t' (topics: $topics)" ;; esac
 done
 page_of() {
 	case $1 in
 	config | exit-codes | json | hooks) echo "$1.md" ;;
+	lint-rules) echo lint.md ;;
 	layouts) echo migrations/README.md ;;
 	golang-migrate | dbmate | prisma | supabase | flyway | alembic) echo "migrations/$1.md" ;;
 	*) echo "steps/$1.md" ;;
@@ -30,7 +31,7 @@ for t in $topics; do
 	p=$(page_of "$t")
 	[ -f "$D/$p" ] || fail "topic '$t' has no page docs/$p"
 	sc help "$t" >"page-$t" 2>"err-$t" || fail "help $t failed: $(cat "err-$t")"
-	cmp -s "page-$t" "$D/$p" || fail "help $t is not docs/$p as it is now (rebuild, or the embedding changed bytes): $(cmp "page-$t" "$D/$p")"
+	cmp -s "page-$t" "$D/$p" || fail "help $t is not docs/$p as it is now (rebuild, or the embedding changed bytes): $(cmp "page-$t" "$D/$p" 2>&1)"
 done
 # every step kind is a topic (the kinds from the parser's key listing)
 sc help config --keys | sed -n 's/^\([a-z_]*\)[.[].*/\1/p' | sort -u | grep -vxE 'environments|hooks|steps|version|project' >kinds

@@ -119,10 +119,11 @@ const struct command commands[] = {
 	  "is paused or it waits at another step. Records only.\n\n"
 	  "example:\n  stagecoach approve production verify-data\n  stagecoach deploy production --resume" },
 	{ "help", cmd_help, "help [COMMAND | TOPIC]", "show help for stagecoach, one command, or a reference page",
-	  "TOPIC is a page of the reference, printed as it is (markdown): config (every key\n"
-	  "of the file), exit-codes, json (the --json output), hooks, lint-rules, layouts and each\n"
-	  "migration layout (golang-migrate, dbmate, prisma, supabase, flyway, alembic), and\n"
-	  "each step kind (pg_backup, migrate, ssh, ...). 'stagecoach help' lists them all.\n\n"
+	  "TOPIC is a page of the reference, printed as it is (markdown): config (every\n"
+	  "key of the file), exit-codes, json (the --json output), hooks, lint-rules,\n"
+	  "layouts and each migration layout (golang-migrate, dbmate, prisma, supabase,\n"
+	  "flyway, alembic), and each step kind (pg_backup, migrate, ssh, ...).\n"
+	  "'stagecoach help' lists them all.\n\n"
 	  "example:\n  stagecoach help deploy\n  stagecoach help config | less\n  stagecoach help prisma" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

@@ -21,15 +21,30 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
+# the reference pages built into the program for `stagecoach help TOPIC`
+# (orchestrator/help.h): a changed page rebuilds the binary
+DOC_PAGES := docs/config.md docs/exit-codes.md docs/json.md docs/hooks.md docs/lint.md \
+	$(sort $(wildcard docs/migrations/*.md docs/steps/*.md))
+DOCS_OBJ := $(BUILD)/gen/docs.o
+
 BIN ?= stagecoach
 all: $(BIN)
 
 # quiet by default; make V=1 shows the commands
 Q = $(if $(V),,@)
 
-$(BIN): $(OBJS)
+$(BIN): $(OBJS) $(DOCS_OBJ)
 	@$(if $(V),,echo "  LINK    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(LDFLAGS) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(DOCS_OBJ) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/gen/docs.c: orchestrator/gen-docs.sh $(DOC_PAGES)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  GEN     $@")
+	$(Q)sh orchestrator/gen-docs.sh $@ docs $(DOC_PAGES:docs/%=%)
+
+$(DOCS_OBJ): $(BUILD)/gen/docs.c orchestrator/help.h
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h env/*.h steps/*.h hooks/*.h orchestrator/*.h)
 	@mkdir -p $(dir $@)

@@ -10,7 +10,7 @@
 #include "settings.h"
 #include "util.h"
 
-static const char *const common_step_keys[] = { "name", "kind", "only", "skip", "timeout_ms", "continue_on_error",
+const char *const cfg_common_step_keys[] = { "name", "kind", "only", "skip", "timeout_ms", "continue_on_error",
 						NULL };
 
 static const char *src_file(const config_setting_t *s, const char *fallback)
@@ -195,6 +195,6 @@ int cfg_check_keys_with(const config_setting_t *s, const char *const *known, con
 
 int cfg_check_keys(const config_setting_t *s, const char *const *known, struct err *e)
 {
-	return cfg_check_keys_with(s, known, common_step_keys, e);
+	return cfg_check_keys_with(s, known, cfg_common_step_keys, e);
 }
 

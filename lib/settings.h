@@ -29,6 +29,20 @@ int cfg_check_keys(const config_setting_t *s, const char *const *known, struct e
 /* The same with `known` and `also` (NULL or a second list) as the only keys. */
 int cfg_check_keys_with(const config_setting_t *s, const char *const *known, const char *const *also,
 			struct err *e);
+/*
+ * The keys a group accepts, for the config reference (`stagecoach help
+ * config --keys`, checked against docs/config.md by a test): `path` is where
+ * the group sits ("environments.NAME.ssh."), put before each key of `keys`.
+ * A table of them ends with { NULL, NULL }.  Every table given to
+ * cfg_check_keys*() is listed in one, so the reference cannot miss a key.
+ */
+struct cfg_keys {
+	const char *path;
+	const char *const *keys;
+};
+/* the keys every step accepts (name, kind, only, skip, ...) */
+extern const char *const cfg_common_step_keys[];
+
 /* Fill e with "FILE:LINE: step 'NAME': <fmt>" for setting s; returns -SC_EUSAGE. */
 int cfg_error(const config_setting_t *s, struct err *e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

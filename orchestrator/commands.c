@@ -4,7 +4,10 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include "cmd.h"
+#include "help.h"
+#include "../lib/util.h"
 
 const struct command commands[] = {
 	{ "validate", cmd_validate, "validate [--server-version N] [ENV ...]",
@@ -83,7 +86,7 @@ const struct command commands[] = {
 	  "--layout says otherwise); a down file is written where the layout has one.\n"
 	  "Prints the path of each file. NAME is lowercase letters, digits and '_'.\n\n"
 	  "example:\n  stagecoach new add_user_email" },
-	{ "resolve", cmd_resolve, "resolve ENV --approve --note TEXT",
+	{ "resolve", cmd_resolve, "resolve ENV --approve --note TEXT [--yes]",
 	  "record that a person fixed what an interrupted or rollback_failed run left, so deploys are allowed again",
 	  "The run that blocks deploys (an interrupted run, else the newest deploy left\n"
 	  "rollback_failed) becomes 'resolved'; who did it and the note are recorded.\n"
@@ -115,8 +118,13 @@ const struct command commands[] = {
 	  "'deploy ENV --resume' continues the run after it. Refused (exit 2) when no run\n"
 	  "is paused or it waits at another step. Records only.\n\n"
 	  "example:\n  stagecoach approve production verify-data\n  stagecoach deploy production --resume" },
-	{ "help", cmd_help, "help [COMMAND]", "show help for stagecoach or one command",
-	  "example:\n  stagecoach help deploy" },
+	{ "help", cmd_help, "help [COMMAND | TOPIC]", "show help for stagecoach, one command, or a reference page",
+	  "TOPIC is a page of the reference, printed as it is (markdown): config (every\n"
+	  "key of the file), exit-codes, json (the --json output), hooks, lint-rules,\n"
+	  "layouts and each migration layout (golang-migrate, dbmate, prisma, supabase,\n"
+	  "flyway, alembic), and each step kind (pg_backup, migrate, ssh, ...).\n"
+	  "'stagecoach help' lists them all.\n\n"
+	  "example:\n  stagecoach help deploy\n  stagecoach help config | less\n  stagecoach help prisma" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -132,17 +140,37 @@ int cmd_help(int argc, char **argv, struct global *g, struct err *e)
 {
 	(void)g;
 	if (argc >= 2) {
-		if (!command_find(argv[1]))
-			return err_set(e, SC_EUSAGE, "help: unknown command '%s'", argv[1]);
-		return command_print_help(command_find(argv[1]));
+		if (command_find(argv[1]))
+			return command_print_help(command_find(argv[1]));
+		/* hidden: every key the config parser accepts (a test holds
+		 * docs/config.md to it) */
+		if (argc >= 3 && strcmp(argv[1], "config") == 0 && strcmp(argv[2], "--keys") == 0) {
+			help_print_config_keys();
+			return 0;
+		}
+		if (help_is_topic(argv[1]))
+			return help_show_topic(argv[1], e);
+		struct buf b = BUF_INIT;
+		for (const struct command *c = commands; c->name; c++)
+			buf_addf(&b, "%s%s", b.len ? ", " : "", c->name);
+		char *topics = help_topic_list();
+		err_set(e, SC_EUSAGE, "help: unknown command or topic '%s'\ncommands: %s\ntopics: %s", argv[1],
+			buf_str(&b), topics);
+		free(topics);
+		buf_release(&b);
+		return -SC_EUSAGE;
 	}
 	printf("usage: stagecoach [-c FILE] [--json] [--color=auto|always|never] [-q] [-v] COMMAND [ARGS]\n\n"
 	       "The config is -c FILE, else $STAGECOACH_CONFIG, else ./stagecoach.conf.\n\ncommands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		printf("  %-10s %s\n", c->name, c->summary);
+	char *topics = help_topic_list();
+	printf("\ntopics (stagecoach help TOPIC: the reference pages of docs/):\n  %s\n", topics);
+	free(topics);
 	printf("\nexit codes: 0 success, 1 failed and rolled back, 2 usage/config error (nothing changed),\n"
 	       "3 rollback incomplete, 4 locked by another run, 5 approval or promotion refused,\n"
-	       "6 target unreachable before anything changed, 7 paused at a checkpoint nobody gave yet\n");
+	       "6 target unreachable before anything changed, 7 paused at a checkpoint nobody gave yet\n"
+	       "(stagecoach help exit-codes)\n");
 	return 0;
 }
 

@@ -374,6 +374,17 @@ static const char *const top_keys[] = { "version", "project", "migrations", "fun
 					"environments", "steps", "hooks", NULL };
 static const char *const hook_keys[] = { "before", "after", "on_failure", "notify", NULL };
 
+const struct cfg_keys config_keys[] = {
+	{ "", top_keys },
+	{ "environments.NAME.", env_keys },
+	{ "environments.NAME.functions_api.", fa_keys },
+	{ "environments.NAME.ssh.", ssh_keys },
+	{ "environments.NAME.hosts[].", host_keys },
+	{ "hooks.", hook_keys },
+	{ "steps[].", cfg_common_step_keys },
+	{ NULL, NULL },
+};
+
 static int check_file_bytes(const char *path, struct err *e)
 {
 	char *data;

@@ -1,5 +1,5 @@
 /*
- * config: loads the libconfig file of SPEC section 2 into struct config
+ * config: loads the configuration file (docs/config.md) into struct config
  * (the types, and the lookups steps use, are env/config.h).
  *
  * Loading checks everything that can be checked without a connection:
@@ -21,6 +21,12 @@
 
 #include "../env/config.h"
 #include "../lib/err.h"
+#include "../lib/settings.h"
+
+/* The keys of the file's own groups (top level, environments, hooks, every
+ * step's common keys), ending with { NULL, NULL }; each step kind lists its
+ * own in its step_ops.keys.  For `stagecoach help config --keys`. */
+extern const struct cfg_keys config_keys[];
 
 /* Load and check path.  Returns 0 and *out, or -SC_EUSAGE with e filled
  * ("FILE:LINE: ...").  The caller frees *out with config_free(). */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cmd.h"
+#include "help.h"
 #include "output.h"
 #include "../lib/redact.h"
 #include "../lib/util.h"
@@ -18,7 +19,7 @@ extern char **environ;
 static int usage(FILE *f)
 {
 	fprintf(f, "usage: stagecoach [-c FILE] [--json] [--color=auto|always|never] [-q] [-v] COMMAND [ARGS]\n"
-		   "       stagecoach help [COMMAND]\n\ncommands:\n");
+		   "       stagecoach help [COMMAND | TOPIC]\n\ncommands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	return f == stderr ? SC_EUSAGE : 0;
@@ -44,6 +45,7 @@ static void register_env_secrets(void)
 int main(int argc, char **argv)
 {
 	struct global g = { 0 };
+	help_set_pages(doc_pages);
 	const char *color = "auto";
 	int i = 1;
 	for (; i < argc; i++) {

@@ -66,10 +66,11 @@ struct alembic {
 	char **heads;         /* its answer, reused by apply */
 };
 
+const char *const alembic_step_keys[] = { "tool", "alembic_ini", "command", "rollback", "on_writes_since_backup",
+					  NULL };
+
 static int alembic_parse(struct step *st, const config_setting_t *s, struct err *e)
 {
-	static const char *const known[] = { "tool", "alembic_ini", "command", "rollback", "on_writes_since_backup",
-					     NULL };
 	struct alembic *a = xcalloc(1, sizeof *a);
 	char *tool = NULL, *rb = NULL;
 	int rc;
@@ -83,7 +84,7 @@ static int alembic_parse(struct step *st, const config_setting_t *s, struct err 
 		return rc;
 	}
 	free(tool);
-	if ((rc = cfg_check_keys(s, known, e)) < 0 || (rc = cfg_string(s, "alembic_ini", 0, &a->ini, e)) < 0 ||
+	if ((rc = cfg_check_keys(s, alembic_step_keys, e)) < 0 || (rc = cfg_string(s, "alembic_ini", 0, &a->ini, e)) < 0 ||
 	    (rc = cfg_string(s, "command", 0, &a->command, e)) < 0 || (rc = cfg_string(s, "rollback", 0, &rb, e)) < 0)
 		return rc;
 	if (rb) {

@@ -13,4 +13,8 @@ struct step;
  * (orchestrator/release.c). */
 const char *alembic_step_ini(const struct step *st);
 
+/* The keys of a migrate step with tool = "alembic" (listed in the migrate
+ * kind's key table, for the config reference). */
+extern const char *const alembic_step_keys[];
+
 #endif

@@ -28,6 +28,7 @@ struct approval {
 };
 
 static const char *const keys[] = { "message", "pause", NULL };
+static const struct cfg_keys approval_keys[] = { { "approval.", keys }, { NULL, NULL } };
 
 static int approval_parse(struct step *st, const config_setting_t *s, struct err *e)
 {
@@ -154,6 +155,7 @@ static void approval_free(struct step *st)
 }
 
 const struct step_ops step_approval_ops = {
+	.keys = approval_keys,
 	.kind = "approval",
 	.parse = approval_parse,
 	.plan = approval_plan,

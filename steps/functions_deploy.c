@@ -60,10 +60,13 @@ struct fd_api {
 
 static const struct run *fd_warned_run;
 
+static const char *const keys[] = { "parallel", "retries", "functions", "verify_jwt", "settings", NULL };
+static const char *const set_keys[] = { "slug", "entrypoint", "verify_jwt", NULL };
+static const struct cfg_keys fd_keys[] = { { "functions_deploy.", keys }, { "functions_deploy.settings[].", set_keys },
+					   { NULL, NULL } };
+
 static int fd_parse(struct step *st, const config_setting_t *s, struct err *e)
 {
-	static const char *const keys[] = { "parallel", "retries", "functions", "verify_jwt", "settings", NULL };
-	static const char *const set_keys[] = { "slug", "entrypoint", "verify_jwt", NULL };
 	struct fd_priv *p = xcalloc(1, sizeof(*p));
 	st->priv = p;
 	p->parallel = 4;
@@ -833,6 +836,7 @@ static const char *fd_strategy(const struct step *st)
 }
 
 const struct step_ops step_functions_deploy_ops = {
+	.keys = fd_keys,
 	.kind = "functions_deploy",
 	.parse = fd_parse,
 	.plan = fd_plan,

@@ -63,11 +63,13 @@ static int hc_parse_float(const config_setting_t *s, const char *key, double *ou
 	return 0;
 }
 
+static const char *const keys[] = { "url", "headers", "expect_status", "expect_body", "max_latency_ms",
+				    "retries", "interval_ms", "samples", "max_error_rate", "p95_ms",
+				    "insecure_tls", NULL };
+static const struct cfg_keys hc_keys[] = { { "health_check.", keys }, { NULL, NULL } };
+
 static int hc_parse(struct step *st, const config_setting_t *s, struct err *e)
 {
-	static const char *const keys[] = { "url", "headers", "expect_status", "expect_body", "max_latency_ms",
-					    "retries", "interval_ms", "samples", "max_error_rate", "p95_ms",
-					    "insecure_tls", NULL };
 	struct hc_priv *p = xcalloc(1, sizeof(*p));
 	st->priv = p;
 	p->expect_status = 200;
@@ -352,6 +354,7 @@ static const char *hc_strategy(const struct step *st)
 }
 
 const struct step_ops step_health_check_ops = {
+	.keys = hc_keys,
 	.kind = "health_check",
 	.parse = hc_parse,
 	.plan = hc_plan,

@@ -82,10 +82,13 @@ static void http_request_release(struct http_request_cfg *r)
 	free(r->body_file);
 }
 
+static const char *const keys[] = { "method", "url", "headers", "body", "body_file", "expect_status",
+				    "rollback_request", "retries", "insecure_tls", NULL };
+static const struct cfg_keys http_keys[] = { { "http.", keys }, { "http.rollback_request.", http_req_keys },
+					     { NULL, NULL } };
+
 static int http_parse(struct step *st, const config_setting_t *s, struct err *e)
 {
-	static const char *const keys[] = { "method", "url", "headers", "body", "body_file", "expect_status",
-					    "rollback_request", "retries", "insecure_tls", NULL };
 	struct http_priv *p = xcalloc(1, sizeof(*p));
 	st->priv = p;
 	int rc;
@@ -275,6 +278,7 @@ static const char *http_strategy(const struct step *st)
 }
 
 const struct step_ops step_http_ops = {
+	.keys = http_keys,
 	.kind = "http",
 	.parse = http_parse,
 	.plan = http_plan,

@@ -41,6 +41,7 @@
 #include "lint.h"
 #include "migrations.h"
 #include "history.h"
+#include "alembic.h"
 #include "pgtools.h"
 #include "pgscope.h"
 #include "txcontrol.h"
@@ -85,10 +86,16 @@ struct migrate {
 	char **disc_ignored;
 };
 
+static const char *const migrate_key_names[] = { "rollback", "lock_timeout_ms", "statement_timeout_ms",
+						 "allow_changed", "out_of_order", "on_writes_since_backup",
+						 "history", NULL };
+/* with tool = "alembic" the step is alembic.c's, with its own keys */
+static const struct cfg_keys migrate_keys[] = { { "migrate.", migrate_key_names },
+						{ "migrate[tool=alembic].", alembic_step_keys },
+						{ NULL, NULL } };
+
 static int migrate_parse(struct step *st, const config_setting_t *s, struct err *e)
 {
-	static const char *const known[] = { "rollback", "lock_timeout_ms", "statement_timeout_ms", "allow_changed",
-					     "out_of_order", "on_writes_since_backup", "history", NULL };
 	if (config_setting_get_member(s, "tool")) {
 		/* tool = "alembic": delegated to the alembic program (alembic.c) */
 		st->ops = &step_migrate_alembic_ops;
@@ -109,7 +116,7 @@ static int migrate_parse(struct step *st, const config_setting_t *s, struct err 
 			return cfg_error(k ? k : s, e, "'on_writes_since_backup' must be \"stop\" or \"restore\"");
 		}
 	}
-	if ((rc = cfg_check_keys(s, known, e)) < 0 || (rc = cfg_string(s, "rollback", 0, &rb, e)) < 0 ||
+	if ((rc = cfg_check_keys(s, migrate_key_names, e)) < 0 || (rc = cfg_string(s, "rollback", 0, &rb, e)) < 0 ||
 	    (rc = cfg_int_range(s, "lock_timeout_ms", 0, 0, CFG_MAX_MS, &m->lock_timeout_ms, e)) < 0 ||
 	    (rc = cfg_int_range(s, "statement_timeout_ms", 0, 0, CFG_MAX_MS, &m->statement_timeout_ms, e)) < 0 ||
 	    (rc = cfg_bool(s, "allow_changed", 0, &m->allow_changed, e)) < 0 ||
@@ -1493,6 +1500,7 @@ static void migrate_free(struct step *st)
 }
 
 const struct step_ops step_migrate_ops = {
+	.keys = migrate_keys,
 	.kind = "migrate",
 	.parse = migrate_parse,
 	.plan = migrate_plan,

@@ -37,15 +37,18 @@ struct pg_backup {
 	int verify_full; /* verify = "full" */
 };
 
+static const char *const pg_backup_key_names[] = { "dir", "keep", "pg_dump", "schemas", "safety_backup", "verify",
+						   NULL };
+static const struct cfg_keys pg_backup_keys[] = { { "pg_backup.", pg_backup_key_names }, { NULL, NULL } };
+
 static int pg_backup_parse(struct step *st, const config_setting_t *s, struct err *e)
 {
-	static const char *const known[] = { "dir", "keep", "pg_dump", "schemas", "safety_backup", "verify", NULL };
 	struct pg_backup *b = xcalloc(1, sizeof *b);
 	st->priv = b;
 	b->keep = 5;
 	b->safety_backup = 1;
 	int rc;
-	if ((rc = cfg_check_keys(s, known, e)) < 0 || (rc = cfg_string(s, "dir", 0, &b->dir, e)) < 0 ||
+	if ((rc = cfg_check_keys(s, pg_backup_key_names, e)) < 0 || (rc = cfg_string(s, "dir", 0, &b->dir, e)) < 0 ||
 	    (rc = cfg_int_range(s, "keep", 0, 1, 10000, &b->keep, e)) < 0 || (rc = cfg_string(s, "pg_dump", 0, &b->pg_dump, e)) < 0 ||
 	    (rc = cfg_strings(s, "schemas", 0, &b->schemas, e)) < 0 ||
 	    (rc = cfg_bool(s, "safety_backup", 0, &b->safety_backup, e)) < 0)
@@ -212,6 +215,7 @@ int pg_backup_safety(const struct step *st)
 }
 
 const struct step_ops step_pg_backup_ops = {
+	.keys = pg_backup_keys,
 	.kind = "pg_backup",
 	.parse = pg_backup_parse,
 	.plan = pg_backup_plan,

@@ -88,6 +88,7 @@ struct release_step {
 
 static const char *const release_keys[] = { "artifact", "path", "build_command", "restart_command", "hosts",
 					    "parallel", "batch", "health", "keep", NULL };
+static const struct cfg_keys release_step_keys[] = { { "release.", release_keys }, { NULL, NULL } };
 
 /* stands for every host where a string is shown once for all */
 static const struct host rel_any_host = { (char *)"${host.name}", (char *)"${host.address}", 0 };
@@ -1459,6 +1460,7 @@ static void release_free(struct step *st)
 }
 
 const struct step_ops step_release_ops = {
+	.keys = release_step_keys,
 	.kind = "release",
 	.parse = release_parse,
 	.plan = release_plan,

@@ -25,6 +25,7 @@ struct shell {
 };
 
 static const char *const keys[] = { "command", "rollback_command", "cwd", NULL };
+static const struct cfg_keys shell_keys[] = { { "shell.", keys }, { NULL, NULL } };
 
 static int shell_parse(struct step *st, const config_setting_t *s, struct err *e)
 {
@@ -133,6 +134,7 @@ static void shell_free(struct step *st)
 }
 
 const struct step_ops step_shell_ops = {
+	.keys = shell_keys,
 	.kind = "shell",
 	.parse = shell_parse,
 	.plan = shell_plan,

@@ -29,6 +29,8 @@ struct sql_check {
 
 static const char *const keys[] = { "checks", "query", "expect", "expect_rows", "max_ms", NULL };
 static const char *const check_keys[] = { "query", "expect", "expect_rows", "max_ms", NULL };
+static const struct cfg_keys sql_check_keys[] = { { "sql_check.", keys }, { "sql_check.checks[].", check_keys },
+						  { NULL, NULL } };
 
 static int parse_check(const config_setting_t *s, struct check *c, struct err *e)
 {
@@ -187,6 +189,7 @@ static void sql_check_free(struct step *st)
 }
 
 const struct step_ops step_sql_check_ops = {
+	.keys = sql_check_keys,
 	.kind = "sql_check",
 	.parse = sql_check_parse,
 	.plan = sql_check_plan,

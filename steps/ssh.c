@@ -53,6 +53,7 @@ static const struct host ssh_any_host = { (char *)"${host.name}", (char *)"${hos
 
 static const char *const ssh_keys[] = { "command", "rollback_command", "hosts", "parallel", "batch",
 					"health", "exit_marker", NULL };
+static const struct cfg_keys ssh_step_keys[] = { { "ssh.", ssh_keys }, { NULL, NULL } };
 
 static int ssh_parse(struct step *st, const config_setting_t *s, struct err *e)
 {
@@ -749,6 +750,7 @@ static int ssh_check(const struct step *st, const struct config *cfg, struct err
 }
 
 const struct step_ops step_ssh_ops = {
+	.keys = ssh_step_keys,
 	.check = ssh_check,
 	.kind = "ssh",
 	.parse = ssh_parse,

@@ -25,6 +25,7 @@
 #include <libconfig.h>
 #include "../env/config.h"
 #include "../lib/err.h"
+#include "../lib/settings.h"
 
 struct run;
 
@@ -55,6 +56,10 @@ struct step_ops {
 	 * sha256, stored downs, bundles); SC_EUSAGE naming what is missing.
 	 * NULL: the rollback strategy phrase is shown. */
 	int (*rollback_plan)(struct step *, struct run *, struct err *);
+	/* the keys parse accepts besides the common ones, as groups (the step
+	 * itself, nested groups such as sql_check's checks), for the config
+	 * reference; ends with { NULL, NULL } (lib/settings.h) */
+	const struct cfg_keys *keys;
 };
 
 

@@ -34,6 +34,8 @@ struct command {
 extern const struct command commands[];
 /* commands.c: main and help read the table; the commands never do */
 const struct command *command_find(const char *name);
+/* Every command's name, NULL-terminated (the array is the caller's to free) */
+const char **command_names(void);
 int command_print_help(const struct command *c);
 
 /* Load the configuration of g; errors are SC_EUSAGE with FILE:LINE. */
@@ -68,6 +70,10 @@ int cmd_deploy_run(struct global *g, struct config *cfg, const char *env_name, c
  * into pos (at most maxpos).  Returns the number of positionals or <0. */
 int cmd_parse_flags(const struct global *g, int argc, char **argv, struct run_flags *f, const char **pos, int maxpos,
 		    struct err *e);
+
+/* "unknown option 'OPT'" (SC_EUSAGE) with "did you mean --X?" when one of
+ * the command's options (from its usage line) or the global ones is close. */
+int cmd_unknown_option(const struct global *g, struct err *e, const char *opt);
 
 /* Fill e (SC_EUSAGE) with the message and the usage of g's command. */
 int cmd_usage_error(const struct global *g, struct err *e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -3,8 +3,10 @@
  * cmd-NAME.c and one row here.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cmd.h"
+#include "../lib/util.h"
 
 const struct command commands[] = {
 	{ "validate", cmd_validate, "validate [--server-version N] [ENV ...]",
@@ -126,6 +128,17 @@ const struct command *command_find(const char *name)
 		if (strcmp(c->name, name) == 0)
 			return c;
 	return NULL;
+}
+
+const char **command_names(void)
+{
+	size_t n = 0;
+	while (commands[n].name)
+		n++;
+	const char **names = xcalloc(n + 1, sizeof(*names));
+	for (size_t i = 0; i < n; i++)
+		names[i] = commands[i].name;
+	return names;
 }
 
 int cmd_help(int argc, char **argv, struct global *g, struct err *e)

@@ -161,8 +161,13 @@ int cmd_unknown_option(const struct global *g, struct err *e, const char *opt)
 		strv_push(&names, globals[i]);
 	char *name = xstrndup(opt, strcspn(opt, "="));
 	const char *near = suggest_closest(name, (const char *const *)names);
-	int rc = near ? cmd_usage_error(g, e, "unknown option '%s': did you mean %s?", opt, near)
-		      : cmd_usage_error(g, e, "unknown option '%s'", opt);
+	int rc;
+	if (strv_contains(names, name) && strcmp(name, opt) == 0)
+		rc = cmd_usage_error(g, e, "%s needs a value", opt); /* a known option, its value missing */
+	else if (near)
+		rc = cmd_usage_error(g, e, "unknown option '%s': did you mean %s?", opt, near);
+	else
+		rc = cmd_usage_error(g, e, "unknown option '%s'", opt);
 	free(name);
 	strv_free(names);
 	return rc;

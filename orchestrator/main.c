@@ -102,6 +102,7 @@ int main(int argc, char **argv)
 {
 	struct global g = { 0 };
 	const char *color = "auto";
+	register_env_secrets(); /* before any message, an early one too */
 	/* --json may come anywhere: a usage error before the command is JSON too */
 	int json = 0;
 	for (int j = 1; j < argc; j++)
@@ -216,7 +217,6 @@ int main(int argc, char **argv)
 			usage(stderr);
 		goto done;
 	}
-	register_env_secrets();
 	g.out = output_new(g.json, g.color, g.quiet, g.verbose);
 	struct err e = ERR_INIT;
 	g.cmd = cmd;

@@ -19,8 +19,8 @@ export OTHER=$(pg_createdb other) SLOW=$(pg_createdb slow) DOWN_PORT=$(free_port
 mkdir -p m json
 echo "CREATE TABLE t1 (id int);" > m/0001_t1.up.sql
 echo "DROP TABLE t1;" > m/0001_t1.down.sql
-echo "CREATE INDEX t1_id ON t1 (id);" > m/0002_idx.up.sql
-echo "DROP INDEX t1_id;" > m/0002_idx.down.sql
+printf 'ALTER TABLE t1 ADD COLUMN note text;\nUPDATE t1 SET note = $$x$$;\n' > m/0002_note.up.sql
+echo "SELECT 1;" > m/0002_note.down.sql
 cat > stagecoach.conf <<'CONF'
 version = 1;
 project = "jsonall";
@@ -74,13 +74,14 @@ check validate 'assert last["event"] == "validated" and last["project"] == "json
 assert "staging" in last["environments"] and {"step": "migrate", "kind": "migrate"} in last["steps"], last'
 run lint 0 lint --json
 check lint 'f = [o for o in L if o["event"] == "lint_finding"]
-assert f and f[0]["rule"] == "create-index-non-concurrent" and f[0]["version"] == "0002", f
+assert f and f[0]["rule"] == "update-without-where" and f[0]["version"] == "0002", f
 assert last["event"] == "lint_finished" and last["warnings"] == 1 and last["exit_code"] == 0, last'
 run plan 0 --json plan staging
 check plan 'assert last["event"] == "plan_finished" and last["env"] == "staging", last
 s = {x["step"]: x for x in last["steps"]}
 assert [p["version"] for p in s["migrate"]["plan"]["pending"]] == ["0001", "0002"], s["migrate"]
-assert s["migrate"]["plan"]["pending"][1]["findings"][0]["rule"] == "create-index-non-concurrent", s["migrate"]
+assert s["migrate"]["plan"]["pending"][1]["findings"][0]["rule"] == "update-without-where", s["migrate"]
+assert s["migrate"]["plan"]["pending"][1]["findings"][0]["version"] == "0002", s["migrate"]
 assert s["migrate"]["lines"] and s["cp"]["applies"] is False and s["note"]["applies"] is True, s
 assert "plan" in ev[:-1], ev'
 run deploy 0 deploy staging --json
@@ -113,7 +114,9 @@ check rollback-preview 'assert last["event"] == "rollback_preview" and len(last[
 assert last["undoes"][0]["command"] == "deploy", last
 assert any(o["event"] == "plan" and o["step"] == "migrate" for o in L), ev'
 run rollback 0 --json rollback staging --last --approve
-check rollback 'assert ev[0] == "run_started" and len(L[0]["undoes"]) == 1 and last["status"] == "succeeded", L
+check rollback 'start = [o for o in L if o["event"] == "run_started"]
+assert len(start) == 1 and len(start[0]["undoes"]) == 1 and last["status"] == "succeeded", L
+assert set(ev[:ev.index("run_started")]) == {"plan"}, ev  # the preview of what it undoes, then the run
 assert "step_rolled_back" in ev, ev'
 run rollback-nothing 0 --json rollback fresh --last --approve
 check rollback-nothing 'assert last["event"] == "rollback_nothing" and last["undoes"] == [], last'
@@ -127,7 +130,7 @@ run repair 0 --json repair production
 check repair 'assert last["event"] == "repair" and last["changes"][0]["action"] == "accept_checksum", last
 assert last["changes"][0]["version"] == "0001", last'
 # a run killed mid-way (the shell step kills stagecoach), then resolved by hand
-"$SC" deploy other >json-other.out 2>json-other.err && fail "the crash step did not kill the deploy"
+( "$SC" deploy other >json-other.out 2>json-other.err ) 2>/dev/null && fail "the crash step did not kill the deploy"
 run resolve 0 --json resolve other --approve --note "fixed by hand"
 check resolve 'assert last["event"] == "resolved" and last["previous_status"] == "running" and last["note"] == "fixed by hand", last'
 mkdir -p initdir/migrations
@@ -146,7 +149,7 @@ mkdir -p mbad
 printf 'CREATE TABLE ok (id int);\nCREATE TABLE (;\n' > mbad/0001_x.up.sql
 sed 's/migrations = "m";/migrations = "mbad";/' stagecoach.conf > badsql.conf
 run sql-error 2 -c badsql.conf --json validate
-check sql-error 'assert last["event"] == "error" and (last["file"], last["line"]) == ("mbad/0001_x.up.sql", 2), last
+check sql-error 'assert last["event"] == "error" and last["file"].endswith("/mbad/0001_x.up.sql") and last["line"] == 2, last
 assert L[0]["event"] == "lint_finding" and L[0]["rule"] == "syntax", L'
 run unreachable 6 --json deploy down
 check unreachable 'assert last["event"] == "error" and last["exit_code"] == 6 and "cannot connect" in last["message"], last

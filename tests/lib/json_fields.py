@@ -20,8 +20,9 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 DOC = os.path.join(TOP, "docs", "json.md")
 DIRS = ["orchestrator", "env", "steps", "hooks"]
 
-# objects whose keys are data, not field names (documented as maps)
-MAP_FIELDS = {"counts"}
+# objects whose keys are data, not field names (docs/json.md describes them
+# as maps): migrations' counts by state; write counters by table name
+MAP_FIELDS = {"counts", "tables", "own_writes"}
 
 
 def split_args(text):

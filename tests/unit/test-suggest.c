@@ -9,7 +9,7 @@ int main(void)
 	CHECK_INT(suggest_distance("limit", "limit"), 0);
 	CHECK_INT(suggest_distance("limt", "limit"), 1);
 	CHECK_INT(suggest_distance("lmiit", "limit"), 1); /* a swap is one edit */
-	CHECK_INT(suggest_distance("deploy", "plan"), 5);
+	CHECK_INT(suggest_distance("deploy", "plan"), 4);
 	CHECK_INT(suggest_distance("", "abc"), 3);
 
 	const char *const opts[] = { "--limit", "--json", "--release", "--resume", "--approve", NULL };

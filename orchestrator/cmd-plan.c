@@ -17,7 +17,7 @@
 /* plan --json's last line: every step of the pipeline with what it would
  * do (its lines, and data where the step gives some: pending migrations,
  * functions) and how it is undone */
-static json_t *plan_json(struct run *r, json_t *lines)
+json_t *cmd_plan_json(struct run *r, json_t *lines)
 {
 	json_t *steps = json_array();
 	size_t planned = 0;
@@ -73,7 +73,7 @@ int cmd_plan(int argc, char **argv, struct global *g, struct err *e)
 	else if (!g->json)
 		out_text(g->out, "plan: nothing was changed");
 	else
-		out_json(g->out, plan_json(r, g->out->plan_lines));
+		out_json(g->out, cmd_plan_json(r, g->out->plan_lines));
 	cmd_close_run(r);
 	config_free(cfg);
 	return rc;

@@ -8,6 +8,7 @@
 #ifndef SC_CMD_H
 #define SC_CMD_H
 
+#include <jansson.h>
 #include "../lib/err.h"
 #include "../steps/history.h"
 
@@ -66,6 +67,11 @@ void cmd_close_run(struct run *r);
  */
 int cmd_deploy_run(struct global *g, struct config *cfg, const char *env_name, const char *command,
 		   const struct run_flags *flags, const char *promoted_from, struct err *e);
+/* plan --json's last object, "plan_finished", of a run whose preflight ran
+ * in dry-run mode; lines: {step: [line, ...]} as output collects them
+ * (borrowed, may be NULL).  A new reference. */
+json_t *cmd_plan_json(struct run *r, json_t *lines);
+
 /* Parse the run flags of argv[first..]; positional arguments are collected
  * into pos (at most maxpos).  Returns the number of positionals or <0. */
 int cmd_parse_flags(const struct global *g, int argc, char **argv, struct run_flags *f, const char **pos, int maxpos,

@@ -84,6 +84,8 @@ assert s["migrate"]["plan"]["pending"][1]["findings"][0]["rule"] == "update-with
 assert s["migrate"]["plan"]["pending"][1]["findings"][0]["version"] == "0002", s["migrate"]
 assert s["migrate"]["lines"] and s["cp"]["applies"] is False and s["note"]["applies"] is True, s
 assert "plan" in ev[:-1], ev'
+run dry-run 0 --json deploy staging --dry-run
+check dry-run 'assert last["event"] == "plan_finished" and len(last["steps"][1]["plan"]["pending"]) == 2, last'
 run deploy 0 deploy staging --json
 check deploy 'assert ev[0] == "run_started" and last["event"] == "run_finished" and last["status"] == "succeeded", ev
 assert "step_finished" in ev, ev'

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmd.h"
+#include "../lib/suggest.h"
 #include "../lib/util.h"
 
 const struct command commands[] = {
@@ -145,8 +146,14 @@ int cmd_help(int argc, char **argv, struct global *g, struct err *e)
 {
 	(void)g;
 	if (argc >= 2) {
-		if (!command_find(argv[1]))
-			return err_set(e, SC_EUSAGE, "help: unknown command '%s'", argv[1]);
+		if (!command_find(argv[1])) {
+			const char **names = command_names();
+			const char *near = suggest_closest(argv[1], names);
+			int rc = err_set(e, SC_EUSAGE, "help: unknown command '%s'%s%s%s", argv[1],
+					 near ? ": did you mean " : "", near ? near : "", near ? "?" : "");
+			free(names);
+			return rc;
+		}
 		return command_print_help(command_find(argv[1]));
 	}
 	printf("usage: stagecoach [-c FILE] [--json] [--color=auto|always|never] [-q] [-v] COMMAND [ARGS]\n\n"

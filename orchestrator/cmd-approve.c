@@ -20,6 +20,9 @@
 
 int cmd_approve(int argc, char **argv, struct global *g, struct err *e)
 {
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1])
+			return cmd_unknown_option(g, e, argv[i]);
 	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
 		return cmd_usage_error(g, e, "name the environment and the checkpoint step");
 	const char *env_name = argv[1], *step_name = argv[2];
@@ -69,6 +72,14 @@ int cmd_approve(int argc, char **argv, struct global *g, struct err *e)
 		goto out;
 	}
 	const char *by = json_string_value(json_object_get(waiting->detail, "approved_by"));
+	if (by && g->json) {
+		const char *at = json_string_value(json_object_get(waiting->detail, "approved_at"));
+		out_json(g->out, json_pack("{s:s,s:s?,s:s,s:s,s:s,s:s,s:b}", "event", "approved", "time", at, "run_id",
+					   paused.id, "env", env_name, "step", step_name, "approved_by", by,
+					   "already_given", 1));
+		rc = 0;
+		goto out;
+	}
 	if (by) {
 		out_text(g->out, "approve '%s' '%s': already given by %s at %s; continue with 'stagecoach deploy %s "
 			 "--resume'", env_name, step_name, by,
@@ -95,6 +106,7 @@ int cmd_approve(int argc, char **argv, struct global *g, struct err *e)
 		json_object_set_new(o, "env", json_string(env_name));
 		json_object_set_new(o, "step", json_string(step_name));
 		json_object_set_new(o, "approved_by", json_string(r->actor));
+		json_object_set_new(o, "already_given", json_false());
 		out_json(g->out, o);
 	} else {
 		printf("approved checkpoint '%s' of run %s on '%s' (by %s at %s)\n"

@@ -12,6 +12,7 @@
 #include "output.h"
 #include "pipeline.h"
 #include "release.h"
+#include "../lib/suggest.h"
 #include "../lib/util.h"
 #include "../env/lock.h"
 #include "../env/recovery.h"
@@ -138,6 +139,40 @@ int cmd_usage_error(const struct global *g, struct err *e, const char *fmt, ...)
 	return err_set(e, SC_EUSAGE, "%s: %s\nusage: stagecoach %s", g->cmd->name, msg, g->cmd->usage);
 }
 
+int cmd_unknown_option(const struct global *g, struct err *e, const char *opt)
+{
+	/* the candidates: every --word and -x of the command's usage line, and
+	 * the global options that may follow the command */
+	static const char *const globals[] = { "--json", "--quiet", "--verbose", "--config", "--color", "--help", NULL };
+	const char *usage = g->cmd ? g->cmd->usage : "";
+	char **names = NULL;
+	for (const char *p = usage; (p = strchr(p, '-')) != NULL;) {
+		size_t n = 1;
+		while (p[n] == '-' || (p[n] >= 'a' && p[n] <= 'z'))
+			n++;
+		if (n > 1 && (p == usage || p[-1] == ' ' || p[-1] == '[' || p[-1] == '|')) {
+			char *word = xstrndup(p, n);
+			strv_push(&names, word);
+			free(word);
+		}
+		p += n;
+	}
+	for (size_t i = 0; globals[i]; i++)
+		strv_push(&names, globals[i]);
+	char *name = xstrndup(opt, strcspn(opt, "="));
+	const char *near = suggest_closest(name, (const char *const *)names);
+	int rc;
+	if (strv_contains(names, name) && strcmp(name, opt) == 0)
+		rc = cmd_usage_error(g, e, "%s needs a value", opt); /* a known option, its value missing */
+	else if (near)
+		rc = cmd_usage_error(g, e, "unknown option '%s': did you mean %s?", opt, near);
+	else
+		rc = cmd_usage_error(g, e, "unknown option '%s'", opt);
+	free(name);
+	strv_free(names);
+	return rc;
+}
+
 int cmd_wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
@@ -178,13 +213,13 @@ int cmd_parse_flags(const struct global *g, int argc, char **argv, struct run_fl
 			else if (strcmp(a, "--junit") == 0)
 				f->junit = argv[++i];
 			else
-				return cmd_usage_error(g, e, "unknown option '%s'", a);
+				return cmd_unknown_option(g, e, a);
 		} else if (starts_with(a, "--release=")) {
 			f->release = a + 10;
 		} else if (starts_with(a, "--junit=")) {
 			f->junit = a + 8;
 		} else if (a[0] == '-') {
-			return cmd_usage_error(g, e, "unknown option '%s'", a);
+			return cmd_unknown_option(g, e, a);
 		} else {
 			if (npos >= maxpos)
 				return cmd_usage_error(g, e, "unexpected argument '%s'", a);

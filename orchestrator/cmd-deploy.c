@@ -165,7 +165,11 @@ int cmd_deploy_run(struct global *g, struct config *cfg, const char *env_name, c
 	}
 	if (!r->dry_run && !r->resuming)
 		store_manifest(r);
+	if (r->dry_run && g->json && !g->out->plan_lines)
+		g->out->plan_lines = json_object(); /* --dry-run is plan: the same last object */
 	rc = pipeline_deploy(r, e);
+	if (rc == 0 && r->dry_run && g->json)
+		out_json(g->out, cmd_plan_json(r, g->out->plan_lines));
 	if (rc != 0)
 		err_prefix(e, "%s '%s'", command, env_name);
 	cmd_close_run(r);

@@ -52,7 +52,9 @@ int cmd_diff(int argc, char **argv, struct global *g, struct err *e)
 			g->json = 1;
 			if (g->out)
 				g->out->json = 1;
-		} else if (argv[i][0] == '-' || nenv == 2) {
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return cmd_unknown_option(g, e, argv[i]);
+		} else if (nenv == 2) {
 			return cmd_usage_error(g, e, "unexpected argument '%s'", argv[i]);
 		} else {
 			envs[nenv++] = argv[i];

@@ -22,6 +22,10 @@ int cmd_history(int argc, char **argv, struct global *g, struct err *e)
 			if (*end || v < 1 || v > 100000)
 				return cmd_usage_error(g, e, "--limit takes a number from 1 to 100000");
 			limit = (int)v;
+		} else if (strcmp(argv[i], "--limit") == 0) {
+			return cmd_usage_error(g, e, "--limit needs a number (--limit 5 or --limit=5)");
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return cmd_unknown_option(g, e, argv[i]);
 		} else if (argv[i][0] == '-' || env) {
 			return cmd_usage_error(g, e, "unexpected argument '%s'", argv[i]);
 		} else {
@@ -50,7 +54,12 @@ int cmd_history(int argc, char **argv, struct global *g, struct err *e)
 		for (size_t i = 0; i < n; i++) {
 			struct state_run *s = &list[i];
 			if (g->json) {
-				out_json_buffered(g->out, status_run_json(s));
+				/* "event" and "env" first, then the run's fields */
+				json_t *o = json_pack("{s:s,s:s}", "event", "run", "env", env);
+				json_t *run = status_run_json(s);
+				json_object_update(o, run);
+				json_decref(run);
+				out_json_buffered(g->out, o);
 				continue;
 			}
 			char dur[32] = "-";
@@ -69,6 +78,10 @@ int cmd_history(int argc, char **argv, struct global *g, struct err *e)
 		}
 		if (!g->json && n == 0)
 			printf("(no runs on '%s' yet)\n", env);
+		/* the last line: how many runs were listed (also when none) */
+		if (g->json)
+			out_json_buffered(g->out, json_pack("{s:s,s:s,s:I,s:i}", "event", "history_finished", "env", env,
+							    "count", (json_int_t)n, "limit", limit));
 		fflush(stdout);
 		rc = 0;
 	}

@@ -29,6 +29,7 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "cmd.h"
+#include "output.h"
 #include "../lib/util.h"
 #include "../steps/layout.h"
 
@@ -213,6 +214,8 @@ int cmd_init(int argc, char **argv, struct global *g, struct err *e)
 			layout_arg = argv[++i];
 		else if (strncmp(argv[i], "--layout=", 9) == 0)
 			layout_arg = argv[i] + 9;
+		else if (argv[i][0] == '-' && argv[i][1])
+			return cmd_unknown_option(g, e, argv[i]);
 		else
 			return cmd_usage_error(g, e, "unknown argument '%s'", argv[i]);
 	}
@@ -304,11 +307,7 @@ int cmd_init(int argc, char **argv, struct global *g, struct err *e)
 		json_t *o = json_pack("{s:s,s:s,s:s,s:s?,s:b}", "event", "config_written", "path", g->config_path,
 				      "layout", have ? layout_name(chosen.layout) : "none", "migrations",
 				      have ? chosen.dir : NULL, "functions", functions);
-		char *txt = o ? json_dumps(o, JSON_COMPACT) : NULL;
-		if (txt)
-			printf("%s\n", txt);
-		free(txt);
-		json_decref(o);
+		out_json(g->out, o);
 	} else if (rc == 0) {
 		printf("%s\n", g->config_path);
 		if (!g->quiet) {

@@ -26,6 +26,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "output.h"
 #include "../lib/util.h"
 #include "../steps/lint.h"
 
@@ -51,9 +52,7 @@ static void lint_cmd_print(const struct lint_report *r, size_t from, const char 
 {
 	for (size_t i = from; i < r->n; i++) {
 		if (g->json) {
-			char *j = lint_finding_json(&r->findings[i], prefix);
-			printf("%s\n", j);
-			free(j);
+			out_json(g->out, lint_finding_json(&r->findings[i], prefix));
 		} else {
 			struct buf b = BUF_INIT;
 			lint_finding_format(&r->findings[i], prefix, &b);
@@ -103,7 +102,7 @@ int cmd_lint(int argc, char **argv, struct global *g, struct err *e)
 				return cmd_usage_error(g, e, "--server-version '%s' is not a PostgreSQL version (17, 17.2)",
 						       v);
 		} else if (argv[i][0] == '-' && argv[i][1])
-			return cmd_usage_error(g, e, "unknown option '%s'", argv[i]);
+			return cmd_unknown_option(g, e, argv[i]);
 		else
 			npaths++;
 	}
@@ -173,15 +172,11 @@ int cmd_lint(int argc, char **argv, struct global *g, struct err *e)
 	}
 
 	if (g->json) {
-		json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "event", "lint_finished", "migrations",
+		json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:i}", "event", "lint_finished", "migrations",
 				      (json_int_t)rep.migrations, "errors", (json_int_t)rep.errors, "warnings",
 				      (json_int_t)rep.warnings, "destructive", (json_int_t)rep.destructive, "accepted",
-				      (json_int_t)rep.accepted);
-		char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-		if (s)
-			printf("%s\n", s);
-		free(s);
-		json_decref(o);
+				      (json_int_t)rep.accepted, "exit_code", rep.errors ? SC_EFAIL : SC_OK);
+		out_json(g->out, o);
 	} else if (!g->quiet) {
 		fprintf(stderr, "lint: %zu migration%s, %zu error%s, %zu warning%s (%zu destructive), %zu accepted\n",
 			rep.migrations, rep.migrations == 1 ? "" : "s", rep.errors, rep.errors == 1 ? "" : "s",

@@ -87,6 +87,9 @@ static json_t *migrations_row_json(const struct history_status *s)
 
 int cmd_migrations(int argc, char **argv, struct global *g, struct err *e)
 {
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1])
+			return cmd_unknown_option(g, e, argv[i]);
 	if (argc != 2 || argv[1][0] == '-')
 		return cmd_usage_error(g, e, "name the environment");
 	struct cmd_migrations cm;

@@ -82,7 +82,7 @@ int cmd_new(int argc, char **argv, struct global *g, struct err *e)
 		else if (strncmp(argv[i], "--layout=", 9) == 0)
 			layout_arg = argv[i] + 9;
 		else if (argv[i][0] == '-')
-			return cmd_usage_error(g, e, "unknown option '%s'", argv[i]);
+			return cmd_unknown_option(g, e, argv[i]);
 		else if (name)
 			return cmd_usage_error(g, e, "one NAME only ('%s' and '%s')", name, argv[i]);
 		else
@@ -181,11 +181,7 @@ int cmd_new(int argc, char **argv, struct global *g, struct err *e)
 		char *su = new_shown(up), *sd = down ? new_shown(down) : NULL;
 		json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s?}", "event", "migration_created", "layout", layout_name(l),
 				      "version", ver, "up", su, "down", sd);
-		char *txt = o ? json_dumps(o, JSON_COMPACT) : NULL;
-		if (txt)
-			printf("%s\n", txt);
-		free(txt);
-		json_decref(o);
+		out_json(g->out, o);
 		free(su);
 		free(sd);
 	} else if (rc == 0) {

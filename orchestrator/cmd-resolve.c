@@ -38,7 +38,7 @@ int cmd_resolve(int argc, char **argv, struct global *g, struct err *e)
 		else if (starts_with(argv[i], "--note="))
 			note = argv[i] + 7;
 		else if (argv[i][0] == '-')
-			return cmd_usage_error(g, e, "unknown option '%s'", argv[i]);
+			return cmd_unknown_option(g, e, argv[i]);
 		else if (env_name)
 			return cmd_usage_error(g, e, "unexpected argument '%s'", argv[i]);
 		else
@@ -112,6 +112,10 @@ int cmd_resolve(int argc, char **argv, struct global *g, struct err *e)
 	}
 	out_text(g->out, "run %s is resolved (by %s: %s); deploys to '%s' are allowed again", target.id,
 		 r->actor ? r->actor : "?", note, env_name);
+	if (g->json)
+		out_json(g->out, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "event", "resolved", "env", env_name,
+					   "run_id", r->run_id, "resolved_run", target.id, "previous_status",
+					   target.status, "actor", r->actor ? r->actor : "?", "note", note));
 	rc = 0;
 out:
 	state_run_release(&target);

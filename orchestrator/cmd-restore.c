@@ -195,6 +195,11 @@ int cmd_restore(int argc, char **argv, struct global *g, struct err *e)
 			out_text(g->out, "safety backup of the database as it was: %s", safety);
 		out_text(g->out, "the database of '%s' is at release %s (functions and hosts are not changed by a "
 			 "restore)", r->env->name, r->release ? r->release : "unknown (a file stagecoach did not record)");
+	} else if (rc == 0) {
+		json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s?,s:b,s:s,s:s?}", "event", "restore", "run_id", r->run_id,
+				      "env", r->env->name, "file", file, "release", r->release, "recorded", known,
+				      "writes_since_backup", writes, "safety_backup", safety);
+		out_json(g->out, o);
 	}
 out:
 	free(x.error);

@@ -316,6 +316,9 @@ int cmd_rollback(int argc, char **argv, struct global *g, struct err *e)
 			out_text(g->out, "rollback '%s': already at release %s: nothing to undo", pos[0], to);
 		else
 			out_text(g->out, "rollback '%s': nothing to undo: no deploy on record", pos[0]);
+		if (g->json)
+			out_json(g->out, json_pack("{s:s,s:s,s:s?,s:[]}", "event", "rollback_nothing", "env", pos[0],
+						   "release", to, "undoes"));
 		rc = 0;
 		goto out;
 	}
@@ -330,6 +333,18 @@ int cmd_rollback(int argc, char **argv, struct global *g, struct err *e)
 			 r->writes_unknown ? "unknown (counters reset or not recorded)" : "see above");
 	if (f.dry_run) {
 		out_text(g->out, "dry run: nothing was changed");
+		if (g->json) {
+			/* the "plan" events above name each step; this names the runs */
+			json_t *runs = json_array();
+			for (size_t i = 0; i < nt; i++)
+				json_array_append_new(runs, json_pack("{s:s,s:s,s:s?,s:s?,s:s}", "run_id", t[i].run.id,
+								      "command", t[i].run.command, "release",
+								      t[i].run.release, "actor", t[i].run.actor, "status",
+								      t[i].run.status));
+			out_json(g->out, json_pack("{s:s,s:s,s:o,s:I,s:b}", "event", "rollback_preview", "env", pos[0],
+						   "undoes", runs, "writes_at_risk", (json_int_t)r->writes_at_risk,
+						   "writes_unknown", r->writes_unknown != 0));
+		}
 		rc = 0;
 		goto out;
 	}

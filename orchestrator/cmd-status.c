@@ -70,6 +70,9 @@ json_t *status_run_json(const struct state_run *sr)
 
 int cmd_status(int argc, char **argv, struct global *g, struct err *e)
 {
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1])
+			return cmd_unknown_option(g, e, argv[i]);
 	if (argc != 2 || argv[1][0] == '-')
 		return cmd_usage_error(g, e, "name the environment");
 	struct config *cfg;
@@ -113,6 +116,7 @@ int cmd_status(int argc, char **argv, struct global *g, struct err *e)
 	}
 	if (g->json) {
 		json_t *o = json_object();
+		json_object_set_new(o, "event", json_string("status"));
 		json_object_set_new(o, "env", json_string(argv[1]));
 		if (restored)
 			json_object_set_new(o, "current_release",

@@ -18,10 +18,11 @@
  * error-level finding (syntax, concurrently-in-transaction) is a validation
  * error; warnings are shown. */
 static int validate_migrations(struct global *g, struct config *cfg, const struct lint_options *opt, size_t *count,
-			       struct err *e)
+			       size_t *warnings, struct err *e)
 {
 	struct stat sb;
 	*count = 0;
+	*warnings = 0;
 	if (!cfg->migrations)
 		return 0;
 	if (stat(cfg->migrations, &sb) < 0)
@@ -35,6 +36,7 @@ static int validate_migrations(struct global *g, struct config *cfg, const struc
 	if (rc < 0)
 		return rc;
 	*count = rep.migrations;
+	*warnings = rep.warnings;
 	if (rep.migrations == 0)
 		out_warn(g->out, "%s:%d: migrations folder '%s' holds no migration (VERSION_name.up.sql, "
 			 "VERSION_name.sql or VERSION_name/migration.sql)", cfg->path, cfg->migrations_line,
@@ -46,6 +48,13 @@ static int validate_migrations(struct global *g, struct config *cfg, const struc
 			continue;
 		if (f->severity == LINT_ERROR && !first_error)
 			first_error = f;
+		if (g->json) {
+			/* the objects of `lint --json`, then "validated" or the error */
+			char *prefix = xasprintf("%s/", cfg->migrations);
+			out_json(g->out, lint_finding_json(f, prefix));
+			free(prefix);
+			continue;
+		}
 		struct buf line = BUF_INIT;
 		lint_finding_format(f, NULL, &line);
 		if (f->severity == LINT_ERROR)
@@ -80,7 +89,7 @@ int cmd_validate(int argc, char **argv, struct global *g, struct err *e)
 			}
 		} else if (argv[i][0] == '-') {
 			free(envs);
-			return cmd_usage_error(g, e, "unknown option '%s'", argv[i]);
+			return cmd_unknown_option(g, e, argv[i]);
 		} else {
 			envs[nenv++] = argv[i];
 		}
@@ -99,9 +108,27 @@ int cmd_validate(int argc, char **argv, struct global *g, struct err *e)
 		for (size_t i = 0; i < cfg->nenvs && rc == 0; i++)
 			rc = config_env_resolve(cfg, &cfg->envs[i], e);
 	}
-	size_t nmig = 0;
+	size_t nmig = 0, nwarn = 0;
 	if (rc == 0)
-		rc = validate_migrations(g, cfg, &opt, &nmig, e);
+		rc = validate_migrations(g, cfg, &opt, &nmig, &nwarn, e);
+	if (rc == 0 && g->json) {
+		json_t *names = json_array(), *steps = json_array();
+		for (size_t i = 0; i < cfg->nenvs; i++)
+			json_array_append_new(names, json_string(cfg->envs[i].name));
+		for (size_t i = 0; i < cfg->nsteps; i++)
+			json_array_append_new(steps, json_pack("{s:s,s:s}", "step", cfg->steps[i].name, "kind",
+							       cfg->steps[i].kind));
+		json_t *o = json_pack("{s:s,s:s,s:s,s:o,s:o,s:I,s:I}", "event", "validated", "config", cfg->path,
+				      "project", cfg->project, "environments", names, "steps", steps, "migrations",
+				      (json_int_t)nmig, "warnings", (json_int_t)nwarn);
+		if (nenv) {
+			json_t *checked = json_array();
+			for (int i = 0; i < nenv; i++)
+				json_array_append_new(checked, json_string(envs[i]));
+			json_object_set_new(o, "checked_environments", checked);
+		}
+		out_json(g->out, o);
+	}
 	if (rc == 0)
 		out_text(g->out, "%s: valid: project '%s', %zu environment%s, %zu step%s, %zu migration%s", cfg->path,
 			 cfg->project, cfg->nenvs, cfg->nenvs == 1 ? "" : "s", cfg->nsteps, cfg->nsteps == 1 ? "" : "s",

@@ -8,6 +8,7 @@
 #ifndef SC_CMD_H
 #define SC_CMD_H
 
+#include <jansson.h>
 #include "../lib/err.h"
 #include "../steps/history.h"
 
@@ -34,6 +35,8 @@ struct command {
 extern const struct command commands[];
 /* commands.c: main and help read the table; the commands never do */
 const struct command *command_find(const char *name);
+/* Every command's name, NULL-terminated (the array is the caller's to free) */
+const char **command_names(void);
 int command_print_help(const struct command *c);
 
 /* Load the configuration of g; errors are SC_EUSAGE with FILE:LINE. */
@@ -64,10 +67,19 @@ void cmd_close_run(struct run *r);
  */
 int cmd_deploy_run(struct global *g, struct config *cfg, const char *env_name, const char *command,
 		   const struct run_flags *flags, const char *promoted_from, struct err *e);
+/* plan --json's last object, "plan_finished", of a run whose preflight ran
+ * in dry-run mode; lines: {step: [line, ...]} as output collects them
+ * (borrowed, may be NULL).  A new reference. */
+json_t *cmd_plan_json(struct run *r, json_t *lines);
+
 /* Parse the run flags of argv[first..]; positional arguments are collected
  * into pos (at most maxpos).  Returns the number of positionals or <0. */
 int cmd_parse_flags(const struct global *g, int argc, char **argv, struct run_flags *f, const char **pos, int maxpos,
 		    struct err *e);
+
+/* "unknown option 'OPT'" (SC_EUSAGE) with "did you mean --X?" when one of
+ * the command's options (from its usage line) or the global ones is close. */
+int cmd_unknown_option(const struct global *g, struct err *e, const char *opt);
 
 /* Fill e (SC_EUSAGE) with the message and the usage of g's command. */
 int cmd_usage_error(const struct global *g, struct err *e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

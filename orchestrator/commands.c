@@ -3,10 +3,11 @@
  * cmd-NAME.c and one row here.
  */
 #include <stdio.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 #include "cmd.h"
 #include "help.h"
+#include "../lib/suggest.h"
 #include "../lib/util.h"
 
 const struct command commands[] = {
@@ -136,6 +137,17 @@ const struct command *command_find(const char *name)
 	return NULL;
 }
 
+const char **command_names(void)
+{
+	size_t n = 0;
+	while (commands[n].name)
+		n++;
+	const char **names = xcalloc(n + 1, sizeof(*names));
+	for (size_t i = 0; i < n; i++)
+		names[i] = commands[i].name;
+	return names;
+}
+
 int cmd_help(int argc, char **argv, struct global *g, struct err *e)
 {
 	(void)g;
@@ -154,8 +166,11 @@ int cmd_help(int argc, char **argv, struct global *g, struct err *e)
 		for (const struct command *c = commands; c->name; c++)
 			buf_addf(&b, "%s%s", b.len ? ", " : "", c->name);
 		char *topics = help_topic_list();
-		err_set(e, SC_EUSAGE, "help: unknown command or topic '%s'\ncommands: %s\ntopics: %s", argv[1],
-			buf_str(&b), topics);
+		const char **names = command_names();
+		const char *near = suggest_closest(argv[1], names);
+		err_set(e, SC_EUSAGE, "help: unknown command or topic '%s'%s%s%s\ncommands: %s\ntopics: %s", argv[1],
+			near ? ": did you mean " : "", near ? near : "", near ? "?" : "", buf_str(&b), topics);
+		free(names);
 		free(topics);
 		buf_release(&b);
 		return -SC_EUSAGE;

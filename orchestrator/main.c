@@ -2,6 +2,7 @@
  * main: global options, the command, and the one place that prints the
  * final error and exits.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,12 +10,68 @@
 #include "cmd.h"
 #include "help.h"
 #include "output.h"
+#include "../lib/errloc.h"
 #include "../lib/redact.h"
+#include "../lib/suggest.h"
 #include "../lib/util.h"
 
 #define STAGECOACH_VERSION "0.1.0"
 
 extern char **environ;
+
+/* Options given before the command; did-you-mean picks among them. */
+static const char *const global_options[] = { "--config", "--json", "--color", "--quiet", "--verbose", "--version",
+					       "--help", NULL };
+
+/* Options that take a value: "--limit=2" is "--limit 2" (--approve=STEP and
+ * --color=WHEN are forms of their own and stay as they are). */
+static const char *const value_options[] = { "--release", "--junit", "--to", "--limit", "--note", "--layout",
+					     "--server-version", NULL };
+
+static int takes_value(const char *a, size_t len)
+{
+	for (size_t i = 0; value_options[i]; i++)
+		if (strlen(value_options[i]) == len && strncmp(a, value_options[i], len) == 0)
+			return 1;
+	return 0;
+}
+
+/* The result of a failure: with --json one object on stdout (also before
+ * a command or a run started), and always "stagecoach: error: MSG" on
+ * stderr.  msg is redacted here. */
+static void print_failure(int json, const struct command *cmd, int code, const char *raw)
+{
+	char *msg = redact(raw);
+	if (json) {
+		json_t *o = json_pack("{s:s,s:i,s:s}", "event", code == SC_EPAUSED ? "paused" : "error", "exit_code",
+				      code, "message", msg);
+		if (cmd)
+			json_object_set_new(o, "command", json_string(cmd->name));
+		char file[1024];
+		int line;
+		if (errloc_find(msg, file, sizeof file, &line)) {
+			json_object_set_new(o, "file", json_string(file));
+			json_object_set_new(o, "line", json_integer(line));
+		}
+		out_json(NULL, o);
+	}
+	fflush(stdout);
+	fprintf(stderr, "stagecoach: %s: %s\n", code == SC_EPAUSED ? "paused" : "error", msg);
+	free(msg);
+}
+
+/* An early usage error (before the command runs): JSON too with --json */
+static int early_error(int json, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int early_error(int json, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	print_failure(json, NULL, SC_EUSAGE, msg);
+	free(msg);
+	return SC_EUSAGE;
+}
 
 static int usage(FILE *f)
 {
@@ -47,51 +104,71 @@ int main(int argc, char **argv)
 	struct global g = { 0 };
 	help_set_pages(doc_pages);
 	const char *color = "auto";
+	register_env_secrets(); /* before any message, an early one too */
+	/* --json may come anywhere: a usage error before the command is JSON too */
+	int json = 0;
+	for (int j = 1; j < argc; j++)
+		if (strcmp(argv[j], "--json") == 0)
+			json = 1;
 	int i = 1;
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "stagecoach: error: %s needs a FILE\n", a);
-				return SC_EUSAGE;
-			}
+			if (i + 1 >= argc)
+				return early_error(json, "%s needs a FILE", a);
 			g.config_path = argv[++i];
 		} else if (starts_with(a, "--config=")) {
 			g.config_path = a + 9;
 		} else if (strcmp(a, "--json") == 0) {
 			g.json = 1;
-		} else if (starts_with(a, "--color=")) {
-			color = a + 8;
-			if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never")) {
-				fprintf(stderr, "stagecoach: error: --color must be auto, always or never, not '%s'\n",
-					color);
-				return SC_EUSAGE;
-			}
+		} else if (starts_with(a, "--color=") || strcmp(a, "--color") == 0) {
+			if (!a[7] && i + 1 >= argc)
+				return early_error(json, "--color needs auto, always or never");
+			color = a[7] ? a + 8 : argv[++i];
+			if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never"))
+				return early_error(json, "--color must be auto, always or never, not '%s'", color);
 		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
 			g.quiet = 1;
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			g.verbose = 1;
 		} else if (strcmp(a, "--version") == 0) {
-			printf("stagecoach %s\n", STAGECOACH_VERSION);
+			if (json)
+				out_json(NULL, json_pack("{s:s,s:s}", "event", "version", "version", STAGECOACH_VERSION));
+			else
+				printf("stagecoach %s\n", STAGECOACH_VERSION);
 			return 0;
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			return usage(stdout);
 		} else if (a[0] == '-') {
-			fprintf(stderr, "stagecoach: error: unknown option '%s'\n", a);
-			return usage(stderr);
+			size_t n = strcspn(a, "=");
+			char *name = xstrndup(a, n);
+			const char *near = suggest_closest(name, global_options);
+			free(name);
+			int rc = early_error(json, "unknown option '%s'%s%s%s (options before the command: -c FILE, "
+					     "--json, --color=WHEN, -q, -v, --version)", a, near ? ": did you mean " : "",
+					     near ? near : "", near ? "?" : "");
+			if (!json)
+				usage(stderr);
+			return rc;
 		} else {
 			break;
 		}
 	}
-	if (i >= argc)
-		return usage(stderr);
+	if (i >= argc) {
+		if (!json)
+			return usage(stderr);
+		return early_error(json, "no command given (see 'stagecoach help')");
+	}
 	/* global options may also follow the command (CI lines read better so:
-	 * "promote staging production --approve --json --junit report.xml") */
-	char **cargv = xcalloc((size_t)(argc - i) + 1, sizeof(char *));
-	int cargc = 0;
+	 * "promote staging production --approve --json --junit report.xml");
+	 * "--limit=2" becomes "--limit" "2" for every option that takes a value */
+	char **cargv = xcalloc(2 * (size_t)(argc - i) + 1, sizeof(char *));
+	char **split = xcalloc((size_t)(argc - i) + 1, sizeof(char *)); /* the names cut out of "--x=v" */
+	int cargc = 0, nsplit = 0;
 	cargv[cargc++] = argv[i];
 	for (int j = i + 1; j < argc; j++) {
 		const char *a = argv[j];
+		size_t eq = strcspn(a, "=");
 		if (strcmp(a, "--json") == 0)
 			g.json = 1;
 		else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
@@ -100,17 +177,27 @@ int main(int argc, char **argv)
 			g.verbose = 1;
 		else if (starts_with(a, "--color="))
 			color = a + 8;
+		else if (strcmp(a, "--color") == 0 && j + 1 < argc)
+			color = argv[++j];
 		else if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) && j + 1 < argc)
 			g.config_path = argv[++j];
 		else if (starts_with(a, "--config="))
 			g.config_path = a + 9;
-		else
+		else if (a[eq] == '=' && takes_value(a, eq)) {
+			split[nsplit] = xstrndup(a, eq);
+			cargv[cargc++] = split[nsplit++];
+			cargv[cargc++] = argv[j] + eq + 1;
+		} else if (takes_value(a, strlen(a)) && j + 1 < argc) {
+			/* its value is taken as it is, even one that looks like an option */
+			cargv[cargc++] = argv[j];
+			cargv[cargc++] = argv[++j];
+		} else
 			cargv[cargc++] = argv[j];
 	}
+	int code;
 	if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never")) {
-		fprintf(stderr, "stagecoach: error: --color must be auto, always or never, not '%s'\n", color);
-		free(cargv);
-		return SC_EUSAGE;
+		code = early_error(json, "--color must be auto, always or never, not '%s'", color);
+		goto done;
 	}
 	if (!g.config_path)
 		g.config_path = getenv("STAGECOACH_CONFIG");
@@ -123,35 +210,35 @@ int main(int argc, char **argv)
 
 	const struct command *cmd = command_find(argv[i]);
 	if (!cmd) {
-		fprintf(stderr, "stagecoach: error: unknown command '%s'\n", argv[i]);
-		free(cargv);
-		return usage(stderr);
+		const char **names = command_names();
+		const char *near = suggest_closest(argv[i], names);
+		code = early_error(json, "unknown command '%s'%s%s%s (see 'stagecoach help')", argv[i],
+				   near ? ": did you mean " : "", near ? near : "", near ? "?" : "");
+		free(names);
+		if (!json)
+			usage(stderr);
+		goto done;
 	}
-	register_env_secrets();
 	g.out = output_new(g.json, g.color, g.quiet, g.verbose);
 	struct err e = ERR_INIT;
-	int code;
 	g.cmd = cmd;
 	if (cmd_wants_help(cargc, cargv))
 		code = command_print_help(cmd);
 	else
 		code = cmd->fn(cargc, cargv, &g, &e);
-	free(cargv);
 	if (code < 0)
 		code = e.code ? e.code : SC_EFAIL;
-	if (code != 0 && e.msg[0]) {
-		char *msg = redact(e.msg);
-		/* with --json the result is JSON on stdout, a failure too (one
-		 * before any run started: config, usage, lock, unreachable); a
-		 * run's own failure is in its run_finished event, the last one */
-		if (g.json && !g.out->run_finished)
-			out_json(g.out, json_pack("{s:s,s:i,s:s}", "event", code == SC_EPAUSED ? "paused" : "error",
-						  "exit_code", code, "message", msg));
-		fflush(stdout);
-		fprintf(stderr, "stagecoach: %s: %s\n", code == SC_EPAUSED ? "paused" : "error", msg);
-		free(msg);
-	}
+	/* with --json the result is JSON on stdout, a failure too (one before
+	 * any run started: config, usage, lock, unreachable); a run's own
+	 * failure is in its run_finished event, the last one */
+	if (code != 0 && e.msg[0])
+		print_failure(g.json && !g.out->run_finished, cmd, code, e.msg);
 	output_free(g.out);
 	redact_clear();
+done:
+	for (int k = 0; k < nsplit; k++)
+		free(split[k]);
+	free(split);
+	free(cargv);
 	return code;
 }

@@ -25,6 +25,8 @@ struct output *output_new(int json, int color, int quiet, int verbose)
 
 void output_free(struct output *o)
 {
+	if (o)
+		json_decref(o->plan_lines);
 	free(o);
 }
 
@@ -54,8 +56,13 @@ static void out_json_line(json_t *obj, int flush)
 	json_t *copy = json_deep_copy(obj);
 	json_decref(obj);
 	redact_json_tree(copy);
-	char *s = json_dumps(copy, JSON_COMPACT | JSON_ENSURE_ASCII);
+	/* every line carries the version of this stream first ("v": 1): a
+	 * field is only ever added to it; a renamed or retyped one is "v": 2 */
+	json_t *line = json_pack("{s:i}", "v", JSON_STREAM_VERSION);
+	json_object_update(line, copy);
 	json_decref(copy);
+	char *s = json_dumps(line, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(line);
 	if (!s)
 		return;
 	size_t n = redact_inplace(s, strlen(s));
@@ -123,6 +130,17 @@ void out_run_started(struct output *o, struct run *r)
 		json_object_set_new(ev, "command", redact_json_string(r->command));
 		json_object_set_new(ev, "release", redact_json_string(r->release ? r->release : ""));
 		json_object_set_new(ev, "actor", redact_json_string(r->actor));
+		if (r->promoted_from)
+			json_object_set_new(ev, "promoted_from", redact_json_string(r->promoted_from));
+		if (r->undoes) {
+			/* a rollback run: the ids of the runs it undoes, newest first */
+			json_t *ids = json_array();
+			char *copy = xstrdup(r->undoes);
+			for (char *save = NULL, *id = strtok_r(copy, ",", &save); id; id = strtok_r(NULL, ",", &save))
+				json_array_append_new(ids, redact_json_string(id));
+			free(copy);
+			json_object_set_new(ev, "undoes", ids);
+		}
 		out_json(o, ev);
 		return;
 	}
@@ -282,6 +300,12 @@ void out_plan_line(struct output *o, struct run *r, struct step_exec *x, const c
 		json_t *ev = step_event(r, "plan", x);
 		json_object_set_new(ev, "detail", redact_json_string(text));
 		out_json(o, ev);
+		if (o->plan_lines && x) {
+			json_t *lines = json_object_get(o->plan_lines, x->step->name);
+			if (!lines)
+				json_object_set_new(o->plan_lines, x->step->name, lines = json_array());
+			json_array_append_new(lines, redact_json_string(text));
+		}
 		return;
 	}
 	clear_progress(o);

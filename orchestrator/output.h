@@ -26,6 +26,7 @@ struct output {
 	int progress_shown;  /* a progress line is on screen */
 	long long progress_last_ms;
 	int run_finished;    /* a run_finished event was written: it carries the outcome */
+	json_t *plan_lines;  /* NULL, or {step: [line, ...]}: plan --json collects each step's lines */
 };
 
 struct output *output_new(int json, int color, int quiet, int verbose);
@@ -43,7 +44,11 @@ void out_log(struct output *o, struct run *r, struct step_exec *x, const char *l
 void out_warn(struct output *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A human line on stdout (not in --json mode, not with -q) */
 void out_text(struct output *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Print a JSON object as one line (takes the reference), redacted. */
+/* The version of the --json stream, "v" on every line (docs/json.md) */
+#define JSON_STREAM_VERSION 1
+
+/* Print a JSON object as one line (takes the reference), redacted, with
+ * "v" first.  o may be NULL (before a command started). */
 void out_json(struct output *o, json_t *obj);
 /* out_json without the flush after each line, for long listings (history):
  * the caller flushes stdout at the end. */

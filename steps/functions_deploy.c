@@ -421,11 +421,17 @@ static int fd_plan(struct step *st, struct run *run, struct err *e)
 		if (rc < 0)
 			goto out;
 	}
+	json_t *planned = run->dry_run && run->cur ? json_array() : NULL; /* plan --json's data */
 	for (size_t i = 0; i < s.n; i++) {
 		struct fd_item *it = &s.items[i];
+		int exists = remote && strv_contains(remote, it->b->slug);
+		if (planned)
+			json_array_append_new(planned, json_pack("{s:s,s:s,s:I,s:s}", "slug", it->b->slug, "sha256",
+								 it->b->sha256, "files", (json_int_t)it->b->nfiles,
+								 "change", !it->changed ? "unchanged" : !exists ? "new"
+									   : it->last_sha ? "changed" : "not_ours"));
 		if (!it->changed)
 			continue;
-		int exists = remote && strv_contains(remote, it->b->slug);
 		run_plan_line(run, "deploy function '%s' (%zu file%s, %.12s): %s", it->b->slug, it->b->nfiles,
 			      it->b->nfiles == 1 ? "" : "s", it->b->sha256,
 			      !exists ? "new" : it->last_sha ? "changed" : "exists, not deployed by stagecoach before");
@@ -434,6 +440,8 @@ static int fd_plan(struct step *st, struct run *run, struct err *e)
 		run_plan_line(run, "no functions in '%s'", run->cfg->functions);
 	else if (s.nchanged < s.n)
 		run_plan_line(run, "%zu of %zu functions unchanged", s.n - s.nchanged, s.n);
+	if (planned)
+		json_object_set_new(run->cur->detail, "plan", json_pack("{s:o}", "functions", planned));
 out:
 	strv_free(remote);
 	fd_set_release(&s);

@@ -97,7 +97,7 @@ static const struct lint_rule *lint_rule_find(const char *id)
 }
 
 static void lint_report_add(struct lint_report *rep, const char *file, int line, const struct lint_rule *rule,
-			    const char *hint, int accepted, long long version, size_t mi, char *message)
+			    const char *hint, int accepted, const struct migration *m, size_t mi, char *message)
 {
 	if (rep->n == rep->cap) {
 		rep->cap = rep->cap ? rep->cap * 2 : 16;
@@ -112,7 +112,8 @@ static void lint_report_add(struct lint_report *rep, const char *file, int line,
 	f->severity = rule->severity;
 	f->destructive = rule->destructive;
 	f->accepted = accepted;
-	f->version = version;
+	f->version = m->version;
+	f->version_str = xstrdup(m->version_str ? m->version_str : "");
 	f->migration = mi;
 	if (accepted) {
 		rep->accepted++;
@@ -135,7 +136,7 @@ static void lint_add(struct lint_ctx *c, const char *id, const char *fmt, ...)
 	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	int accepted = migration_allows(c->m, id) || (c->stmt_allow && strv_contains(c->stmt_allow, id));
-	lint_report_add(c->rep, c->m->file, c->line, rule, NULL, accepted, c->m->version, c->mi, msg);
+	lint_report_add(c->rep, c->m->file, c->line, rule, NULL, accepted, c->m, c->mi, msg);
 }
 
 /* ---- tables ---- */
@@ -544,13 +545,13 @@ static void lint_syntax(struct lint_ctx *c, const char *file, const char *sql, i
 			"the lint's grammar is older than the target server's: check the statement on a copy of the "
 			"target"
 		};
-		lint_report_add(c->rep, file, line, &newer, NULL, 0, c->m->version, c->mi,
+		lint_report_add(c->rep, file, line, &newer, NULL, 0, c->m, c->mi,
 				xasprintf("%s (not PostgreSQL %d syntax; the target server is PostgreSQL %d, whose "
 					  "grammar may accept it)",
 					  text, LINT_GRAMMAR_MAJOR, major));
 		return;
 	}
-	lint_report_add(c->rep, file, line, rule, lint_syntax_hint(sql, first_line, line), 0, c->m->version, c->mi,
+	lint_report_add(c->rep, file, line, rule, lint_syntax_hint(sql, first_line, line), 0, c->m, c->mi,
 			xstrdup(text));
 }
 
@@ -569,7 +570,7 @@ static void lint_txcontrol(struct lint_ctx *c, const char *file, const char *sql
 	const char *what = no_transaction ? NULL : txcontrol_span(sql, s->start, s->end);
 	if (!what)
 		return;
-	lint_report_add(c->rep, file, s->line, lint_rule_find("transaction-control"), NULL, 0, c->m->version, c->mi,
+	lint_report_add(c->rep, file, s->line, lint_rule_find("transaction-control"), NULL, 0, c->m, c->mi,
 			xasprintf("%s: the migration controls its own transaction, but it runs inside stagecoach's",
 				  what));
 }
@@ -703,6 +704,7 @@ void lint_report_release(struct lint_report *r)
 	for (size_t i = 0; i < r->n; i++) {
 		free(r->findings[i].file);
 		free(r->findings[i].message);
+		free(r->findings[i].version_str);
 	}
 	free(r->findings);
 	memset(r, 0, sizeof(*r));
@@ -714,21 +716,17 @@ void lint_finding_format(const struct lint_finding *f, const char *prefix, struc
 		 f->hint, f->accepted ? " [accepted]" : "");
 }
 
-char *lint_finding_json(const struct lint_finding *f, const char *prefix)
+json_t *lint_finding_json(const struct lint_finding *f, const char *prefix)
 {
 	char *file = xasprintf("%s%s", prefix ? prefix : "", f->file);
-	json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s, s:b, s:b, s:s, s:s, s:I}", "event", "lint_finding", "file", file,
+	/* the version as written: "0001" stays "0001", Flyway's "1.2" stays 1.2 */
+	json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s, s:b, s:b, s:s, s:s, s:s}", "event", "lint_finding", "file", file,
 			      "line", f->line, "rule", f->rule, "severity",
 			      f->severity == LINT_ERROR ? "error" : "warning", "destructive", f->destructive, "accepted",
-			      f->accepted, "message", f->message, "hint", f->hint, "version", (json_int_t)f->version);
+			      f->accepted, "message", f->message, "hint", f->hint, "version",
+			      f->version_str ? f->version_str : "");
 	free(file);
 	if (!o)
 		BUG("json_pack failed");
-	char *s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	if (!s)
-		BUG("json_dumps failed");
-	char *r = xstrdup(s);
-	free(s);
-	return r;
+	return o;
 }

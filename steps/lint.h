@@ -20,6 +20,7 @@
 #define SC_LINT_H
 
 #include <stddef.h>
+#include <jansson.h>
 #include "../lib/err.h"
 #include "migrations.h"
 
@@ -42,6 +43,7 @@ struct lint_finding {
 			      * alter-column-type, delete/update-without-where */
 	int accepted;        /* by -- stagecoach:allow */
 	long long version;   /* of the migration */
+	char *version_str;   /* of the migration, as written ("0001", "1.2") */
 	size_t migration;    /* index of the migration in the linted array */
 };
 
@@ -94,10 +96,10 @@ void lint_report_release(struct lint_report *r);
  * prefix (may be NULL) is put before the file, such as "migrations/". */
 void lint_finding_format(const struct lint_finding *f, const char *prefix, struct buf *out);
 
-/* The finding as a JSON object text, one line, no newline (caller frees):
+/* The finding as a JSON object (a new reference, the caller's):
  * {"event":"lint_finding","file","line","rule","severity","destructive",
- *  "accepted","message","hint","version"} */
-char *lint_finding_json(const struct lint_finding *f, const char *prefix);
+ *  "accepted","message","hint","version"}, version a string as written */
+json_t *lint_finding_json(const struct lint_finding *f, const char *prefix);
 
 /* A server version as users write it ("17", "17.2", "170002") as
  * PQserverVersion gives it (170000, 170002); -1 when it is none. */

@@ -615,6 +615,33 @@ static enum step_undo migrate_undo(const struct step *st)
 	return m->rollback == MIGRATE_NONE ? UNDO_IMPOSSIBLE : UNDO_ROLLBACK;
 }
 
+/* What a dry run (plan, deploy --dry-run) would apply, as data: the step's
+ * detail gets "plan" ({applied, history, pending: [{version, file,
+ * no_transaction, down, findings}]}), which `plan --json` shows. */
+static void migrate_plan_detail(struct run *run, const struct migrate_state *ms)
+{
+	if (!run->dry_run || !run->cur)
+		return;
+	json_t *pending = json_array();
+	for (size_t i = 0; i < ms->npending; i++) {
+		const struct migration *m = &ms->pending[i];
+		json_t *findings = json_array();
+		for (size_t k = 0; k < ms->lint.n; k++) {
+			if (ms->lint.findings[k].migration != i)
+				continue;
+			json_t *f = lint_finding_json(&ms->lint.findings[k], NULL);
+			json_object_del(f, "event");
+			json_array_append_new(findings, f);
+		}
+		json_array_append_new(pending, json_pack("{s:s,s:s,s:b,s:b,s:o}", "version", m->version_str, "file",
+							 m->file, "no_transaction", m->no_transaction, "down",
+							 m->down_sql != NULL, "findings", findings));
+	}
+	json_object_set_new(run->cur->detail, "plan",
+			    json_pack("{s:I,s:s,s:o}", "applied", (json_int_t)ms->napplied, "history",
+				      history_tool_name(ms->hist.tool), "pending", pending));
+}
+
 static int migrate_plan(struct step *st, struct run *run, struct err *e)
 {
 	struct migrate *cfg = st->priv;
@@ -628,6 +655,7 @@ static int migrate_plan(struct step *st, struct run *run, struct err *e)
 		return rc;
 	}
 	snprintf(cfg->linted_run, sizeof cfg->linted_run, "%s", run->run_id);
+	migrate_plan_detail(run, &ms);
 	for (size_t i = 0; ms.ignored && ms.ignored[i]; i++)
 		run_plan_line(run, "note: %s", ms.ignored[i]);
 	if (ms.hist.tool != HISTORY_STAGECOACH)

@@ -103,6 +103,6 @@ assert_contains deploy.conf 'migrations = "db/migrations";'
 expect_exit 0 sc -c deploy.conf validate
 expect_exit 2 sc init --layout cobol
 expect_exit 0 sc --json -c j.conf init --layout dbmate
-python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o=={"event":"config_written","path":"j.conf","layout":"dbmate","migrations":"db/migrations","functions":False}, o' "$T/out" ||
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o=={"v":1,"event":"config_written","path":"j.conf","layout":"dbmate","migrations":"db/migrations","functions":False}, o' "$T/out" ||
 	fail "init --json: $(cat "$T/out")"
 pass

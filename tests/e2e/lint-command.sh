@@ -61,7 +61,7 @@ d = {o["rule"]: o for o in f}
 assert d["syntax"]["severity"] == "error" and d["syntax"]["line"] == 2 and d["syntax"]["file"] == "m/0011_billing.up.sql"
 assert d["drop-table"]["destructive"] is True and d["drop-table"]["severity"] == "warning"
 assert d["create-index-non-concurrent"]["destructive"] is False
-assert d["drop-table"]["version"] == 12
+assert d["drop-table"]["version"] == "0012", d["drop-table"]  # as written, a string
 end = objs[-1]
 assert end["event"] == "lint_finished" and end["errors"] == 2 and end["warnings"] == 5 and end["destructive"] == 4, end
 PY

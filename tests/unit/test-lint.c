@@ -209,13 +209,32 @@ static void test_severity_and_counts(void)
 				      "(hint: stop using the table in a release first; keep a backup; accept with "
 				      "'-- stagecoach:allow drop-table')");
 		buf_release(&b);
-		char *j = lint_finding_json(f, "m/");
+		json_t *jo = lint_finding_json(f, "m/");
+		char *j = json_dumps(jo, JSON_COMPACT);
+		json_decref(jo);
+		CHECK(j && strstr(j, "\"version\":\"7\""));
 		CHECK(j && strstr(j, "\"file\":\"m/7_mixed.up.sql\""));
 		CHECK(j && strstr(j, "\"rule\":\"drop-table\""));
 		CHECK(j && strstr(j, "\"severity\":\"warning\""));
 		CHECK(j && strstr(j, "\"destructive\":true"));
 		CHECK(j && strstr(j, "\"line\":1"));
 		free(j);
+	}
+	lint_report_release(&r);
+}
+
+/* a version is a string as written: "0012" is not 12 (--json's "version") */
+static void test_version_text(void)
+{
+	struct lint_report r = LINT_REPORT_INIT;
+	lint_text("0012_drop.up.sql", "DROP TABLE a;\n", NULL, &r);
+	const struct lint_finding *f = find(&r, "drop-table");
+	CHECK(f != NULL);
+	if (f) {
+		CHECK_STR(f->version_str, "0012");
+		json_t *jo = lint_finding_json(f, NULL);
+		CHECK_STR(json_string_value(json_object_get(jo, "version")), "0012");
+		json_decref(jo);
 	}
 	lint_report_release(&r);
 }
@@ -410,6 +429,7 @@ int main(void)
 	test_rules();
 	test_severity_and_counts();
 	test_syntax();
+	test_version_text();
 	test_allow();
 	test_existing_tables();
 	test_real_world();

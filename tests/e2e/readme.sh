@@ -8,7 +8,8 @@
 # ```text blocks (the convention of tests/lib/readme_cmds.py, also said in
 # README.md).  Afterwards nothing may run from the clone or the sandbox, and
 # what the commands wrote in the clone is ignored by git (dumps, state,
-# .sandbox/).  The build and the demo take most of the time (2-4 minutes on
+# .sandbox/).  Then examples/README.md and examples/sandbox/README.md, the
+# pages it links first, the same way.  The build and the demo take most of the time (2-4 minutes on
 # a loaded machine): hence the timeout.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/readme.sh"
@@ -30,14 +31,22 @@ readme_next "make demo"
 assert_contains "$T/out" "rollback production"
 readme_rest
 readme_done
-
 # the README used the sandbox, and its last command stopped it
 [ -n "${SANDBOX_DIR:-}" ] || fail "README.md's commands never read .sandbox/env"
+first=$SANDBOX_DIR
+[ ! -e "$first" ] || fail "the sandbox folder $first is left behind"
+# the pages the README sends a newcomer to next run as written too (each
+# example's own README is run by its test in tests/examples)
+for page in examples/README.md examples/sandbox/README.md; do
+	readme_load "$page"
+	readme_rest
+	readme_done
+done
 [ ! -e "$SANDBOX_DIR" ] || fail "the sandbox folder $SANDBOX_DIR is left behind"
 [ ! -e "$R/.sandbox" ] || fail ".sandbox/ is left in the tree"
 left=""
 for i in $(seq 1 50); do
-	left=$(pgrep -af -- "$SANDBOX_DIR|$R/" | grep -v pgrep)
+	left=$(pgrep -af -- "$first|$SANDBOX_DIR|$R/" | grep -v pgrep)
 	[ -z "$left" ] && break
 	sleep 0.1
 done

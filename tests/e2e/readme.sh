@@ -1,16 +1,16 @@
 #!/bin/bash
 # test-timeout: 900
 # README.md runs as written on a fresh machine: a fresh clone of this tree's
-# HEAD (committed work only), then every command of README.md's ```sh blocks,
-# in order, in one shell, each required to exit 0 (or the N of a trailing
-# "# exits N").  The first is `make demo`, which builds the clone.  Only
-# ```sh blocks are run: commands shown as illustrations (`cd my-app`) are in
-# ```text blocks (the convention of tests/lib/readme_cmds.py, also said in
-# README.md).  Afterwards nothing may run from the clone or the sandbox, and
-# what the commands wrote in the clone is ignored by git (dumps, state,
-# .sandbox/).  Then examples/README.md and examples/sandbox/README.md, the
-# pages it links first, the same way.  The build and the demo take most of the time (2-4 minutes on
-# a loaded machine): hence the timeout.
+# HEAD (committed work only), then every command of README.md's ```sh
+# blocks, in order, in one shell, each required to exit 0 (or the N of a
+# trailing "# exits N").  The first is `make demo`, which builds the clone.
+# Only ```sh blocks are run: commands shown as illustrations (`cd my-app`)
+# are in ```text blocks (the convention of tests/lib/readme_cmds.py, also
+# said in README.md).  Then examples/README.md and examples/sandbox/README.md,
+# the pages it sends a newcomer to first, the same way.  Afterwards nothing
+# may run from the clone or the sandbox, and what the commands wrote in the
+# clone is ignored by git (dumps, state, .sandbox/).  The build and the demo
+# take most of the time (2-4 minutes on a loaded machine): hence the timeout.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/readme.sh"
 sc_setup

@@ -5,8 +5,8 @@
 # "without the libraries" is a pkg-config first in PATH that finds nothing
 # (as the real one says on a fresh machine) until the stand-in install step
 # ran, and then is the real one.  The tree is this Makefile with one source
-# file, so the build after the install really compiles and links with the
-# flags pkg-config gives.
+# file (and the docs the binary embeds), so the build after the install
+# really compiles and links with the flags pkg-config gives.
 . "$(dirname "$0")/../lib/common.sh"
 sc_setup
 real=$(command -v pkg-config) || fail "no pkg-config installed"
@@ -21,7 +21,7 @@ SH
 cat >tree/tests/lib/install-deps.sh <<SH
 #!/bin/sh
 # the install step: pkg-config finds the libraries from now on
-wc -l <"$T/calls" 2>/dev/null >"$T/calls-before-install" || echo 0 >"$T/calls-before-install"
+if [ -e "$T/calls" ]; then wc -l <"$T/calls"; else echo 0; fi >"$T/calls-before-install"
 touch "$T/installed"
 echo "stand-in install-deps: installed" >&2
 SH
@@ -29,6 +29,12 @@ printf '#!/bin/sh\necho "demo ran with $SC_BIN"\n' >tree/examples/demo/run-demo.
 printf '#include <libconfig.h>\n#include <libpq-fe.h>\nint main(void) { return PQlibVersion() > 0 ? 0 : 1; }\n' >tree/lib/main.c
 chmod +x bin/pkg-config tree/tests/lib/install-deps.sh tree/examples/demo/run-demo.sh
 cp "$TOP/Makefile" tree/
+# the reference pages built into the binary (`help TOPIC`): what the build
+# needs of them, no C source of the real program
+mkdir -p tree/orchestrator
+cp "$TOP"/orchestrator/*.sh "$TOP"/orchestrator/*.h tree/orchestrator/
+cp "$TOP"/lib/*.h tree/lib/
+cp -r "$TOP/docs" tree/
 unset MAKEFLAGS MFLAGS MAKELEVEL
 PATH="$T/bin:$PATH" expect_exit 0 make -C tree --no-print-directory demo
 assert_contains "$T/out" "demo ran with $T/tree/stagecoach"

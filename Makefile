@@ -3,10 +3,14 @@
 CC      ?= gcc
 PKGS     = libconfig libpq libcurl libssh2 libcrypto jansson
 # Debian's libpg-query-dev ships no .pc file: fall back to plain -lpg_query.
-PGQ_CFLAGS := $(shell pkg-config --cflags libpg_query 2>/dev/null)
-PGQ_LIBS   := $(shell pkg-config --libs libpg_query 2>/dev/null || echo -lpg_query)
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+# Each is computed on its first use in a recipe, once (not when the Makefile
+# is read): `make demo` on a machine without the libraries runs pkg-config
+# only after tests/lib/install-deps.sh installed them, so it prints no
+# "Package ... was not found" first.
+PGQ_CFLAGS = $(eval PGQ_CFLAGS := $(shell pkg-config --cflags libpg_query 2>/dev/null))$(PGQ_CFLAGS)
+PGQ_LIBS   = $(eval PGQ_LIBS := $(shell pkg-config --libs libpg_query 2>/dev/null || echo -lpg_query))$(PGQ_LIBS)
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
 WARN     = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wvla -Wno-format-truncation
 # CFLAGS is the user's (make CFLAGS=-O0); ALL_CFLAGS adds what the build needs
 CFLAGS  ?= -O2 -g
@@ -77,6 +81,15 @@ demo:
 	@$(MAKE) --no-print-directory $(BIN)
 	@SC_BIN=$(abspath $(BIN)) examples/demo/run-demo.sh
 
+# throwaway PostgreSQL, sshd and HTTP stand-ins on loopback, kept running for
+# trying the examples by hand until make sandbox-stop (examples/sandbox/README.md)
+sandbox:
+	@tests/lib/install-deps.sh
+	@examples/sandbox/sandbox.sh start
+
+sandbox-stop:
+	@examples/sandbox/sandbox.sh stop
+
 bench: $(BIN)
 	@bench/run.sh
 
@@ -90,4 +103,4 @@ install: $(BIN)
 clean:
 	rm -rf build build-asan stagecoach
 
-.PHONY: all unit test check-asan demo bench checksrc install clean
+.PHONY: all unit test check-asan demo sandbox sandbox-stop bench checksrc install clean

@@ -26,6 +26,7 @@
 #include "../steps/release.h"
 #include "../lib/expand.h"
 #include "../lib/filecache.h"
+#include "../lib/gitcheck.h"
 #include "../lib/proc.h"
 #include "../lib/util.h"
 
@@ -418,28 +419,12 @@ char *release_git_commit(const struct config *cfg)
 	return commit;
 }
 
-static char *find_program(const char *name)
-{
-	const char *path = getenv("PATH");
-	char *copy = xstrdup(path && path[0] ? path : "/usr/bin:/bin");
-	char *found = NULL;
-	for (char *save = NULL, *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
-		char *cand = xasprintf("%s/%s", d, name);
-		if (access(cand, X_OK) == 0)
-			found = cand;
-		else
-			free(cand);
-	}
-	free(copy);
-	return found;
-}
-
 int release_git_dirty(const struct config *cfg, const struct env_config *env)
 {
 	char *top = work_tree(cfg);
 	if (!top)
 		return -1;
-	char *git = find_program("git");
+	char *git = program_find("git");
 	if (!git) {
 		free(top);
 		return -1;

@@ -23,6 +23,7 @@
 #include "pgscope.h"
 #include "../env/run.h"
 #include "../env/config.h"
+#include "../lib/gitcheck.h"
 #include "../lib/settings.h"
 #include "../lib/util.h"
 
@@ -107,6 +108,20 @@ static int pg_backup_settings(struct step *st, struct run *run, char **dir, char
 	return 0;
 }
 
+/* A dump holds the database's data: inside a git work tree it must be
+ * ignored, or the next `git add -A` commits it.  Read-only (git
+ * check-ignore); says nothing outside a work tree or without git. */
+static void warn_not_ignored(struct step *st, struct run *run, const char *dir)
+{
+	char *probe = xasprintf("%s/%s-%s.dump", dir, run->env->name, run->run_id);
+	if (git_path_ignored(run->cfg->dir, probe) == 0)
+		run_warn(run,
+			 "step '%s': the dumps go to '%s', inside a git work tree and not ignored by git: "
+			 "a database dump could be committed; add the folder to .gitignore, or set 'dir' outside the tree",
+			 st->name, dir);
+	free(probe);
+}
+
 static int pg_backup_plan(struct step *st, struct run *run, struct err *e)
 {
 	struct pg_backup *b = st->priv;
@@ -114,6 +129,7 @@ static int pg_backup_plan(struct step *st, struct run *run, struct err *e)
 	int rc = pg_backup_settings(st, run, &dir, &pg_dump, e);
 	if (rc < 0)
 		return rc;
+	warn_not_ignored(st, run, dir);
 	char *bin = pgtools_find(pg_dump, "pg_dump");
 	PGconn *db = run_db(run, e);
 	if (!db)

@@ -4,28 +4,30 @@
 # check fails is rolled back by restoring the run's backup (the schema is
 # exactly as before); the second succeeds; production, which already holds
 # the superseded 0004's billing table with rows, refuses a direct deploy and
-# gets the release by promotion, its rows kept.
+# gets the release by promotion, its rows kept.  The commands are the
+# README's, run as written against the sandbox they start.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/fake_api.sh"
+. "$(dirname "$0")/../lib/readme.sh"
 . "$(dirname "$0")/lib/example.sh"
 sc_setup
-pg_start
-api_start
-ex_copy alembic-billing
-export STAGING_DATABASE_URL=$(pg_createdb staging) PRODUCTION_DATABASE_URL=$(pg_createdb production)
+# the README's commands, as written, against the sandbox they start
+ex_tree alembic-billing
+readme_upto ". ./.sandbox/env"
 S=$STAGING_DATABASE_URL Pd=$PRODUCTION_DATABASE_URL
-ex_seed "$S" "$EX/fixtures/existing-schema.sql"
-ex_seed "$Pd" "$EX/fixtures/existing-schema.sql"
-ex_seed "$Pd" "$EX/fixtures/superseded-0004.sql"
-export STAGING_API_URL=$API_BASE PRODUCTION_API_URL=$API_BASE
+readme_upto "superseded-0004.sql"
+readme_next "export STAGING_API_URL"
+ex_sandbox_api staging
 
 # the runbook's SQL as written does not parse; the lint says where and why
-expect_exit 1 sc lint "$EX/runbook-original"
+readme_next "lint examples/alembic-billing/runbook-original"
 assert_contains "$T/out" "0011_safe_billing_models.up.sql:3: syntax"
 assert_contains "$T/out" "PostgreSQL has no CREATE TYPE IF NOT EXISTS"
 assert_contains "$T/out" "0013_safe_ai_budget.up.sql:7: syntax"
-expect_exit 0 sc -c "$CONF" validate
+readme_next "validate"
 expect_exit 0 sc -c "$CONF" lint
+readme_next "plan staging"
+assert_contains "$T/out" "0013_safe_ai_budget"
 
 schema() { "$PG_BIN/pg_dump" --schema-only -N stagecoach "$1" | grep -v '^\\\(un\)\?restrict'; }
 schema "$S" >"$T/staging.before"
@@ -40,7 +42,7 @@ assert_eq "$(q "$S" "SELECT status FROM stagecoach.runs WHERE env = 'staging'")"
 assert_eq "$(q "$S" "SELECT count(*) FROM stagecoach.schema_migrations")" 0 "no history rows after the restore"
 
 api_ctl POST config '{"health_status": 200}' >/dev/null
-expect_exit 0 sc -c "$CONF" deploy staging
+readme_next "deploy staging"
 assert_eq "$(q "$S" "SELECT count(*) FROM stagecoach.schema_migrations")" 3 "staging history rows"
 assert_eq "$(q "$S" "SELECT string_agg(version::text, ',' ORDER BY version) FROM stagecoach.schema_migrations")" "0011,0012,0013" "versions"
 assert_eq "$(q "$S" "SELECT count(*) FROM information_schema.columns WHERE table_name = 'ai_budgets' AND column_name = 'current_date'")" 1 \
@@ -49,16 +51,18 @@ q "$S" "INSERT INTO ai_budgets (id, org_id) VALUES ('b1', 'org-1')" >/dev/null |
 assert_eq "$(q "$S" "SELECT \"current_date\" = CURRENT_DATE FROM ai_budgets")" t "current_date default"
 
 # production: by promotion only
-expect_exit 5 sc -c "$CONF" deploy production --approve
+readme_next "deploy production --approve"
 assert_eq "$(q "$Pd" "SELECT to_regclass('public.coupons') IS NULL")" t "production untouched by the refused deploy"
 
-ex_promote staging production
-rc=$?
-[ $rc = 0 ] || fail "promote exited $rc: $(tail -20 "$T/err")"
+readme_next "promote staging production --approve"
 assert_eq "$(q "$PRODUCTION_DATABASE_URL" "SELECT promoted_from FROM stagecoach.runs WHERE env = 'production' AND status = 'succeeded'")" staging "recorded as promoted from staging"
 assert_eq "$(q "$Pd" "SELECT count(*), count(*) FILTER (WHERE plan = 'pro') FROM organization_billing")" "25|8" "0004's billing rows kept"
 assert_eq "$(q "$Pd" "SELECT count(*) FROM information_schema.columns WHERE table_name = 'organization_billing'")" 22 \
 	"0010's columns added to 0004's table"
 assert_eq "$(q "$Pd" "SELECT count(*) FROM stagecoach.schema_migrations")" 3 "production history rows"
 assert_eq "$(q "$Pd" "SELECT status FROM stagecoach.runs WHERE env = 'production' ORDER BY started_at DESC LIMIT 1")" succeeded "production run"
+readme_next "history production"
+assert_contains "$T/out" "succeeded"
+readme_next "make sandbox-stop"
+readme_done
 pass

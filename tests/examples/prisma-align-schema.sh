@@ -5,35 +5,23 @@
 # deploy staging (the backend shipped with a release step); production refuses a direct deploy (promote_from); promote
 # carries the release; the real schema, the rows, the records and the
 # hosts' current are checked; a build whose health check fails is rolled
-# back to the previous build on the host.
+# back to the previous build on the host.  The commands are the README's,
+# run as written against the sandbox they start.
 . "$(dirname "$0")/../lib/common.sh"
-. "$(dirname "$0")/../lib/sshd.sh"
 . "$(dirname "$0")/../lib/fake_api.sh"
+. "$(dirname "$0")/../lib/readme.sh"
 . "$(dirname "$0")/lib/example.sh"
 sc_setup
-pg_start
-sshd_start 2
-api_start
-ex_copy prisma-align-schema
-P=($SSHD_PORTS)
-ex_ports "${P[0]}" "${P[1]}"
+# the README's commands, as written, against the sandbox they start: the
+# hosts are its sshd's first two ports, /health and the smoke endpoint its
+# HTTP stand-ins
+ex_tree prisma-align-schema
+readme_upto ". ./.sandbox/env"
+P=("$SANDBOX_SSH_PORT1" "$SANDBOX_SSH_PORT2")
+RD=$SANDBOX_HOSTS_DIR
+readme_upto "export PRISMA_GENERATE"
 
-export STAGING_DATABASE_URL=$(pg_createdb staging) PRODUCTION_DATABASE_URL=$(pg_createdb production)
-for u in "$STAGING_DATABASE_URL" "$PRODUCTION_DATABASE_URL"; do ex_seed "$u" "$EX/fixtures/existing-schema.sql"; done
-export DEPLOY_USER=$SSH_USER DEPLOY_SSH_KEY=$SSH_KEY DEPLOY_KNOWN_HOSTS=$KNOWN_HOSTS
-export STAGING_BACKEND_HOST=127.0.0.1 PRODUCTION_BACKEND_HOST=127.0.0.1
-export STAGING_URL=$API_BASE PRODUCTION_URL=$API_BASE SMOKE_CLIENT_ID=c1
-# the restart, as the remote side sees it: which port (= which host).  A
-# value from the process environment is not expanded again by stagecoach:
-# the remote shell expands it.
-export BACKEND_RESTART="echo restarted \${SSH_CONNECTION##* } \$(cat version.txt) >> $RD/restarts"
-# the built backend that is shipped, and where it goes on each host
-mkdir -p "$T/dist"
-echo "build 1" >"$T/dist/version.txt"
-export BACKEND_ARTIFACT="$T/dist" BACKEND_BUILD="echo generated > prisma-client.txt"
-export STAGING_BACKEND_PATH="$RD/staging" PRODUCTION_BACKEND_PATH="$RD/production"
-
-expect_exit 0 sc -c "$CONF" validate
+readme_next "validate"
 assert_contains "$T/out" "3 environments, 7 steps"
 expect_exit 0 sc -c "$CONF" lint
 
@@ -41,7 +29,11 @@ expect_exit 0 sc -c "$CONF" plan staging
 assert_contains "$T/out" "20241223000100_align_schema_indexes"
 [ ! -e "$RD/restarts" ] || fail "plan restarted the backend"
 
-expect_exit 0 sc -c "$CONF" deploy staging
+readme_next "deploy local"
+assert_eq "$(q "$LOCAL_DATABASE_URL" "SELECT count(*) FROM information_schema.columns WHERE table_name = 'clients'")" 12 "local clients columns"
+[ ! -e "$RD/restarts" ] || fail "deploy local restarted a backend host"
+
+readme_next "deploy staging"
 S=$STAGING_DATABASE_URL
 assert_eq "$(q "$S" "SELECT count(*) FROM information_schema.columns WHERE table_name = 'clients'")" 12 "clients columns"
 assert_eq "$(q "$S" "SELECT count(*), count(*) FILTER (WHERE NOT \"onboardingComplete\" AND \"billingStatus\" = 'none') FROM clients")" "500|500" "rows kept, safe defaults"
@@ -62,14 +54,12 @@ assert_eq "$(cat "$RD/staging/current/prisma-client.txt")" "generated" "client g
 ls "$EX"/backups/staging-*.dump >/dev/null 2>&1 || fail "no staging backup in $EX/backups"
 
 # production takes releases only by promotion: nothing changes
-expect_exit 5 sc -c "$CONF" deploy production --approve
+readme_next "deploy production --approve"
 assert_contains "$T/err" "promote"
 assert_eq "$(q "$PRODUCTION_DATABASE_URL" "SELECT count(*) FROM information_schema.columns WHERE table_name = 'clients'")" 4 \
 	"production untouched by the refused deploy"
 
-ex_promote staging production
-rc=$?
-[ $rc = 0 ] || fail "promote exited $rc: $(tail -20 "$T/err")"
+readme_next "promote staging production --approve"
 assert_eq "$(q "$PRODUCTION_DATABASE_URL" "SELECT promoted_from FROM stagecoach.runs WHERE env = 'production' AND status = 'succeeded'")" staging "recorded as promoted from staging"
 Pd=$PRODUCTION_DATABASE_URL
 assert_eq "$(q "$Pd" "SELECT count(*) FROM information_schema.columns WHERE table_name = 'clients'")" 12 "production clients columns"
@@ -83,11 +73,15 @@ assert_eq "$(readlink "$RD/production/current")" "releases/$rel1" "production cu
 
 # a second build whose health check fails on staging: the backend goes back
 # to the first build (current switched back, restarted), the schema restored
-echo "build 2" >"$T/dist/version.txt"
+echo "build 2" >"$SANDBOX_DIR/dist/version.txt"
+ex_sandbox_api staging
 api_ctl POST fail '{"match": "/health", "count": 1000, "status": 503}' >/dev/null
 expect_exit 1 sc -c "$CONF" deploy staging --release build-2
 assert_eq "$(readlink "$RD/staging/current")" "releases/$rel1" "staging back on the first build"
 assert_eq "$(tail -n 2 "$RD/restarts" | tr '\n' ' ')" "restarted ${P[0]} build 2 restarted ${P[0]} build 1 " \
 	"restarted on build 2, then back on build 1"
+ex_sandbox_api production
 [ "$(api_log_count GET '^/api/clients/c1$')" -ge 1 ] || fail "no smoke request"
+readme_next "make sandbox-stop"
+readme_done
 pass

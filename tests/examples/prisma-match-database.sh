@@ -6,34 +6,24 @@
 # rows kept, the app restarted again); the second succeeds; production
 # refuses a direct deploy and is promoted with a rolling release to both
 # hosts (the build shipped, current switched); a second build whose health
-# fails on staging is switched back to the first there.
+# fails on staging is switched back to the first there.  The commands are
+# the README's, run as written against the sandbox they start.
 . "$(dirname "$0")/../lib/common.sh"
-. "$(dirname "$0")/../lib/sshd.sh"
 . "$(dirname "$0")/../lib/fake_api.sh"
+. "$(dirname "$0")/../lib/readme.sh"
 . "$(dirname "$0")/lib/example.sh"
 sc_setup
-pg_start
-sshd_start 3
-api_start
-ex_copy prisma-match-database
-P=($SSHD_PORTS)
-ex_ports "${P[0]}" "${P[1]}" "${P[2]}"
-export STAGING_DATABASE_URL=$(pg_createdb staging) PRODUCTION_DATABASE_URL=$(pg_createdb production)
+# the README's commands, as written, against the sandbox they start
+ex_tree prisma-match-database
+readme_upto ". ./.sandbox/env"
+P=("$SANDBOX_SSH_PORT1" "$SANDBOX_SSH_PORT2" "$SANDBOX_SSH_PORT3")
+RD=$SANDBOX_HOSTS_DIR
 S=$STAGING_DATABASE_URL Pd=$PRODUCTION_DATABASE_URL
-ex_seed "$S" "$EX/fixtures/existing-schema.sql"
-ex_seed "$Pd" "$EX/fixtures/existing-schema.sql"
-export DEPLOY_USER=$SSH_USER DEPLOY_SSH_KEY=$SSH_KEY DEPLOY_KNOWN_HOSTS=$KNOWN_HOSTS
-export STAGING_APP_HOST=127.0.0.1 PRODUCTION_APP1_HOST=127.0.0.1 PRODUCTION_APP2_HOST=127.0.0.1
-export STAGING_URL=$API_BASE PRODUCTION_URL=$API_BASE
-export APP_RESTART="echo restart \${SSH_CONNECTION##* } >> $RD/restarts"
-# the built app that is shipped (a .tar.gz), under APP_ROOT/HOST/tutoring-app
-mkdir -p "$T/build"
-echo "build 1" >"$T/build/version.txt"
-tar -czf "$T/app.tar.gz" -C "$T/build" .
-export APP_ARTIFACT="$T/app.tar.gz" APP_ROOT="$RD"
+readme_upto "export APP_RESTART"
+ex_sandbox_api staging
 cur() { readlink "$RD/$1/tutoring-app/current"; }
 
-expect_exit 0 sc -c "$CONF" validate
+readme_next "validate"
 expect_exit 0 sc -c "$CONF" lint
 
 # the app does not come back healthy: everything is undone
@@ -51,7 +41,7 @@ assert_eq "$(grep -c "^restart ${P[0]}\$" "$RD/restarts")" 1 "restarted on the n
 
 api_ctl POST config '{"health_status": 200}' >/dev/null
 : >"$RD/restarts"
-expect_exit 0 sc -c "$CONF" deploy staging
+readme_next "deploy staging"
 assert_eq "$(q "$S" "SELECT count(*) FROM bookings WHERE payment_status = 'PENDING'")" 60 "payment_status default on existing rows"
 assert_eq "$(q "$S" "SELECT count(*) FROM users WHERE email_verified = false AND password IS NULL")" 60 "users fields"
 q "$S" "INSERT INTO system_settings (key, value) VALUES ('maintenance', 'off')" >/dev/null || fail "system_settings takes no row"
@@ -64,12 +54,10 @@ rel=$(q "$S" "SELECT release FROM stagecoach.runs WHERE env = 'staging' AND stat
 assert_eq "$(cur app-staging)" "releases/$rel" "staging host on the release"
 assert_eq "$(cat "$RD/app-staging/tutoring-app/current/version.txt")" "build 1" "the build landed"
 
-expect_exit 5 sc -c "$CONF" deploy production --approve
+readme_next "deploy production --approve"
 assert_eq "$(q "$Pd" "SELECT to_regclass('public.system_settings') IS NULL")" t "production untouched by the refused deploy"
 
-ex_promote staging production
-rc=$?
-[ $rc = 0 ] || fail "promote exited $rc: $(tail -20 "$T/err")"
+readme_next "promote staging production --approve"
 assert_eq "$(q "$PRODUCTION_DATABASE_URL" "SELECT promoted_from FROM stagecoach.runs WHERE env = 'production' AND status = 'succeeded'")" staging "recorded as promoted from staging"
 assert_eq "$(q "$Pd" "SELECT count(*) FROM bookings WHERE payment_status = 'PENDING'")" 60 "production bookings"
 assert_eq "$(q "$Pd" "SELECT count(*) FROM stagecoach.schema_migrations")" 3 "production history rows"
@@ -79,12 +67,14 @@ for h in app1 app2; do assert_eq "$(cur $h)" "releases/$rel" "production $h on t
 
 # a second build whose health fails on staging: the host is switched back
 # to the first build and restarted on it
-echo "build 2" >"$T/build/version.txt"
-tar -czf "$T/app.tar.gz" -C "$T/build" .
+echo "build 2" >"$SANDBOX_DIR/build/version.txt"
+tar -czf "$SANDBOX_DIR/app.tar.gz" -C "$SANDBOX_DIR/build" .
 api_ctl POST config '{"health_status": 503}' >/dev/null
 : >"$RD/restarts"
 expect_exit 1 sc -c "$CONF" deploy staging --release build-2
 assert_eq "$(cur app-staging)" "releases/$rel" "staging back on the first build"
 assert_eq "$(cat "$RD/app-staging/tutoring-app/current/version.txt")" "build 1" "the first build runs"
 assert_eq "$(grep -c "^restart ${P[0]}\$" "$RD/restarts")" 2 "restarted on build 2, then back on build 1"
+readme_next "make sandbox-stop"
+readme_done
 pass

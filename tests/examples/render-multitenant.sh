@@ -8,43 +8,32 @@
 # then gets the release by promotion with its data preserved.  A second API
 # build whose restart fails on staging puts the server back on the first
 # build (restarted) and the database back as it was (the backup restored).
+# The commands are the README's, run as written against the sandbox they
+# start.
 . "$(dirname "$0")/../lib/common.sh"
-. "$(dirname "$0")/../lib/sshd.sh"
 . "$(dirname "$0")/../lib/fake_api.sh"
+. "$(dirname "$0")/../lib/readme.sh"
 . "$(dirname "$0")/lib/example.sh"
 sc_setup
-pg_start
-sshd_start 2
-api_start
-ex_copy render-multitenant
-P=($SSHD_PORTS)
-ex_ports "${P[0]}" "${P[1]}"
-export PRODUCTION_DATABASE_URL=$(pg_createdb production)
-ex_seed "$PRODUCTION_DATABASE_URL" "$EX/fixtures/production-data.sql"
-psql $PG_SUPER -d postgres -c 'CREATE DATABASE staging TEMPLATE production OWNER sc' >/dev/null || fail "clone production"
-export STAGING_DATABASE_URL=${PRODUCTION_DATABASE_URL%/production}/staging
+# the README's commands, as written, against the sandbox they start
+ex_tree render-multitenant
+readme_upto ". ./.sandbox/env"
+P=("$SANDBOX_SSH_PORT1" "$SANDBOX_SSH_PORT2")
+RD=$SANDBOX_HOSTS_DIR
 S=$STAGING_DATABASE_URL Pd=$PRODUCTION_DATABASE_URL
-export STAGING_API_URL=$API_BASE PRODUCTION_API_URL=$API_BASE
-export DEPLOY_USER=$SSH_USER DEPLOY_SSH_KEY=$SSH_KEY DEPLOY_KNOWN_HOSTS=$KNOWN_HOSTS
-export STAGING_API_HOST=127.0.0.1 PRODUCTION_API_HOST=127.0.0.1
-export STAGING_API_PATH="$RD/staging" PRODUCTION_API_PATH="$RD/production"
-# the built API, its "prisma generate", and its restart as the server sees
-# it (which port = which server); a build marked broken does not start
-mkdir -p "$T/dist"
-echo "api 1" >"$T/dist/version.txt"
-export API_ARTIFACT="$T/dist" API_BUILD="echo generated > prisma-client.txt"
-export API_RESTART="echo restarted \${SSH_CONNECTION##* } \$(cat version.txt) >> $RD/restarts; ! grep -q broken version.txt"
+readme_upto "export API_RESTART"
+ex_sandbox_api staging
 counts() { q "$1" "SELECT (SELECT count(*) FROM users) || '/' || (SELECT count(*) FROM restaurants) || '/' || (SELECT count(*) FROM customers) || '/' || (SELECT count(*) FROM reservations)"; }
 
-expect_exit 0 sc -c "$CONF" validate
-expect_exit 0 sc -c "$CONF" plan staging
+readme_next "validate"
+readme_next "plan staging"
 assert_contains "$T/out" "20250526210930_migrate_customers_to_diners"
 assert_contains "$T/out" "would ship folder"
 [ ! -e "$RD/restarts" ] || fail "plan restarted the API"
 
 before=$(counts "$S")
 assert_eq "$before" "31/8/121/363" "fixture"
-expect_exit 0 sc -c "$CONF" deploy staging
+readme_next "deploy staging"
 assert_eq "$(counts "$S")" "$before" "existing data preserved"
 assert_eq "$(q "$S" "SELECT email || ' ' || role FROM platform_admins")" "george@seabreeze.farm SUPER_ADMIN" "platform admin"
 assert_eq "$(q "$S" "SELECT owner_email FROM restaurants WHERE id = 1")" "staff1@example.com" "owner = earliest admin"
@@ -60,12 +49,10 @@ assert_eq "$(cat "$RD/staging/current/prisma-client.txt")" "generated" "Prisma c
 assert_eq "$(cat "$RD/restarts")" "restarted ${P[0]} api 1" "the staging API restarted once"
 [ "$(api_log_count GET '^/health$')" -ge 1 ] || fail "no health check"
 
-expect_exit 5 sc -c "$CONF" deploy production --approve
+readme_next "deploy production --approve"
 assert_eq "$(q "$Pd" "SELECT to_regclass('public.diners') IS NULL")" t "production untouched by the refused deploy"
 
-ex_promote staging production
-rc=$?
-[ $rc = 0 ] || fail "promote exited $rc: $(tail -20 "$T/err")"
+readme_next "promote staging production --approve"
 assert_eq "$(q "$PRODUCTION_DATABASE_URL" "SELECT promoted_from FROM stagecoach.runs WHERE env = 'production' AND status = 'succeeded'")" staging "recorded as promoted from staging"
 assert_eq "$(q "$Pd" "SELECT count(*) FROM subscriptions")" 7 "production subscriptions"
 assert_eq "$(q "$Pd" "SELECT count(*) FROM customers")" 121 "production customers kept"
@@ -75,7 +62,7 @@ assert_eq "$(tail -n 1 "$RD/restarts")" "restarted ${P[1]} api 1" "the productio
 
 # a second API build that does not start: the staging server goes back to
 # the first build and the database to the backup of this run
-echo "api 2 broken" >"$T/dist/version.txt"
+echo "api 2 broken" >"$SANDBOX_DIR/dist/version.txt"
 expect_exit 1 sc -c "$CONF" deploy staging --release api-2
 assert_contains "$T/err" "restart_command exited with status 1"
 assert_eq "$(readlink "$RD/staging/current")" "releases/$rel1" "staging API back on the first build"
@@ -85,4 +72,6 @@ assert_eq "$(counts "$S")" "$before" "staging data after the rollback"
 assert_eq "$(q "$S" "SELECT count(*) FROM diners")" "$(q "$S" "SELECT count(DISTINCT email) FROM customers")" "diners after the rollback"
 assert_eq "$(q "$S" "SELECT status FROM stagecoach.runs WHERE env = 'staging' AND release = 'api-2'")" rolled_back "api-2 run"
 assert_eq "$(readlink "$RD/production/current")" "releases/$rel1" "production untouched"
+readme_next "make sandbox-stop"
+readme_done
 pass

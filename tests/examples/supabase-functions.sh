@@ -5,34 +5,29 @@
 # 6 migrations, 450 NPAs, 11 functions; a second release whose latency gate
 # fails redeploys the previous function bundle by itself; production refuses
 # a direct deploy and gets the first release by promotion, its users kept.
+# The commands are the README's, run as written against the sandbox they
+# start.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/fake_api.sh"
+. "$(dirname "$0")/../lib/readme.sh"
 . "$(dirname "$0")/lib/example.sh"
 sc_setup
-pg_start
-API_REF=odnwqnmgftgjrdkotlro api_start
-ST_API=$API_BASE ST_CTL=$API_CONTROL
-API_REF=mwcvlicipocoqcdypgsy api_start
-PR_API=$API_BASE PR_CTL=$API_CONTROL
-ex_copy supabase-functions
-
-export STAGING_DATABASE_URL=$(pg_createdb staging) PRODUCTION_DATABASE_URL=$(pg_createdb production)
+# the README's commands, as written, against the sandbox they start: its two
+# HTTP stand-ins are the two projects
+ex_tree supabase-functions
+readme_upto ". ./.sandbox/env"
 S=$STAGING_DATABASE_URL Pd=$PRODUCTION_DATABASE_URL
-users() { q "$1" "INSERT INTO auth.users (email) SELECT 'user' || g || '@example.com' FROM generate_series(1, $2) g;
-	INSERT INTO profiles (id, full_name) SELECT id, email FROM auth.users" >/dev/null; }
-ex_seed "$S" "$EX/fixtures/legacy-schema.sql"; users "$S" 3
-ex_seed "$Pd" "$EX/fixtures/legacy-schema.sql"; users "$Pd" 11
-export SUPABASE_ACCESS_TOKEN=$API_TOKEN STAGING_ANON_KEY=anon-staging-key PRODUCTION_ANON_KEY=anon-production-key
-export SUPABASE_API_URL_STAGING=$ST_API SUPABASE_API_URL_PRODUCTION=$PR_API
-export STAGING_FUNCTIONS_URL=$ST_API/functions/v1 PRODUCTION_FUNCTIONS_URL=$PR_API/functions/v1
+ST_CTL=$SANDBOX_STAGING_API/_control PR_CTL=$SANDBOX_PRODUCTION_API/_control
+ex_sandbox_api staging
+readme_upto "export STAGING_FUNCTIONS_URL"
 fns() { API_CONTROL=$1 api_py "$2"; }
 
-expect_exit 0 sc -c "$CONF" validate
-expect_exit 0 sc -c "$CONF" plan staging
+readme_next "validate"
+readme_next "plan staging"
 assert_contains "$T/out" "stripe-webhook"
 assert_eq "$(fns "$ST_CTL" "len(F)")" 0 "plan deployed nothing"
 
-expect_exit 0 sc -c "$CONF" deploy staging
+readme_next "deploy staging"
 assert_eq "$(q "$S" "SELECT count(*) FROM enhanced_lerg")" 450 "450 NPAs"
 assert_eq "$(q "$S" "SELECT category FROM enhanced_lerg WHERE npa = '671'")" pacific "Guam is pacific"
 assert_eq "$(q "$S" "SELECT count(*) FROM profiles WHERE email LIKE 'user%@example.com' AND trial_expires_at IS NOT NULL")" 3 "staging users kept and migrated"
@@ -61,20 +56,20 @@ assert_eq "$(fns "$ST_CTL" "F['ping-status']['deploys']")" 1 "unchanged function
 assert_eq "$(q "$S" "SELECT status FROM stagecoach.runs WHERE env = 'staging' ORDER BY started_at DESC LIMIT 1")" rolled_back "second run rolled back"
 cp "$T/get-npa-location.ts" "$EX/supabase/functions/get-npa-location/index.ts"
 
-expect_exit 5 sc -c "$CONF" deploy production --approve
+readme_next "deploy production --approve"
 assert_eq "$(fns "$PR_CTL" "len(F)")" 0 "production untouched by the refused deploy"
 
 # CHECKPOINT 2: the promotion pauses after the data checks, before the
 # functions; a person approves, the run resumes
-ex_promote staging production
-rc=$?
-[ $rc = 7 ] || fail "promote did not pause at the checkpoint (exit $rc): $(tail -20 "$T/err")"
+readme_next "promote staging production --approve"
 assert_contains "$T/err" "checkpoint 'data-verified'"
 assert_eq "$(q "$Pd" "SELECT count(*) FROM enhanced_lerg")" 450 "migrated before the checkpoint"
 assert_eq "$(fns "$PR_CTL" "len(F)")" 0 "no function deployed before the checkpoint"
-STAGECOACH_ACTOR=release-manager expect_exit 0 sc -c "$CONF" approve production data-verified
-expect_exit 0 sc -c "$CONF" deploy production --resume --approve
-expect_exit 0 sc -c "$CONF" history production
+# the actor a CI job or a person's login would be
+export STAGECOACH_ACTOR=release-manager
+readme_next "approve production data-verified"
+readme_next "deploy production --resume --approve"
+readme_next "history production"
 assert_contains "$T/out" "approved 'data-verified' by release-manager"
 assert_eq "$(q "$PRODUCTION_DATABASE_URL" "SELECT promoted_from FROM stagecoach.runs WHERE env = 'production' AND status = 'succeeded'")" staging "recorded as promoted from staging"
 assert_eq "$(fns "$PR_CTL" "len(F)")" 11 "11 functions on production"
@@ -83,4 +78,6 @@ assert_eq "$(q "$Pd" "SELECT count(*) FROM enhanced_lerg")" 450 "production NPAs
 assert_eq "$(q "$Pd" "SELECT status FROM stagecoach.runs WHERE env = 'production' ORDER BY started_at DESC LIMIT 1")" succeeded "production run"
 # the access token is in no output and no record
 DB_URL=$S assert_no_token
+readme_next "make sandbox-stop"
+readme_done
 pass

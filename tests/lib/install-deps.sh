@@ -4,7 +4,7 @@
 set -e
 PKGS="gcc make pkg-config libconfig-dev libpq-dev libcurl4-openssl-dev libssh2-1-dev libssl-dev \
 libpg-query-dev libjansson-dev postgresql postgresql-client openssh-server openssh-client \
-python3 ca-certificates alembic python3-alembic python3-psycopg2"
+python3 ca-certificates alembic python3-alembic python3-psycopg2 git"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -36,7 +36,7 @@ Control (never logged, never failed, never delayed):
   POST /_control/release    let the held requests go on; hold no more
 
 Command line: --port-file FILE (binds port 0, writes the port there), --token TOKEN,
---ref REF (default "testref"), --delay-ms N (every request, or those of --delay-match), --fail-500 N,
+--ref REF (default "testref"; "*": any project), --delay-ms N (every request, or those of --delay-match), --fail-500 N,
 --fail-429 N --retry-after S, --drop N, --fail-401 N (these act on deploy requests).
 """
 import argparse
@@ -251,7 +251,7 @@ class Handler(BaseHTTPRequestHandler):
         if not m:
             return self.send(404, {"message": "not found: " + path})
         ref, slug, sub = m.group(1), m.group(2), m.group(3)
-        if ref != ARGS.ref:
+        if ARGS.ref != "*" and ref != ARGS.ref:
             return self.send(404, {"message": "project '%s' not found" % ref})
         fns = STATE["functions"]
         if slug == "deploy" and sub is None and self.command == "POST":

@@ -11,6 +11,9 @@
  * percentile of their latencies is at most that.  Each request's timeout
  * is the step's timeout_ms (default 10000).
  *
+ * A wrong status or body is reported with the body received (bounded,
+ * escaped, redacted: lib/snippet.h).
+ *
  * plan checks that the URL's host name resolves (a name that does not is a
  * target not there: exit 6 before anything changed).  When every try
  * failed to connect, the error is SC_EUNREACHABLE, so a gate that runs
@@ -32,6 +35,7 @@
 #include "../env/run.h"
 #include "../env/config.h"
 #include "../lib/settings.h"
+#include "../lib/snippet.h"
 #include "../lib/util.h"
 
 struct hc_priv {
@@ -170,6 +174,16 @@ static struct httpc_req *hc_req(struct step *st, struct hc_priv *p, struct hc_ta
 	return q;
 }
 
+/* ", body: '...'": what the server answered, so that a failed gate shows
+ * why (the app's own error page, a proxy's 502 text), bounded, escaped and
+ * redacted (lib/snippet.h) */
+static void hc_body_seen(const struct httpc_req *q, struct buf *b)
+{
+	char *seen = snippet_of(q->body_in.data, q->body_in.len, SNIPPET_MAX, q->body_dropped);
+	buf_addf(b, ", body: '%s'", seen);
+	free(seen);
+}
+
 /* Why an answer is bad (status, body; latency when check_latency), or NULL when good. Caller frees. */
 static char *hc_judge(struct hc_priv *p, struct hc_target *t, const struct httpc_req *q, int check_latency)
 {
@@ -178,8 +192,10 @@ static char *hc_judge(struct hc_priv *p, struct hc_target *t, const struct httpc
 		httpc_req_describe(q, &b);
 	} else if (q->status != p->expect_status) {
 		buf_addf(&b, "HTTP %ld (expected %lld)", q->status, p->expect_status);
+		hc_body_seen(q, &b);
 	} else if (t->expect_body && !(q->body_in.data && strstr(q->body_in.data, t->expect_body))) {
 		buf_addf(&b, "the body does not contain '%s'", t->expect_body);
+		hc_body_seen(q, &b);
 	} else if (check_latency && p->max_latency_ms && q->latency_ms > p->max_latency_ms) {
 		buf_addf(&b, "answered in %lld ms, over max_latency_ms %lld", q->latency_ms, p->max_latency_ms);
 	} else {

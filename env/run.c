@@ -86,6 +86,7 @@ void run_free(struct run *r)
 	free(r->hostname);
 	free(r->promoted_from);
 	free(r->undoes);
+	free(r->notify_previous);
 	free(r);
 }
 
@@ -241,7 +242,7 @@ int run_approval(struct run *r, const char *message, struct err *e)
 	if (!tty)
 		return err_set(e, SC_EAPPROVAL, "%s: approval needed and /dev/tty cannot be opened: %s; pass --approve",
 			       message, strerror(errno));
-	fflush(stdout);
+	sink_prompt(&r->sink); /* not after a step's progress text */
 	fprintf(tty, "%s\nType the environment's name ('%s') to approve: ", message, r->env->name);
 	fflush(tty);
 	char line[256] = "";
@@ -271,7 +272,7 @@ int run_ask_name(struct run *r, const char *message, const char *prompt)
 	FILE *tty = fopen("/dev/tty", "r+");
 	if (!tty)
 		return 0;
-	fflush(stdout);
+	sink_prompt(&r->sink); /* not after a step's progress text */
 	fprintf(tty, "%s\n%s ", message, prompt);
 	fflush(tty);
 	char line[256] = "";

@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 #include "status.h"
+#include "tally.h"
 #include "../lib/sink.h"
 #include "../lib/err.h"
 
@@ -37,6 +38,7 @@ struct step_exec {
 	char *rollback_error;    /* redacted message of rollback's failure, owned */
 	int failed;              /* apply failed (the status may since be rolled_back) */
 	int position;            /* row position in run_steps; 0: the step's own */
+	int ran;                 /* its apply ran in this command (env/tally.h) */
 };
 
 struct run {
@@ -72,6 +74,9 @@ struct run {
 	 * discarding them; no safety backup before a restore */
 	long long writes_at_risk;
 	int writes_unknown, writes_approved, no_safety_backup;
+	struct run_tally tally_carried; /* rollback: counts of the runs undone before the loaded one */
+	char *notify_previous;      /* hooks/notify.c: the release before this run, owned; NULL: none */
+	int notify_previous_known;  /* notify_previous was looked up */
 };
 
 struct run *run_new(struct config *cfg, struct env_config *env, const char *command);

@@ -42,3 +42,10 @@ void sink_warn(const struct sink *s, const char *fmt, ...)
 	}
 	free(msg);
 }
+
+void sink_prompt(const struct sink *s)
+{
+	if (s && s->ops && s->ops->prompt)
+		s->ops->prompt(s->ctx);
+	fflush(stdout);
+}

@@ -23,6 +23,9 @@ struct sink_ops {
 	void (*log)(void *ctx, struct run *r, struct step_exec *x, const char *line);
 	/* a warning, always shown ("stagecoach: warning: ...") */
 	void (*warn)(void *ctx, const char *msg);
+	/* a question is about to be asked on the terminal: end the live
+	 * progress line, so the question starts on a line of its own */
+	void (*prompt)(void *ctx);
 };
 
 struct sink {
@@ -35,5 +38,7 @@ void sink_plan_line(const struct sink *s, struct run *r, struct step_exec *x, co
 void sink_progress(const struct sink *s, struct run *r, struct step_exec *x, const char *text);
 void sink_log(const struct sink *s, struct run *r, struct step_exec *x, const char *line);
 void sink_warn(const struct sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Call before writing a question to the terminal (then flush stdout). */
+void sink_prompt(const struct sink *s);
 
 #endif

@@ -448,7 +448,10 @@ int cmd_rollback(int argc, char **argv, struct global *g, struct err *e)
 
 	int failed = 0;
 	struct buf msg = BUF_INIT;
+	memset(&r->tally_carried, 0, sizeof(r->tally_carried)); /* the preview loaded the steps too */
 	for (size_t i = 0; i < nt && !failed; i++) {
+		if (i > 0)
+			run_tally_carry(r); /* the summary counts every run undone */
 		out_text(g->out, "undoing run %s (%s of release %s by %s, %s)", t[i].run.id, t[i].run.command,
 			 t[i].run.release ? t[i].run.release : "-", t[i].run.actor ? t[i].run.actor : "?",
 			 t[i].run.status);

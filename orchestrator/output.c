@@ -261,16 +261,22 @@ void out_step_rolled_back(struct output *o, struct run *r, struct step_exec *x)
 		step_line(o, x, "FAIL", RED, "rollback failed");
 }
 
+/* a run of the pipeline's steps (deploy, promote, rollback), whose summary
+ * counts them; backup and restore run one step of their own */
+static int out_counts_steps(const struct run *r)
+{
+	return strcmp(r->command, "deploy") == 0 || strcmp(r->command, "promote") == 0 ||
+	       strcmp(r->command, "rollback") == 0;
+}
+
 void out_run_finished(struct output *o, struct run *r, const char *status, const char *error, int exit_code)
 {
 	o->run_finished = 1;
 	long long total = 0;
-	size_t done = 0;
-	for (size_t i = 0; i < r->nexecs; i++) {
+	for (size_t i = 0; i < r->nexecs; i++)
 		total += r->execs[i].duration_ms + r->execs[i].rollback_ms;
-		if (r->execs[i].status != STEP_SKIPPED && r->execs[i].status != STEP_PENDING)
-			done++;
-	}
+	struct run_tally tally;
+	run_tally(r, &tally);
 	if (o->json) {
 		json_t *ev = event(r, "run_finished");
 		json_object_set_new(ev, "status", redact_json_string(status));
@@ -278,6 +284,8 @@ void out_run_finished(struct output *o, struct run *r, const char *status, const
 		json_object_set_new(ev, "release", redact_json_string(r->release ? r->release : ""));
 		json_object_set_new(ev, "duration_ms", json_integer(total));
 		json_object_set_new(ev, "exit_code", json_integer(exit_code));
+		if (out_counts_steps(r))
+			json_object_set_new(ev, "step_counts", run_tally_json(&tally));
 		if (error)
 			json_object_set_new(ev, "error", redact_json_string(error));
 		out_json(o, ev);
@@ -289,8 +297,13 @@ void out_run_finished(struct output *o, struct run *r, const char *status, const
 	char d[32];
 	fmt_duration(total, d);
 	const char *color = exit_code == 0 ? GREEN : exit_code == SC_EPAUSED ? YELLOW : RED;
-	printf("%s%s '%s' %s%s: release %s, %zu step%s, %s\n", c_(o, color), r->command, r->env->name, status,
-	       c_(o, RESET), r->release ? r->release : "-", done, done == 1 ? "" : "s", d);
+	struct buf counts = BUF_INIT;
+	if (out_counts_steps(r))
+		run_tally_text(&tally, &counts);
+	buf_adds(&counts, counts.len ? ", " : "");
+	printf("%s%s '%s' %s%s: release %s, %s%s\n", c_(o, color), r->command, r->env->name, status, c_(o, RESET),
+	       r->release ? r->release : "-", buf_str(&counts), d);
+	buf_release(&counts);
 	fflush(stdout);
 }
 
@@ -381,11 +394,19 @@ static void sink_warn_cb(void *ctx, const char *msg)
 	out_warn(ctx, "%s", msg);
 }
 
+static void sink_prompt_cb(void *ctx)
+{
+	struct output *o = ctx;
+	clear_progress(o);
+	fflush(stdout);
+}
+
 static const struct sink_ops output_sink_ops = {
 	.plan_line = sink_plan_line_cb,
 	.progress = sink_progress_cb,
 	.log = sink_log_cb,
 	.warn = sink_warn_cb,
+	.prompt = sink_prompt_cb,
 };
 
 struct sink output_sink(struct output *o)

@@ -282,6 +282,7 @@ int pipeline_deploy(struct run *r, struct err *e)
 		out_step_started(r->out, r, x);
 		long long t0 = time_mono_ms();
 		r->cur = x;
+		x->ran = 1;
 		struct err se = ERR_INIT;
 		rc = x->step->ops->apply(x->step, r, &se);
 		r->cur = NULL;

@@ -46,11 +46,26 @@ struct env_config {
 	int resolved;       /* config_env_resolve succeeded */
 };
 
+/* The payload shape of a notify target (hooks/notify.c) */
+enum notify_format {
+	NOTIFY_JSON = 0,    /* stagecoach's own summary object */
+	NOTIFY_SLACK,       /* Slack incoming webhook: {"text", "blocks"} */
+	NOTIFY_TEAMS,       /* Microsoft Teams webhook: an Adaptive Card in an attachment */
+};
+
+struct notify_target {
+	char *url;              /* raw (expanded per run) */
+	enum notify_format format;
+	int on_start, on_end;   /* which moments it is sent at */
+	long long timeout_ms;   /* per attempt */
+};
+
 struct hooks_config {
 	char **before;      /* raw commands (expanded per run), NULL-terminated */
 	char **after;
 	char **on_failure;
-	char **notify;      /* URLs */
+	struct notify_target *notify; /* array of nnotify */
+	size_t nnotify;
 };
 
 struct config {

@@ -30,6 +30,7 @@
 #include "config.h"
 #include "output.h"
 #include "pipeline.h"
+#include "../hooks/notify.h"
 #include "../lib/redact.h"
 #include "../lib/util.h"
 #include "../env/recovery.h"
@@ -445,6 +446,7 @@ int cmd_rollback(int argc, char **argv, struct global *g, struct err *e)
 	out_run_started(g->out, r);
 	if ((rc = state_run_begin(r->state, r, e)) < 0)
 		goto out;
+	notify_run_started(r);
 
 	int failed = 0;
 	struct buf msg = BUF_INIT;

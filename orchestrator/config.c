@@ -373,6 +373,75 @@ static int parse_step(struct config *cfg, config_setting_t *s, struct step *st, 
 static const char *const top_keys[] = { "version", "project", "migrations", "functions", "secrets",
 					"environments", "steps", "hooks", NULL };
 static const char *const hook_keys[] = { "before", "after", "on_failure", "notify", NULL };
+/* an entry of hooks.notify that is a group rather than a URL */
+static const char *const notify_keys[] = { "url", "format", "events", "timeout_ms", NULL };
+
+/* One entry of hooks.notify: "URL" (the JSON summary when the run ends),
+ * or { url = "URL"; format = "json"|"slack"|"teams"; events = ["start",
+ * "end"]; timeout_ms = N; } (slack and teams default to both events). */
+static int parse_notify_entry(const config_setting_t *s, struct notify_target *t, struct err *e)
+{
+	int rc;
+	t->on_end = 1;
+	t->timeout_ms = 5000;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		t->url = xstrdup(config_setting_get_string(s));
+		return 0;
+	}
+	if (!config_setting_is_group(s))
+		return cfg_error(s, e, "'notify' entries are URLs or groups { url = \"...\"; format = \"slack\"; }");
+	char *format = NULL;
+	char **events = NULL;
+	if ((rc = cfg_check_keys_with(s, notify_keys, NULL, e)) < 0 || (rc = cfg_string(s, "url", 1, &t->url, e)) < 0 ||
+	    (rc = cfg_string(s, "format", 0, &format, e)) < 0 || (rc = cfg_strings(s, "events", 0, &events, e)) < 0 ||
+	    (rc = cfg_int_range(s, "timeout_ms", 0, 100, 60000, &t->timeout_ms, e)) < 0)
+		goto out;
+	if (!format || strcmp(format, "json") == 0) {
+		t->format = NOTIFY_JSON;
+	} else if (strcmp(format, "slack") == 0 || strcmp(format, "teams") == 0) {
+		t->format = format[0] == 's' ? NOTIFY_SLACK : NOTIFY_TEAMS;
+		t->on_start = 1; /* a channel wants to know a release is under way */
+	} else {
+		rc = cfg_error(config_setting_get_member(s, "format"), e,
+			       "'format' must be \"json\", \"slack\" or \"teams\", not '%s'", format);
+		goto out;
+	}
+	if (events) {
+		t->on_start = t->on_end = 0;
+		for (size_t i = 0; events[i]; i++) {
+			if (strcmp(events[i], "start") == 0) {
+				t->on_start = 1;
+			} else if (strcmp(events[i], "end") == 0) {
+				t->on_end = 1;
+			} else {
+				rc = cfg_error(config_setting_get_member(s, "events"), e,
+					       "'events' lists \"start\" and \"end\", not '%s'", events[i]);
+				goto out;
+			}
+		}
+	}
+out:
+	free(format);
+	strv_free(events);
+	return rc < 0 ? rc : 0;
+}
+
+static int parse_notify(const config_setting_t *hooks, struct hooks_config *h, struct err *e)
+{
+	const config_setting_t *m = config_setting_get_member(hooks, "notify");
+	if (!m)
+		return 0;
+	if (!config_setting_is_list(m) && !config_setting_is_array(m))
+		return cfg_error(m, e, "'notify' must be a list [ \"URL\", { url = ...; format = \"slack\"; } ]");
+	int n = config_setting_length(m);
+	h->notify = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*h->notify));
+	for (int i = 0; i < n; i++) {
+		int rc = parse_notify_entry(config_setting_get_elem(m, (unsigned)i), &h->notify[h->nnotify++], e);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
 
 const struct cfg_keys config_keys[] = {
 	{ "", top_keys },
@@ -495,7 +564,7 @@ static int load_tree(struct config *cfg, config_t *lc, struct err *e)
 		    (rc = cfg_strings(hooks, "before", 0, &cfg->hooks.before, e)) < 0 ||
 		    (rc = cfg_strings(hooks, "after", 0, &cfg->hooks.after, e)) < 0 ||
 		    (rc = cfg_strings(hooks, "on_failure", 0, &cfg->hooks.on_failure, e)) < 0 ||
-		    (rc = cfg_strings(hooks, "notify", 0, &cfg->hooks.notify, e)) < 0)
+		    (rc = parse_notify(hooks, &cfg->hooks, e)) < 0)
 			return rc;
 		collect_strings(cfg, hooks, -1, "hooks");
 	}
@@ -613,7 +682,9 @@ void config_free(struct config *cfg)
 	strv_free(cfg->hooks.before);
 	strv_free(cfg->hooks.after);
 	strv_free(cfg->hooks.on_failure);
-	strv_free(cfg->hooks.notify);
+	for (size_t i = 0; i < cfg->hooks.nnotify; i++)
+		free(cfg->hooks.notify[i].url);
+	free(cfg->hooks.notify);
 	strv_free(cfg->secrets);
 	free(cfg->migrations);
 	free(cfg->functions);

@@ -200,7 +200,7 @@ static void finish(struct run *r, const char *status, const char *error, int cod
 	if (r->state && state_run_finish(r->state, r, status, error, &e) < 0)
 		out_warn(r->out, "%s '%s': could not record the end of run '%s': %s", r->command, r->env->name,
 			 r->run_id, e.msg);
-	notify_send(r, status, error);
+	notify_send(r, status, error, code);
 	if (r->junit && junit_write(r, r->junit, status, error, &e) < 0)
 		out_warn(r->out, "%s", e.msg);
 	out_run_finished(r->out, r, status, error, code);
@@ -234,10 +234,20 @@ int pipeline_deploy(struct run *r, struct err *e)
 	}
 	if (r->state && state_run_begin(r->state, r, e) < 0)
 		return e->code ? e->code : SC_EFAIL;
+	notify_run_started(r);
 	if (hooks_run(r, r->cfg->hooks.before, "before", e) < 0) {
-		err_prefix(e, "nothing was changed");
-		finish(r, "failed", e->msg, SC_EFAIL);
-		return SC_EFAIL;
+		/* a precondition of the team's refused the run before any step:
+		 * exit 5 (a precondition refused, nothing changed), not 1 (which
+		 * says a rollback happened); on_failure runs as for any failed run */
+		char *why = xstrdup(e->msg);
+		err_set(e, SC_EAPPROVAL, "%s; the run stopped before its first step: nothing was changed, so nothing "
+			"was rolled back", why);
+		free(why);
+		struct err he = ERR_INIT;
+		if (hooks_run(r, r->cfg->hooks.on_failure, "on_failure", &he) < 0)
+			out_warn(r->out, "%s '%s': %s", r->command, r->env->name, he.msg);
+		finish(r, "failed", e->msg, SC_EAPPROVAL);
+		return SC_EAPPROVAL;
 	}
 
 	size_t failed_at = r->nexecs, paused_at = r->nexecs;

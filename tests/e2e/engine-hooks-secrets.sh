@@ -1,6 +1,7 @@
 #!/bin/bash
-# A failing before hook stops the run before anything changes; after and
-# on_failure hooks run with the step variables; secrets (by name, listed in
+# A failing before hook stops the run before anything changes (exit 5,
+# on_failure runs); after and on_failure hooks run with the step
+# variables; secrets (by name, listed in
 # `secrets`, database passwords) never reach output, --json, or the records.
 . "$(dirname "$0")/../lib/common.sh"
 sc_setup
@@ -23,9 +24,11 @@ hooks = {
   on_failure = [ "echo on_failure >> hooks.log" ];
 };
 CONF
-BEFORE_FAIL=1 expect_exit 1 sc deploy staging
+BEFORE_FAIL=1 expect_exit 5 sc deploy staging
 assert_contains err "before hook"
 assert_contains err "nothing was changed"
+assert_contains hooks.log "on_failure"
+rm hooks.log
 n=$(psql_q "$APP_DB" "SELECT count(*) FROM stagecoach.run_steps")
 assert_eq "$n" 0 "no step ran"
 expect_exit 0 sc -v deploy staging

@@ -29,7 +29,8 @@ hooks = { notify = (
   "\${API_BASE}/json",
   { url = "http://127.0.0.1:$DOWN/hook/secret-path"; format = "slack"; timeout_ms = 1000; },
   { url = "\${API_BASE}/status/500"; format = "teams"; timeout_ms = 1000; },
-  { url = "\${API_BASE}/hang/secret-path"; format = "slack"; timeout_ms = 200; events = [ "end" ]; }
+  { url = "\${API_BASE}/hang/secret-path"; format = "slack"; timeout_ms = 200; events = [ "end" ]; },
+  { url = "\${API_BASE}/json-both"; events = [ "start", "end" ]; }
 ); };
 CONF
 api_ctl POST hold '{"match": "/hang"}' >/dev/null
@@ -89,6 +90,11 @@ assert_eq "$(api_py "[(lambda m: $FACTS)(m) for m in $M][1]['To roll back']")" "
 J='[json.loads(q["body"]) for q in R if q["path"] == "/json"]'
 assert_eq "$(api_py "[(j['event'], j['env'], j['release'], j['status'], j['actor'], j['rollback_command'], j['step_counts']['succeeded']) for j in $J]")" \
 	'[["run_finished", "staging", "r1", "succeeded", "alice", "stagecoach rollback staging --last", 2]]' "json summary"
+
+JB='[json.loads(q["body"]) for q in R if q["path"] == "/json-both"]'
+assert_eq "$(api_py "[(j['event'], j['release'], j['outcome'], j['rollback_command']) for j in $JB]")" \
+	'[["run_started", "r1", "started", "stagecoach rollback staging --last"], ["run_finished", "r1", "succeeded", "stagecoach rollback staging --last"]]' \
+	"json with events = start, end"
 
 # 2. a failed, rolled back deploy: the start names r1 as the release to go back to
 api_ctl POST reset >/dev/null

@@ -450,6 +450,7 @@ const struct cfg_keys config_keys[] = {
 	{ "environments.NAME.ssh.", ssh_keys },
 	{ "environments.NAME.hosts[].", host_keys },
 	{ "hooks.", hook_keys },
+	{ "hooks.notify[].", notify_keys },
 	{ "steps[].", cfg_common_step_keys },
 	{ NULL, NULL },
 };

@@ -185,7 +185,8 @@ def documented():
         print("docs/json.md does not exist")
         return set()
     text = open(DOC, encoding="utf-8").read()
-    return set(re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", text))
+    # `$schema` (an Adaptive Card's) is a field name too
+    return set(re.findall(r"`(\$?[A-Za-z_][A-Za-z0-9_]*)`", text))
 
 
 def main():

@@ -1456,7 +1456,7 @@ static int migrate_rollback_plan(struct step *st, struct run *run, struct err *e
 		}
 		const char *want = json_string_value(json_object_get(bd, "sha256"));
 		char got[65];
-		if (sha256_file_hex(backup, got) < 0) {
+		if (pgtools_backup_sha256(backup, got) < 0) {
 			rc = err_set(e, SC_EUSAGE, "step '%s': the backup of run '%s' is missing: %s: %s", st->name, run_id,
 				     backup, strerror(errno));
 			goto out;

@@ -14,8 +14,13 @@
  * pg_dump (path of the pg_dump to use), schemas (what the backup and its
  * restore cover; default: the schemas the connecting role owns, never a
  * platform's, see pgscope.h), safety_backup (default true: a restore of
- * this step's backups by an automatic rollback takes a backup first).
+ * this step's backups by an automatic rollback takes a backup first),
+ * verify ("toc" or "full"), format ("custom", the default, or "directory":
+ * pg_dump -Fd into the folder dir/ENV-RUNID.dumpdir) and jobs (directory
+ * only: pg_dump -j N, and its restore pg_restore -j N, which is not one
+ * transaction).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "step.h"
@@ -36,10 +41,11 @@ struct pg_backup {
 	char **schemas; /* NULL: the role's own */
 	int safety_backup;
 	int verify_full; /* verify = "full" */
+	long long jobs;  /* 0: format "custom"; N: format "directory", pg_dump -j N */
 };
 
 static const char *const pg_backup_key_names[] = { "dir", "keep", "pg_dump", "schemas", "safety_backup", "verify",
-						   NULL };
+						   "format", "jobs", NULL };
 static const struct cfg_keys pg_backup_keys[] = { { "pg_backup.", pg_backup_key_names }, { NULL, NULL } };
 
 static int pg_backup_parse(struct step *st, const config_setting_t *s, struct err *e)
@@ -84,6 +90,30 @@ static int pg_backup_parse(struct step *st, const config_setting_t *s, struct er
 	}
 	b->verify_full = verify && strcmp(verify, "full") == 0;
 	free(verify);
+	char *format = NULL;
+	if ((rc = cfg_string(s, "format", 0, &format, e)) < 0)
+		return rc;
+	if (format && strcmp(format, "custom") != 0 && strcmp(format, "directory") != 0) {
+		const config_setting_t *k = config_setting_get_member(s, "format");
+		rc = cfg_error(k ? k : s, e,
+			       "'format' is \"%s\": it is \"custom\" (the default: one file, pg_dump -Fc) or "
+			       "\"directory\" (a folder, pg_dump -Fd, with 'jobs' for large databases)",
+			       format);
+		free(format);
+		return rc;
+	}
+	int directory = format && strcmp(format, "directory") == 0;
+	free(format);
+	if ((rc = cfg_int_range(s, "jobs", 0, 1, 64, &b->jobs, e)) < 0)
+		return rc;
+	if (b->jobs && !directory) {
+		const config_setting_t *k = config_setting_get_member(s, "jobs");
+		return cfg_error(k ? k : s, e,
+				 "'jobs' needs format = \"directory\": pg_dump and pg_restore work in parallel only on "
+				 "a directory-format backup");
+	}
+	if (directory && !b->jobs)
+		b->jobs = 1;
 	if (!b->dir)
 		b->dir = xstrdup("backups");
 	return 0;
@@ -143,9 +173,13 @@ static int pg_backup_plan(struct step *st, struct run *run, struct err *e)
 			struct buf sl = BUF_INIT;
 			for (size_t i = 0; scope[i]; i++)
 				buf_addf(&sl, "%s%s", i ? ", " : "", scope[i]);
-			run_plan_line(run, "pg_dump -Fc of schema%s %s to %s/%s-%s.dump with %s, keep the newest %lld",
-				      strv_len(scope) == 1 ? "" : "s", scope[0] ? buf_str(&sl) : "(none)", dir,
-				      run->env->name, run->run_id, bin, b->keep);
+			char jobs[32] = "";
+			if (b->jobs > 1)
+				snprintf(jobs, sizeof jobs, " -j %lld", b->jobs);
+			run_plan_line(run, "pg_dump -F%s%s of schema%s %s to %s/%s-%s.%s with %s, keep the newest %lld",
+				      b->jobs ? "d" : "c", jobs, strv_len(scope) == 1 ? "" : "s",
+				      scope[0] ? buf_str(&sl) : "(none)", dir, run->env->name, run->run_id,
+				      b->jobs ? "dumpdir" : "dump", bin, b->keep);
 			buf_release(&sl);
 		}
 		strv_free(scope);
@@ -167,7 +201,8 @@ static int pg_backup_apply(struct step *st, struct run *run, struct err *e)
 	if (!db)
 		rc = -e->code;
 	else
-		rc = pgtools_backup(run, db, dir, (int)b->keep, pg_dump, b->schemas, b->verify_full, run_detail(run), e);
+		rc = pgtools_backup(run, db, dir, (int)b->keep, pg_dump, b->schemas, b->verify_full, (int)b->jobs,
+				    run_detail(run), e);
 	free(dir);
 	free(pg_dump);
 	return rc;
@@ -203,7 +238,7 @@ int pg_backup_run(struct step *st, struct run *run, struct err *e)
 		return pg_backup_apply(st, run, e);
 	char *dir = path_join(run->cfg->dir, "backups");
 	PGconn *db = run_db(run, e);
-	int rc = db ? pgtools_backup(run, db, dir, 5, NULL, NULL, 0, run_detail(run), e) : -e->code;
+	int rc = db ? pgtools_backup(run, db, dir, 5, NULL, NULL, 0, 0, run_detail(run), e) : -e->code;
 	free(dir);
 	return rc;
 }

@@ -2,10 +2,14 @@
  * pgtools: pg_dump, pg_restore and psql as child processes, and the backup
  * and restore built on them (see pgtools.h).
  *
- * A backup never passes through our memory: pg_dump's stdout is the dump
- * file itself, and we only poll its size for progress.  A restore streams
- * pg_restore's script straight into psql through a pipe between the two
- * children, with the clean-up in front of it in the same transaction.
+ * A custom-format backup is pg_dump's stdout streamed through us into the
+ * file and the sha256 at once; a directory-format one (pg_dump -Fd -j N)
+ * is written by pg_dump, then hashed file by file into a manifest.  A
+ * restore runs pg_restore straight into the database (-d): one
+ * transaction, whose first statements are the clean-up, carried by the
+ * archive's table of contents (pgarchive.h); a custom-format backup's data
+ * goes from the file into pg_restore's stdin by splice, never through our
+ * memory.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "pgtools.h"
+#include "pgarchive.h"
 #include "pgscope.h"
 #include "step.h"
 #include "../env/run.h"
@@ -240,13 +245,73 @@ static void pgtools_keep(struct buf *b, const char *data, size_t n)
 /* What to do with a child's stdout, besides stderr: keep it in buf, or
  * hand each chunk to write (a nonzero return stops the children with the
  * code it put in e); tick is called about every 200 ms (nonzero: stop). */
+struct pgtools_feed;
 struct pgtools_io {
 	int out_fd; /* read end of the stdout pipe, -1: none */
 	struct buf *out;
 	int (*write)(void *arg, const char *data, size_t n, struct err *e);
 	int (*tick)(void *arg, struct err *e);
 	void *arg;
+	struct pgtools_feed *feed; /* a child's stdin we write, NULL: none */
 };
+
+/* What pgtools_wait writes into a child's stdin: head, then the bytes of
+ * file src from off to end, moved by splice (they never pass through our
+ * memory).  fd is the pipe's write end, non-blocking; pgtools_wait closes
+ * it when everything is written or the child is gone. */
+struct pgtools_feed {
+	int fd;
+	const unsigned char *head;
+	size_t head_len, head_off;
+	int src;
+	off_t off, end;
+	int no_splice;
+};
+
+/* Write what the pipe takes now: 0, 1 when everything is written, -1 when
+ * the reader is gone (its exit status says why) or the file cannot be read
+ * (errno). */
+static int pgtools_feed_some(struct pgtools_feed *f)
+{
+	while (f->head_off < f->head_len) {
+		ssize_t w = write(f->fd, f->head + f->head_off, f->head_len - f->head_off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return errno == EAGAIN ? 0 : -1;
+		f->head_off += (size_t)w;
+	}
+	while (f->off < f->end) {
+		size_t want = (size_t)(f->end - f->off) < (size_t)1 << 20 ? (size_t)(f->end - f->off) : (size_t)1 << 20;
+		ssize_t w;
+		if (!f->no_splice) {
+			w = splice(f->src, &f->off, f->fd, NULL, want, SPLICE_F_NONBLOCK | SPLICE_F_MORE);
+			if (w < 0 && errno == EINVAL) {
+				f->no_splice = 1; /* a file system without splice: read and write */
+				continue;
+			}
+		} else {
+			char chunk[65536];
+			ssize_t r = pread(f->src, chunk, want < sizeof chunk ? want : sizeof chunk, f->off);
+			if (r <= 0) {
+				w = r;
+			} else {
+				w = write(f->fd, chunk, (size_t)r);
+				if (w > 0)
+					f->off += w; /* what the pipe did not take is read again */
+			}
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return errno == EAGAIN ? 0 : -1;
+		if (w == 0) {
+			errno = EIO; /* the file is shorter than when it was read */
+			return -1;
+		}
+	}
+	return 1;
+}
 
 /* How long a child stopped with SIGTERM gets before SIGKILL: a stop must
  * end pg_dump or pg_restore within a second, also one that ignores SIGTERM
@@ -306,8 +371,8 @@ static int pgtools_wait(struct pgtools_child *ch, size_t n, struct pgtools_io *i
 	size_t chunk_size = 256 * 1024;
 	char *chunk = xmalloc(chunk_size);
 	for (;;) {
-		struct pollfd pfd[4];
-		int which[4];
+		struct pollfd pfd[5];
+		int which[5];
 		nfds_t np = 0;
 		for (size_t i = 0; i < n && np < 3; i++)
 			if (ch[i].err_fd >= 0) {
@@ -319,6 +384,11 @@ static int pgtools_wait(struct pgtools_child *ch, size_t n, struct pgtools_io *i
 			pfd[np].fd = out_fd;
 			pfd[np].events = POLLIN;
 			which[np++] = -1;
+		}
+		if (io->feed && io->feed->fd >= 0) {
+			pfd[np].fd = io->feed->fd;
+			pfd[np].events = POLLOUT;
+			which[np++] = -2;
 		}
 		int all_done = 1;
 		for (size_t i = 0; i < n; i++) {
@@ -333,6 +403,12 @@ static int pgtools_wait(struct pgtools_child *ch, size_t n, struct pgtools_io *i
 				all_done = 0;
 			}
 		}
+		if (all_done && io->feed && io->feed->fd >= 0) {
+			/* nobody reads it any more */
+			close(io->feed->fd);
+			io->feed->fd = -1;
+			continue;
+		}
 		if (all_done && np == 0)
 			break;
 		int pr = poll(pfd, np, np ? 200 : 50);
@@ -341,8 +417,20 @@ static int pgtools_wait(struct pgtools_child *ch, size_t n, struct pgtools_io *i
 			break;
 		}
 		for (nfds_t k = 0; pr > 0 && k < np && rc == 0; k++) {
-			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
+			if (!(pfd[k].revents & (POLLIN | POLLOUT | POLLHUP | POLLERR)))
 				continue;
+			if (which[k] == -2) {
+				int f = pgtools_feed_some(io->feed);
+				if (f < 0 && errno != EPIPE)
+					rc = err_set(e, SC_EFAIL, "cannot read the backup while restoring it: %s",
+						     strerror(errno));
+				if (f != 0) {
+					/* all written, or the reader is gone: its exit status tells */
+					close(io->feed->fd);
+					io->feed->fd = -1;
+				}
+				continue;
+			}
 			ssize_t r = read(pfd[k].fd, chunk, which[k] < 0 ? chunk_size : 65536);
 			if (r < 0 && (errno == EINTR || errno == EAGAIN))
 				continue;
@@ -382,6 +470,10 @@ static int pgtools_wait(struct pgtools_child *ch, size_t n, struct pgtools_io *i
 		}
 	if (out_fd >= 0)
 		close(out_fd);
+	if (io->feed && io->feed->fd >= 0) {
+		close(io->feed->fd);
+		io->feed->fd = -1;
+	}
 	return rc;
 }
 
@@ -429,7 +521,7 @@ static int pgtools_run_io(char *const *argv, char *const *envp, int in_fd, int o
 int pgtools_run(char *const *argv, char *const *envp, int in_fd, int out_fd, struct buf *out,
 		struct buf *errout, int (*tick)(void *arg, struct err *e), void *arg, int *status, struct err *e)
 {
-	struct pgtools_io io = { -1, out, NULL, tick, arg };
+	struct pgtools_io io = { -1, out, NULL, tick, arg, NULL };
 	return pgtools_run_io(argv, envp, in_fd, out_fd, &io, errout, status, e);
 }
 
@@ -463,7 +555,9 @@ int pgtools_client_version(const char *bin, int *major, char **text, struct err 
 	char *argv[] = { (char *)bin, "--version", NULL };
 	struct buf out = BUF_INIT, errb = BUF_INIT;
 	int status = 0;
-	int rc = pgtools_run(argv, environ, -1, -1, &out, &errb, NULL, NULL, &status, e);
+	char **envp = pgtools_env(NULL, NULL); /* without the variables that hold secrets */
+	int rc = pgtools_run(argv, envp, -1, -1, &out, &errb, NULL, NULL, &status, e);
+	pgtools_env_free(envp);
 	if (rc == 0 && status != 0)
 		rc = err_set(e, SC_EUSAGE, "cannot run '%s': exit status %d %s", bin, status,
 			     pgtools_first_error(&errb));
@@ -596,6 +690,72 @@ static int pgtools_mkdir_p(const char *dir, struct err *e)
 	return r;
 }
 
+/* A directory backup's manifest: one line "SHA256 SIZE NAME" per file,
+ * sorted by name (pg_dump -Fd writes a flat folder: toc.dat, one data
+ * file per table, large objects).  Its sha256 is the backup's sha256. */
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char **dir_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return NULL;
+	char **v = NULL;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			strv_push(&v, de->d_name);
+	closedir(d);
+	if (!v)
+		v = xcalloc(1, sizeof *v);
+	qsort(v, strv_len(v), sizeof *v, name_cmp);
+	return v;
+}
+
+int pgtools_dir_manifest(const char *dir, struct buf *manifest, char sha[65])
+{
+	char **files = dir_files(dir);
+	if (!files)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; files[i] && rc == 0; i++) {
+		char *p = path_join(dir, files[i]);
+		struct stat sb;
+		char h[65];
+		if (lstat(p, &sb) < 0)
+			rc = -1;
+		else if (!S_ISREG(sb.st_mode))
+			buf_addf(manifest, "- %lld %s\n", (long long)sb.st_size, files[i]); /* never matches a record */
+		else if (sha256_file_hex(p, h) < 0)
+			rc = -1;
+		else
+			buf_addf(manifest, "%s %lld %s\n", h, (long long)sb.st_size, files[i]);
+		free(p);
+	}
+	strv_free(files);
+	if (rc == 0)
+		sha256_hex(manifest->data ? manifest->data : "", manifest->len, sha);
+	return rc;
+}
+
+/* Remove a flat folder (a directory backup, a restore's view of one) and
+ * its files; nothing below it is followed. */
+static void rm_flat(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *de;
+		while ((de = readdir(d)))
+			if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+				unlinkat(dirfd(d), de->d_name, 0);
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
 struct backup_tick {
 	struct run *run;
 	int fd;                /* the temporary dump: pg_dump's output goes there through us */
@@ -660,12 +820,13 @@ static int dump_file_cmp(const void *a, const void *b)
 	return -strcmp(x->name, y->name);
 }
 
-/* Whether name is one of env's dumps (ENV-RUNID.dump), not another
- * environment's whose name starts with "ENV-". */
+/* Whether name is one of env's dumps (ENV-RUNID.dump, or the folder
+ * ENV-RUNID.dumpdir), not another environment's whose name starts with
+ * "ENV-". */
 static int backup_is_env_dump(struct run *run, const char *name, const char *env)
 {
 	size_t el = strlen(env);
-	if (strncmp(name, env, el) != 0 || name[el] != '-' || !ends_with(name, ".dump"))
+	if (strncmp(name, env, el) != 0 || name[el] != '-' || (!ends_with(name, ".dump") && !ends_with(name, ".dumpdir")))
 		return 0;
 	if (strstr(name, ".pre-restore.dump"))
 		return 0; /* safety backups are removed by hand only */
@@ -730,7 +891,7 @@ static void backup_prune(struct run *run, const char *dir, int keep, json_t *pru
 			continue;
 		char *p = path_join(dir, de->d_name);
 		struct stat sb;
-		if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		if (lstat(p, &sb) == 0 && (S_ISREG(sb.st_mode) || (S_ISDIR(sb.st_mode) && ends_with(de->d_name, ".dumpdir")))) {
 			if (n == cap) {
 				cap = cap ? cap * 2 : 16;
 				files = xrealloc(files, cap * sizeof *files);
@@ -751,7 +912,10 @@ static void backup_prune(struct run *run, const char *dir, int keep, json_t *pru
 			run_log(run, "kept %s beyond keep = %d: a rollback still reachable restores it", files[i].name, keep);
 		} else {
 			char *p = path_join(dir, files[i].name);
-			if (unlink(p) == 0)
+			struct stat sb;
+			if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
+				rm_flat(p);
+			if (access(p, F_OK) != 0 || unlink(p) == 0)
 				json_array_append_new(pruned, json_string(files[i].name));
 			else
 				run_warn(run, "cannot remove old backup '%s': %s", p, strerror(errno));
@@ -841,13 +1005,13 @@ static json_t *backup_strv_json(char *const *v)
 }
 
 static int backup_take(struct run *run, PGconn *db, const char *dir, const char *file, int keep, const char *pg_dump,
-		       char *const *schemas, int verify_full, json_t *detail, int record, struct err *e);
+		       char *const *schemas, int verify_full, int jobs, json_t *detail, int record, struct err *e);
 
 int pgtools_backup(struct run *run, PGconn *db, const char *dir, int keep, const char *pg_dump, char *const *schemas,
-		   int verify_full, json_t *detail, struct err *e)
+		   int verify_full, int jobs, json_t *detail, struct err *e)
 {
-	char *file = xasprintf("%s-%s.dump", run->env->name, run->run_id);
-	int rc = backup_take(run, db, dir, file, keep, pg_dump, schemas, verify_full, detail, 1, e);
+	char *file = xasprintf("%s-%s.%s", run->env->name, run->run_id, jobs ? "dumpdir" : "dump");
+	int rc = backup_take(run, db, dir, file, keep, pg_dump, schemas, verify_full, jobs, detail, 1, e);
 	free(file);
 	return rc;
 }
@@ -867,7 +1031,7 @@ int pgtools_safety_backup(struct run *run, PGconn *db, const char *dir, const ch
 	}
 	json_t *d = json_object();
 	run_log(run, "safety backup before the restore: %s", p);
-	rc = backup_take(run, db, dir, file, 0, pg_dump, schemas, 0, d, 0, e);
+	rc = backup_take(run, db, dir, file, 0, pg_dump, schemas, 0, 0, d, 0, e);
 	if (rc < 0)
 		err_prefix(e, "safety backup before the restore failed, nothing was restored");
 	else
@@ -878,8 +1042,72 @@ int pgtools_safety_backup(struct run *run, PGconn *db, const char *dir, const ch
 	return rc;
 }
 
+struct dir_tick {
+	struct run *run;
+	const char *tmp;
+	long long last_size, last_ms, deadline_ms;
+};
+
+/* Progress of pg_dump -Fd: the folder's size, once a second. */
+static int dir_tick(void *arg, struct err *e)
+{
+	struct dir_tick *t = arg;
+	if (time_mono_ms() - t->last_ms >= 1000) {
+		t->last_ms = time_mono_ms();
+		long long size = 0;
+		char **files = dir_files(t->tmp);
+		for (size_t i = 0; files && files[i]; i++) {
+			struct stat sb;
+			char *p = path_join(t->tmp, files[i]);
+			if (stat(p, &sb) == 0)
+				size += (long long)sb.st_size;
+			free(p);
+		}
+		strv_free(files);
+		if (size != t->last_size) {
+			char h[32];
+			t->last_size = size;
+			pgtools_human_size(size, h, sizeof h);
+			run_progress(t->run, "%s written", h);
+		}
+	}
+	if (run_should_stop(t->run))
+		return err_set(e, SC_EFAIL, "interrupted");
+	if (t->deadline_ms && time_mono_ms() > t->deadline_ms)
+		return err_set(e, SC_EFAIL, "timed out (timeout_ms)");
+	return 0;
+}
+
+/* pg_dump -Fd -j N into the folder tmp (pg_dump fsyncs its files), the
+ * manifest of its files and their sha256, then tmp renamed to path.  On
+ * failure nothing is left. */
+static int backup_take_dir(struct run *run, char **argv, char **envp, const char *tmp, const char *path,
+			   const char *dir, struct buf *manifest, char sha[65], struct buf *errb, struct err *e)
+{
+	struct dir_tick t = { run, tmp, -1, 0, step_deadline(run) };
+	struct pgtools_io io = { -1, NULL, NULL, dir_tick, &t, NULL };
+	int status = 0;
+	int rc = pgtools_run_io(argv, envp, -1, -1, &io, errb, &status, e);
+	if (rc == 0 && status != 0)
+		rc = err_set(e, SC_EFAIL, "pg_dump failed (exit status %d): %s", status, pgtools_first_error(errb));
+	if (rc == 0 && chmod(tmp, 0700) < 0)
+		rc = err_set(e, SC_EFAIL, "cannot change the mode of '%s': %s", tmp, strerror(errno));
+	if (rc == 0 && pgtools_dir_manifest(tmp, manifest, sha) < 0)
+		rc = err_set(e, SC_EFAIL, "cannot read '%s': %s", tmp, strerror(errno));
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = err_set(e, SC_EFAIL, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+	if (rc < 0) {
+		rm_flat(tmp);
+		return rc;
+	}
+	fsync_dir(dir);
+	return 0;
+}
+
+/* jobs: 0 for a custom-format file, N for a directory-format folder written
+ * by pg_dump -j N. */
 static int backup_take(struct run *run, PGconn *db, const char *dir, const char *file_name, int keep,
-		       const char *pg_dump, char *const *schemas, int verify_full, json_t *detail, int record,
+		       const char *pg_dump, char *const *schemas, int verify_full, int jobs, json_t *detail, int record,
 		       struct err *e)
 {
 	char *bin = pgtools_find(pg_dump, "pg_dump");
@@ -890,21 +1118,26 @@ static int backup_take(struct run *run, PGconn *db, const char *dir, const char 
 	char *tmp = xasprintf("%s.tmp", path);
 	char **envp = NULL, **base = NULL;
 	json_t *base_counters = NULL;
-	struct buf errb = BUF_INIT, list = BUF_INIT;
+	struct buf errb = BUF_INIT, list = BUF_INIT, manifest = BUF_INIT;
 	char *client_v = NULL;
 	int fd = -1, rc, status = 0;
 	struct stop_tick st = { run };
+	char sha[65];
 
 	if ((rc = pgtools_version_ok(bin, db, &client_v, e)) < 0)
 		goto out;
 	if ((rc = pgtools_mkdir_p(dir, e)) < 0)
 		goto out;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
+	if (jobs)
+		rm_flat(tmp); /* a folder left by a run killed with -9: pg_dump -Fd makes it new */
+	else
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (!jobs && fd < 0) {
 		rc = err_set(e, SC_EFAIL, "cannot create '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
-	fchmod(fd, 0600);
+	if (fd >= 0)
+		fchmod(fd, 0600);
 	base = run_child_env(run);
 	envp = pgtools_env(db, base);
 	/* the counters first: a write between them and pg_dump's snapshot is
@@ -914,10 +1147,24 @@ static int backup_take(struct run *run, PGconn *db, const char *dir, const char 
 		goto out;
 	char **argv = NULL;
 	strv_push(&argv, bin);
-	strv_push(&argv, "--format=custom");
+	strv_push(&argv, jobs ? "--format=directory" : "--format=custom");
 	strv_push(&argv, "--no-password");
+	if (jobs) {
+		char *j = xasprintf("--jobs=%d", jobs);
+		strv_push(&argv, j);
+		free(j);
+		strv_push(&argv, "--file");
+		strv_push(&argv, tmp);
+	}
 	for (size_t i = 0; sel[i]; i++)
 		strv_push(&argv, sel[i]);
+	if (jobs) {
+		rc = backup_take_dir(run, argv, envp, tmp, path, dir, &manifest, sha, &errb, e);
+		strv_free(argv);
+		if (rc < 0)
+			goto out;
+		goto written;
+	}
 	/* One pass: pg_dump writes into a pipe, and each chunk goes into the
 	 * file and the sha256 at once; no second read of the dump.  (Written
 	 * to a pipe, a custom-format dump has no data offsets in its table of
@@ -931,7 +1178,7 @@ static int backup_take(struct run *run, PGconn *db, const char *dir, const char 
 	t.last_size = -1;
 	t.deadline_ms = step_deadline(run);
 	sha256_init(&t.sha);
-	struct pgtools_io io = { -1, NULL, backup_write, backup_tick, &t };
+	struct pgtools_io io = { -1, NULL, backup_write, backup_tick, &t, NULL };
 	rc = pgtools_run_io(argv, envp, -1, -1, &io, &errb, &status, e);
 	strv_free(argv);
 	if (rc == 0 && status != 0)
@@ -949,6 +1196,10 @@ static int backup_take(struct run *run, PGconn *db, const char *dir, const char 
 	}
 	fsync_dir(dir);
 	backup_tick(&t, e);
+	unsigned char digest[32];
+	sha256_final(&t.sha, digest);
+	sha256_to_hex(digest, sha);
+written:
 	{
 		/* the artifact names the file by its real path: what restore looks up */
 		char *real = realpath(path, NULL);
@@ -957,11 +1208,6 @@ static int backup_take(struct run *run, PGconn *db, const char *dir, const char 
 			path = real;
 		}
 	}
-	unsigned char digest[32];
-	char sha[65];
-	sha256_final(&t.sha, digest);
-	sha256_to_hex(digest, sha);
-
 	/* The file must be readable by the program that will restore it:
 	 * `pg_restore --list` reads its header and table of contents only (a
 	 * few kB, whatever the dump's size).  verify = "full" reads it all
@@ -975,11 +1221,13 @@ static int backup_take(struct run *run, PGconn *db, const char *dir, const char 
 			     pgtools_first_error(&errb));
 	if (rc == 0 && verify_full) {
 		char disk[65];
-		if (sha256_file_hex(path, disk) < 0)
+		struct buf again = BUF_INIT;
+		if ((jobs ? pgtools_dir_manifest(path, &again, disk) : sha256_file_hex(path, disk)) < 0)
 			rc = err_set(e, SC_EFAIL, "cannot read '%s': %s", path, strerror(errno));
 		else if (strcmp(disk, sha) != 0)
 			rc = err_set(e, SC_EFAIL, "backup '%s' does not verify: its sha256 on disk is %s, pg_dump wrote %s",
 				     path, disk, sha);
+		buf_release(&again);
 		char *fargv[] = { restore_bin, "--file", "/dev/null", path, NULL };
 		buf_reset(&errb);
 		if (rc == 0)
@@ -991,11 +1239,16 @@ static int backup_take(struct run *run, PGconn *db, const char *dir, const char 
 			run_log(run, "verified %s in full (sha256 on disk, every data block read by pg_restore)", path);
 	}
 	if (rc < 0) {
-		unlink(path);
+		if (jobs)
+			rm_flat(path);
+		else
+			unlink(path);
 		goto out;
 	}
 	json_object_set_new(detail, "verify", json_string(verify_full ? "full" : "toc"));
-	json_object_set_new(detail, "format", json_string("custom"));
+	json_object_set_new(detail, "format", json_string(jobs ? "directory" : "custom"));
+	if (jobs)
+		json_object_set_new(detail, "jobs", json_integer(jobs));
 
 	struct stat sb;
 	if (stat(path, &sb) < 0) {
@@ -1021,6 +1274,12 @@ static int backup_take(struct run *run, PGconn *db, const char *dir, const char 
 		int has = state_last_success(run->state, &cur, &ce);
 		json_t *rec = json_pack("{s:O,s:O,s:s?}", "schemas", json_object_get(detail, "schemas"), "writes_base",
 					base_counters, "db_release", has == 1 ? cur.release : NULL);
+		if (jobs) {
+			/* a directory backup is restored with pg_restore -j as many */
+			json_object_set_new(rec, "format", json_string("directory"));
+			json_object_set_new(rec, "jobs", json_integer(jobs));
+			json_object_set_new(rec, "manifest", json_string(buf_str(&manifest)));
+		}
 		json_object_set(detail, "db_release", json_object_get(rec, "db_release"));
 		state_run_release(&cur);
 		char *content = json_dumps(rec, JSON_COMPACT);
@@ -1052,6 +1311,7 @@ out:
 	json_decref(base_counters);
 	buf_release(&errb);
 	buf_release(&list);
+	buf_release(&manifest);
 	free(client_v);
 	free(bin);
 	free(restore_bin);
@@ -1070,10 +1330,10 @@ out:
  * schema, so it needs no superuser.  Public comes back as it was made (its
  * owner kept), since pg_dump never creates public and dumps only changes to
  * it.  Large objects the role owns go when the backup holds some. */
-static char *restore_prelude(PGconn *db, char *const *clean, int blobs)
+static char *restore_prelude(PGconn *db, char *const *clean, int blobs, int history)
 {
 	struct buf b = BUF_INIT;
-	buf_adds(&b, "BEGIN;\nSET LOCAL client_min_messages = warning;\nDO $stagecoach$\nDECLARE r record; "
+	buf_adds(&b, "SET LOCAL client_min_messages = warning;\nDO $stagecoach$\nDECLARE r record; "
 		     "pub_owner name;\nBEGIN\n"
 		     "  FOR r IN SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname <> 'public' AND nspname IN (");
 	int any = 0, pub = 0;
@@ -1108,32 +1368,11 @@ static char *restore_prelude(PGconn *db, char *const *clean, int blobs)
 		buf_adds(&b, "  PERFORM pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata\n"
 			     "    WHERE pg_catalog.pg_has_role(current_user, lomowner, 'USAGE');\n");
 	buf_adds(&b, "END\n$stagecoach$;\n");
+	/* the migration history describes the database's content: it comes
+	 * back as the backup has it (its rows are in the restore) */
+	if (history)
+		buf_adds(&b, "DELETE FROM stagecoach.schema_migrations;\n");
 	return buf_detach(&b);
-}
-
-/* The schemas a pg_restore --list holds: its SCHEMA entries, and public
- * when an entry lies in it ("TABLE public t owner"). */
-static void restore_list_schemas(const char *list, char ***out)
-{
-	for (const char *s = list; s && *s;) {
-		const char *nl = strchr(s, '\n');
-		size_t len = nl ? (size_t)(nl - s) : strlen(s);
-		char *line = xstrndup(s, len);
-		char *p = strchr(line, ';');
-		if (line[0] >= '0' && line[0] <= '9' && p) {
-			char *sch = strstr(p, " SCHEMA - ");
-			if (sch && !strstr(p, "COMMENT - SCHEMA") && !strstr(p, "ACL - SCHEMA")) {
-				sch += strlen(" SCHEMA - ");
-				sch[strcspn(sch, " ")] = '\0';
-				if (*sch && strcmp(sch, "stagecoach") != 0 && !strv_contains(*out, sch))
-					strv_push(out, sch);
-			} else if (strstr(p, " public ") && !strv_contains(*out, "public")) {
-				strv_push(out, "public");
-			}
-		}
-		free(line);
-		s += len + (nl ? 1 : 0);
-	}
 }
 
 int pgtools_backup_record(struct run *run, const char *file, json_t **rec, struct err *e)
@@ -1167,43 +1406,76 @@ static int restore_list(struct run *run, const char *restore_bin, char *const *e
 	return rc;
 }
 
-/* The last file whose sha256 matched its record, as stat saw it: `restore`
- * checks the file before it asks, then restores it, and a dump is read
- * once for that, not twice.  Any change to the file (size, times, inode;
- * ctime cannot be set back) makes it be read again. */
+/* What stat says of a backup (a file; a folder and each of its files):
+ * equal signatures, same bytes (ctime cannot be set back). */
+static void backup_signature(const char *path, struct buf *sig)
+{
+	struct stat sb;
+	if (stat(path, &sb) < 0)
+		return;
+	buf_addf(sig, "%llu:%llu:%lld:%lld.%ld:%lld.%ld;", (unsigned long long)sb.st_dev,
+		 (unsigned long long)sb.st_ino, (long long)sb.st_size, (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec,
+		 (long long)sb.st_ctim.tv_sec, sb.st_ctim.tv_nsec);
+	if (!S_ISDIR(sb.st_mode))
+		return;
+	char **files = dir_files(path);
+	for (size_t i = 0; files && files[i]; i++) {
+		char *p = path_join(path, files[i]);
+		if (lstat(p, &sb) == 0)
+			buf_addf(sig, "%s:%llu:%lld:%lld.%ld:%lld.%ld;", files[i], (unsigned long long)sb.st_ino,
+				 (long long)sb.st_size, (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec,
+				 (long long)sb.st_ctim.tv_sec, sb.st_ctim.tv_nsec);
+		free(p);
+	}
+	strv_free(files);
+}
+
+/* The last backup whose sha256 was computed, with what stat said of it:
+ * `restore` and `rollback` check the backup before they ask, then restore
+ * it, and it is read once for that, not twice.  Any change to it (size,
+ * times, inode, a file added to a folder) makes it be read again. */
 static struct {
 	char *path;
-	struct stat sb;
+	char *sig;
 	char sha[65];
 } restore_checked;
 
-static int restore_same_stat(const struct stat *a, const struct stat *b)
+int pgtools_backup_sha256(const char *path, char got[65])
 {
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
-static int restore_sha(const char *abs, char got[65])
-{
-	struct stat before, after;
-	if (stat(abs, &before) < 0)
+	struct buf before = BUF_INIT, after = BUF_INIT;
+	backup_signature(path, &before);
+	if (!before.len)
 		return -1;
-	if (restore_checked.path && strcmp(restore_checked.path, abs) == 0 &&
-	    restore_same_stat(&before, &restore_checked.sb)) {
+	if (restore_checked.path && strcmp(restore_checked.path, path) == 0 &&
+	    strcmp(restore_checked.sig, buf_str(&before)) == 0) {
 		memcpy(got, restore_checked.sha, 65);
+		buf_release(&before);
 		return 0;
 	}
-	if (sha256_file_hex(abs, got) < 0 || stat(abs, &after) < 0)
-		return -1;
+	struct stat sb;
+	int rc = stat(path, &sb);
+	if (rc == 0 && S_ISDIR(sb.st_mode)) {
+		struct buf m = BUF_INIT;
+		rc = pgtools_dir_manifest(path, &m, got);
+		buf_release(&m);
+	} else if (rc == 0) {
+		rc = sha256_file_hex(path, got);
+	}
+	int saved = errno;
+	if (rc == 0)
+		backup_signature(path, &after);
 	free(restore_checked.path);
-	restore_checked.path = NULL;
-	if (restore_same_stat(&before, &after)) {
-		restore_checked.path = xstrdup(abs);
-		restore_checked.sb = after;
+	free(restore_checked.sig);
+	restore_checked.path = restore_checked.sig = NULL;
+	if (rc == 0 && strcmp(buf_str(&before), buf_str(&after)) == 0) {
+		restore_checked.path = xstrdup(path);
+		restore_checked.sig = buf_detach(&after);
 		memcpy(restore_checked.sha, got, 65);
 	}
-	return 0;
+	buf_release(&before);
+	buf_release(&after);
+	errno = saved;
+	return rc < 0 ? -1 : 0;
 }
 
 static int restore_check_sha(struct run *run, const char *file, int *known, struct err *e)
@@ -1220,7 +1492,7 @@ static int restore_check_sha(struct run *run, const char *file, int *known, stru
 			rc = found;
 		} else if (found == 1 && want && *want) {
 			char got[65];
-			if (restore_sha(abs, got) < 0)
+			if (pgtools_backup_sha256(abs, got) < 0)
 				rc = err_set(e, SC_EUSAGE, "cannot read backup '%s': %s", file, strerror(errno));
 			else if (strcmp(got, want) != 0)
 				rc = err_set(e, SC_EUSAGE,
@@ -1243,7 +1515,11 @@ int pgtools_check_backup(struct run *run, const char *file, const char *pg_dump,
 		return rc;
 	char *restore_bin = pgtools_find(pg_dump, "pg_restore");
 	struct buf list = BUF_INIT;
-	rc = restore_list(run, restore_bin, environ, file, &list, e);
+	/* it reads a file and connects nowhere: an environment without the
+	 * variables that hold secrets (a DATABASE_URL with its password) */
+	char **envp = pgtools_env(NULL, NULL);
+	rc = restore_list(run, restore_bin, envp, file, &list, e);
+	pgtools_env_free(envp);
 	buf_release(&list);
 	free(restore_bin);
 	return rc;
@@ -1265,6 +1541,75 @@ static int restore_tick(void *arg, struct err *e)
 	return 0;
 }
 
+/* Whether the restore takes an archive entry: everything but schema
+ * stagecoach (its records are kept; its migration history's data alone
+ * comes back) and schema public itself (the clean-up makes it again, with
+ * its owner; its ACL is restored). */
+static int restore_takes(const struct pgarchive_entry *en, int *history)
+{
+	if (strcmp(en->nspace, "stagecoach") == 0) {
+		if (strcmp(en->desc, "TABLE DATA") == 0 && strcmp(en->tag, "schema_migrations") == 0) {
+			*history = 1;
+			return 1;
+		}
+		return 0;
+	}
+	if (strcmp(en->desc, "SCHEMA") == 0)
+		return strcmp(en->tag, "stagecoach") != 0 && strcmp(en->tag, "public") != 0;
+	if (strcmp(en->tag, "SCHEMA stagecoach") == 0)
+		return 0;
+	if (strcmp(en->tag, "SCHEMA public") == 0)
+		return strcmp(en->desc, "ACL") == 0;
+	return 1;
+}
+
+/* A folder where pg_restore finds the directory backup src with toc.dat
+ * replaced by toc (its other files are symbolic links to src's).  The
+ * caller removes it (rm_flat). */
+static int restore_dir_view(const char *src, const unsigned char *toc, size_t toc_len, char *view, struct err *e)
+{
+	if (!mkdtemp(view))
+		return err_set(e, SC_EFAIL, "cannot create a temporary folder: %s", strerror(errno));
+	char **files = dir_files(src);
+	int rc = 0;
+	for (size_t i = 0; files && files[i] && rc == 0; i++) {
+		if (strcmp(files[i], "toc.dat") == 0)
+			continue;
+		char *from = path_join(src, files[i]), *to = path_join(view, files[i]);
+		if (symlink(from, to) < 0)
+			rc = err_set(e, SC_EFAIL, "cannot link '%s': %s", to, strerror(errno));
+		free(from);
+		free(to);
+	}
+	strv_free(files);
+	if (rc == 0) {
+		char *p = path_join(view, "toc.dat");
+		int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 || write(fd, toc, toc_len) != (ssize_t)toc_len)
+			rc = err_set(e, SC_EFAIL, "cannot write '%s': %s", p, strerror(errno));
+		if (fd >= 0 && close(fd) < 0 && rc == 0)
+			rc = err_set(e, SC_EFAIL, "cannot write '%s': %s", p, strerror(errno));
+		free(p);
+	}
+	return rc;
+}
+
+/* pg_restore's -d: a connection string naming the database alone; the
+ * rest (host, port, user, the password file) comes from pgtools_env. */
+static char *restore_dbname(PGconn *db)
+{
+	const char *name = db ? PQdb(db) : NULL;
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "dbname='");
+	for (const char *p = name ? name : ""; *p; p++) {
+		if (*p == '\'' || *p == '\\')
+			buf_addc(&b, '\\');
+		buf_addc(&b, *p);
+	}
+	buf_addc(&b, '\'');
+	return buf_detach(&b);
+}
+
 int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *pg_dump, char *const *schemas,
 		    struct err *e)
 {
@@ -1272,85 +1617,86 @@ int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *p
 	json_t *rec = NULL;
 	int known = 0, rc;
 	char *restore_bin = pgtools_find(pg_dump, "pg_restore");
-	char *psql_bin = pgtools_find(pg_dump, "psql");
 	char **base = run_child_env(run);
 	char **envp = pgtools_env(db, base);
-	struct buf list = BUF_INIT, errr = BUF_INIT, errp = BUF_INIT;
+	struct buf errr = BUF_INIT, listb = BUF_INIT;
 	char listpath[] = "/tmp/stagecoach-restore-XXXXXX";
-	char histpath[] = "/tmp/stagecoach-history-XXXXXX";
-	int listfd = -1, histfd = -1;
-	char *prelude = NULL;
-	int pipefd[2] = { -1, -1 }, perr[2] = { -1, -1 }, qerr[2] = { -1, -1 };
+	char view[] = "/tmp/stagecoach-restore-view-XXXXXX";
+	int view_made = 0, list_made = 0;
+	int src = -1, has_history = 0, blobs = 0, is_dir = 0;
+	long long jobs = 1;
+	char *toc_path = NULL, *prelude = NULL, *sql = NULL, *dbname = restore_dbname(db);
+	unsigned char *head = NULL;
+	size_t head_len = 0;
+	struct pgarchive ar;
+	struct stat sb;
+	memset(&ar, 0, sizeof ar);
+	struct sigaction ign, old_pipe;
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &ign, &old_pipe);
 
+	/* The backup is opened first and read through that descriptor: what
+	 * is hashed below is what pg_restore gets. */
+	if (stat(file, &sb) < 0) {
+		rc = err_set(e, SC_EUSAGE, "cannot read backup '%s': %s", file, strerror(errno));
+		goto out;
+	}
+	is_dir = S_ISDIR(sb.st_mode);
+	toc_path = is_dir ? path_join(file, "toc.dat") : xstrdup(file);
+	src = open(toc_path, O_RDONLY | O_CLOEXEC);
+	if (src < 0) {
+		rc = err_set(e, SC_EUSAGE, "cannot read backup '%s': %s", toc_path, strerror(errno));
+		goto out;
+	}
+	/* the sha256 before anything changes: a file whose sha256 does not
+	 * match its record is never handed to pg_restore */
 	if ((rc = restore_check_sha(run, file, &known, e)) < 0)
 		goto out;
-	if ((rc = restore_list(run, restore_bin, envp, file, &list, e)) < 0)
-		goto out;
-	/* the list without schema stagecoach's own entries; -N drops the rest of it */
-	listfd = mkstemp(listpath);
-	if (listfd < 0) {
-		rc = err_set(e, SC_EFAIL, "cannot create a temporary file: %s", strerror(errno));
-		goto out;
-	}
 	{
-		struct buf kept = BUF_INIT;
-		char *s = list.data ? list.data : "";
-		while (*s) {
-			char *nl = strchr(s, '\n');
-			size_t len = nl ? (size_t)(nl - s) + 1 : strlen(s);
-			char save = s[len - (nl ? 1 : 0)];
-			if (nl)
-				*nl = '\0';
-			/* public itself is made again by the clean-up, with its owner */
-			if (!pgtools_list_line_is_schema(s, "stagecoach") &&
-			    !(pgtools_list_line_is_schema(s, "public") && !strstr(s, " ACL - "))) {
-				buf_add(&kept, s, strlen(s));
-				buf_addc(&kept, '\n');
-			}
-			if (nl)
-				*nl = save;
-			s += len;
-		}
-		ssize_t w = kept.len ? write(listfd, kept.data, kept.len) : 0;
-		int ok = w == (ssize_t)kept.len;
-		buf_release(&kept);
-		if (!ok || close(listfd) < 0) {
-			listfd = -1;
-			rc = err_set(e, SC_EFAIL, "cannot write '%s': %s", listpath, strerror(errno));
+		struct stat now;
+		if (fstat(src, &now) < 0 || stat(toc_path, &sb) < 0 || now.st_ino != sb.st_ino || now.st_dev != sb.st_dev) {
+			rc = err_set(e, SC_EUSAGE, "backup '%s' was replaced while it was checked: refusing to restore it",
+				     file);
 			goto out;
 		}
-		listfd = -1;
 	}
-	/* The migration history describes the database's content: it comes back
-	 * as the backup has it, the rest of schema stagecoach is kept. */
-	int has_history = strstr(buf_str(&list), " TABLE DATA stagecoach schema_migrations ") != NULL;
-	if (has_history) {
-		histfd = mkstemp(histpath);
-		if (histfd < 0) {
+	if ((rc = pgarchive_read(src, toc_path, &ar, e)) < 0)
+		goto out;
+	if (ar.format != (is_dir ? PGARCHIVE_DIRECTORY : PGARCHIVE_CUSTOM)) {
+		rc = err_set(e, SC_EUSAGE, "backup '%s' cannot be read by pg_restore: not a %s archive", file,
+			     is_dir ? "directory-format" : "custom-format");
+		goto out;
+	}
+	/* what to restore: a list of the entries' ids for pg_restore -L */
+	for (size_t i = 0; i < ar.n; i++) {
+		const struct pgarchive_entry *en = &ar.entries[i];
+		if (restore_takes(en, &has_history))
+			buf_addf(&listb, "%d;\n", en->dump_id);
+		if (strcmp(en->desc, "BLOB") == 0 || strcmp(en->desc, "BLOBS") == 0 || strcmp(en->desc, "BLOB METADATA") == 0)
+			blobs = 1;
+	}
+	if (!has_history)
+		run_warn(run, "backup '%s' holds no migration history (stagecoach.schema_migrations): the database's "
+			 "history is kept as it is", file);
+	{
+		int lfd = mkstemp(listpath);
+		if (lfd < 0) {
 			rc = err_set(e, SC_EFAIL, "cannot create a temporary file: %s", strerror(errno));
 			goto out;
 		}
-		char *hargv[] = { restore_bin, "--data-only", "--schema", "stagecoach", "--table", "schema_migrations",
-				  "--file", "-", (char *)file, NULL };
-		int status = 0;
-		buf_reset(&errr);
-		struct stop_tick st = { run };
-		rc = pgtools_run(hargv, envp, -1, histfd, NULL, &errr, stop_tick, &st, &status, e);
-		if (rc == 0 && status != 0)
-			rc = err_set(e, SC_EUSAGE, "backup '%s': cannot read its migration history: %s", file,
-				     pgtools_first_error(&errr));
-		close(histfd);
-		histfd = -1;
-		if (rc < 0)
+		list_made = 1;
+		int ok = write(lfd, listb.data ? listb.data : "", listb.len) == (ssize_t)listb.len;
+		if (close(lfd) < 0 || !ok) {
+			rc = err_set(e, SC_EFAIL, "cannot write '%s': %s", listpath, strerror(errno));
 			goto out;
-	} else {
-		run_warn(run, "backup '%s' holds no migration history (stagecoach.schema_migrations): the database's "
-			 "history is kept as it is", file);
+		}
 	}
 	/* what to drop first: the schemas the backup holds (its records say
 	 * which; else its entries), and those of the same scope now */
-	if (pgtools_backup_record(run, file, &rec, e) < 0)
+	if ((rc = pgtools_backup_record(run, file, &rec, e)) < 0)
 		goto out;
+	rc = 0;
 	err_clear(e);
 	json_t *rs = json_object_get(rec, "schemas");
 	if (json_is_array(rs)) {
@@ -1360,8 +1706,16 @@ int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *p
 			if (json_is_string(v))
 				strv_push(&clean, json_string_value(v));
 	} else {
-		restore_list_schemas(buf_str(&list), &clean);
+		for (size_t i = 0; i < ar.n; i++) {
+			const struct pgarchive_entry *en = &ar.entries[i];
+			const char *sch = strcmp(en->desc, "SCHEMA") == 0 ? en->tag
+					  : strcmp(en->nspace, "public") == 0 ? "public" : NULL;
+			if (sch && strcmp(sch, "stagecoach") != 0 && !strv_contains(clean, sch))
+				strv_push(&clean, sch);
+		}
 	}
+	if (is_dir && json_is_integer(json_object_get(rec, "jobs")))
+		jobs = json_integer_value(json_object_get(rec, "jobs"));
 	if ((rc = pgscope_schemas(db, schemas, &scope, e)) < 0)
 		goto out;
 	for (size_t i = 0; scope[i]; i++)
@@ -1373,90 +1727,154 @@ int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *p
 				     "refusing to restore it", file, clean[i]);
 	if (rc < 0)
 		goto out;
-	{
-		char *pre = restore_prelude(db, clean, strstr(buf_str(&list), " BLOB ") != NULL);
-		prelude = xasprintf("%s%s", pre, has_history ? "DELETE FROM stagecoach.schema_migrations;\n" : "");
-		free(pre);
-	}
+	prelude = restore_prelude(db, clean, blobs, has_history);
 
 	/* an open transaction of the steps' connection would hold locks the drops wait for */
 	if (db && PQtransactionStatus(db) != PQTRANS_IDLE)
 		PQclear(PQexec(db, "ROLLBACK"));
 
-	if (pipe2(pipefd, O_CLOEXEC) < 0 || pipe2(perr, O_CLOEXEC) < 0 || pipe2(qerr, O_CLOEXEC) < 0) {
+	char *argv[16];
+	int ac = 0;
+	char jobs_arg[32];
+	argv[ac++] = restore_bin;
+	argv[ac++] = "--exit-on-error";
+	argv[ac++] = "--no-password";
+	argv[ac++] = "--use-list";
+	argv[ac++] = listpath;
+	argv[ac++] = "--dbname";
+	argv[ac++] = dbname;
+	struct pgtools_feed feed = { -1, NULL, 0, 0, -1, 0, 0, 0 };
+	struct pgtools_io io = { -1, NULL, NULL, restore_tick, NULL, NULL };
+	if (jobs > 1) {
+		/* pg_restore -j N: each worker restores on its own connection,
+		 * so there is no one transaction: the clean-up commits first */
+		snprintf(jobs_arg, sizeof jobs_arg, "--jobs=%lld", jobs);
+		argv[ac++] = jobs_arg;
+		argv[ac++] = "--format=directory";
+		argv[ac++] = (char *)file;
+		char *tx = xasprintf("BEGIN;\n%sCOMMIT;\n", prelude);
+		PGresult *res = PQexec(db, tx);
+		free(tx);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			rc = err_set(e, SC_EFAIL, "restore of '%s' failed, nothing was changed: the clean-up before it: %s",
+				     file, PQerrorMessage(db));
+			PQclear(res);
+			PQclear(PQexec(db, "ROLLBACK"));
+			goto out;
+		}
+		PQclear(res);
+	} else {
+		/* One transaction: pg_restore --single-transaction runs the
+		 * archive's SEARCHPATH entry right after its BEGIN, so the
+		 * archive it reads has one more, with the clean-up
+		 * (pgarchive.h); a failure anywhere leaves the database as it
+		 * was. */
+		argv[ac++] = "--single-transaction";
+		sql = xasprintf("SELECT pg_catalog.set_config('search_path', '', false);\n%s", prelude);
+		head = pgarchive_with_sql(&ar, sql, &head_len);
+		if (is_dir) {
+			view_made = 1;
+			if ((rc = restore_dir_view(file, head, head_len, view, e)) < 0)
+				goto out;
+			argv[ac++] = "--format=directory";
+			argv[ac++] = view;
+		} else {
+			/* custom: the new table of contents, then the backup's
+			 * data from where its own table of contents ends, into
+			 * pg_restore's stdin */
+			argv[ac++] = "--format=custom";
+			feed.head = head;
+			feed.head_len = head_len;
+			feed.src = src;
+			feed.off = (off_t)ar.raw_len;
+			struct stat fs;
+			if (fstat(src, &fs) < 0) {
+				rc = err_set(e, SC_EUSAGE, "cannot read backup '%s': %s", file, strerror(errno));
+				goto out;
+			}
+			feed.end = fs.st_size;
+			io.feed = &feed;
+		}
+	}
+	argv[ac] = NULL;
+
+	int inp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	if ((io.feed && pipe2(inp, O_CLOEXEC) < 0) || pipe2(errp, O_CLOEXEC) < 0) {
 		rc = err_set(e, SC_EFAIL, "cannot create a pipe: %s", strerror(errno));
+		if (inp[0] >= 0) {
+			close(inp[0]);
+			close(inp[1]);
+		}
 		goto out;
 	}
-	/* The prelude opens the transaction and leaves it open; the script of
-	 * pg_restore --single-transaction runs in it (its own BEGIN only warns)
-	 * and ends with the COMMIT.  A script cut short (pg_restore failing
-	 * midway) has no COMMIT: psql's end of input rolls everything back. */
-	char *rargv[] = { restore_bin, "--single-transaction", "--exit-on-error", "--use-list", listpath,
-			  "--exclude-schema", "stagecoach", "--file", "-", (char *)file, NULL };
-	char *qargv[] = { psql_bin, "-X", "-q", "--no-password", "-v", "ON_ERROR_STOP=1", "-c", prelude,
-			  "-f", has_history ? histpath : "-", "-f", "-", NULL };
-	if (!has_history)
-		qargv[10] = NULL;
-	struct pgtools_child ch[2] = { { 0, perr[0], &errr, 0, 0 }, { 0, qerr[0], &errp, 0, 0 } };
-	rc = pgtools_spawn(rargv, envp, -1, pipefd[1], perr[1], &ch[0].pid, e);
-	if (rc < 0)
-		goto out;
-	rc = pgtools_spawn(qargv, envp, pipefd[0], -1, qerr[1], &ch[1].pid, e);
+	if (io.feed) {
+		fcntl(inp[1], F_SETPIPE_SZ, 1024 * 1024);
+		fcntl(inp[1], F_SETFL, O_NONBLOCK);
+	}
+	struct pgtools_child ch = { 0, errp[0], &errr, 0, 0 };
+	rc = pgtools_spawn(argv, envp, inp[0], -1, errp[1], &ch.pid, e);
+	close(errp[1]);
+	if (inp[0] >= 0)
+		close(inp[0]);
+	feed.fd = inp[1];
 	if (rc < 0) {
-		kill(ch[0].pid, SIGTERM);
-		waitpid(ch[0].pid, NULL, 0);
+		close(errp[0]);
+		if (feed.fd >= 0)
+			close(feed.fd);
 		goto out;
 	}
-	close(pipefd[0]);
-	close(pipefd[1]);
-	close(perr[1]);
-	close(qerr[1]);
-	pipefd[0] = pipefd[1] = perr[1] = qerr[1] = -1;
-	perr[0] = qerr[0] = -1; /* owned by ch now */
 	struct restore_tick t = { run, time_mono_ms(), step_deadline(run) };
-	struct pgtools_io io = { -1, NULL, NULL, restore_tick, &t };
-	rc = pgtools_wait(ch, 2, &io, e);
+	io.arg = &t;
+	rc = pgtools_wait(&ch, 1, &io, e);
+	/* pg_restore --jobs restores without one transaction: stopped or
+	 * failed midway, the database holds part of the backup */
+	const char *midway = "the database holds part of the backup (pg_restore --jobs restores without one "
+			     "transaction): restore it again, or restore the safety backup";
 	if (rc < 0) {
-		err_prefix(e, "restore of '%s' stopped, nothing was changed", file);
+		if (jobs > 1) {
+			err_prefix(e, "restore of '%s' stopped midway; %s", file, midway);
+			e->code = SC_EROLLBACK;
+			rc = -SC_EROLLBACK;
+		} else {
+			err_prefix(e, "restore of '%s' stopped, nothing was changed", file);
+		}
 		goto out;
 	}
-	if (ch[1].status != 0) {
-		rc = err_set(e, SC_EFAIL, "restore of '%s' failed, nothing was changed: %s", file,
-			     *pgtools_first_error(&errp) ? pgtools_first_error(&errp) : pgtools_first_error(&errr));
-		goto out;
-	}
-	if (ch[0].status != 0) {
-		rc = err_set(e, SC_EFAIL, "restore of '%s' failed, nothing was changed: %s", file,
-			     pgtools_first_error(&errr));
+	if (ch.status != 0) {
+		const char *why = pgtools_first_error(&errr);
+		if (!*why)
+			why = "pg_restore failed";
+		if (ch.status == 127 && starts_with(why, "exec: "))
+			rc = err_set(e, SC_EUSAGE, "cannot run '%s': %s", restore_bin, why + 6);
+		else if (jobs > 1)
+			rc = err_set(e, SC_EROLLBACK, "restore of '%s' failed midway: %s; %s", file, why, midway);
+		else
+			rc = err_set(e, SC_EFAIL, "restore of '%s' failed, nothing was changed: %s", file, why);
 		goto out;
 	}
 	run_log(run, "restored %s%s", file, known ? " (sha256 checked against the records)" : "");
 	rc = 0;
 out:
-	for (int i = 0; i < 2; i++) {
-		if (pipefd[i] >= 0)
-			close(pipefd[i]);
-		if (perr[i] >= 0)
-			close(perr[i]);
-		if (qerr[i] >= 0)
-			close(qerr[i]);
-	}
-	if (listfd >= 0)
-		close(listfd);
-	if (histfd >= 0)
-		close(histfd);
-	unlink(listpath);
-	unlink(histpath);
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	if (src >= 0)
+		close(src);
+	if (list_made)
+		unlink(listpath);
+	if (view_made)
+		rm_flat(view);
+	pgarchive_release(&ar);
+	free(head);
+	free(sql);
 	free(prelude);
+	free(toc_path);
+	free(dbname);
 	strv_free(clean);
 	strv_free(scope);
 	json_decref(rec);
-	buf_release(&list);
+	buf_release(&listb);
 	buf_release(&errr);
-	buf_release(&errp);
 	pgtools_env_free(envp);
 	strv_free(base);
 	free(restore_bin);
-	free(psql_bin);
 	return rc;
 }

@@ -81,7 +81,13 @@ int pgtools_check_version(const char *bin, PGconn *db, struct err *e);
  * pruned, and records the artifact (kind "backup", name = path).
  */
 int pgtools_backup(struct run *run, PGconn *db, const char *dir, int keep, const char *pg_dump, char *const *schemas,
-		   int verify_full, json_t *detail, struct err *e);
+		   int verify_full, int jobs, json_t *detail, struct err *e);
+/* (pgtools_backup, continued) jobs > 0: a directory-format backup instead,
+ * `pg_dump -Fd -j jobs` into the folder dir/ENV-RUNID.dumpdir (through
+ * dir/ENV-RUNID.dumpdir.tmp, renamed when complete, mode 0700); its sha256
+ * is that of its manifest (pgtools_dir_manifest), which the artifact's
+ * content holds with format "directory" and jobs: it is restored with
+ * pg_restore -j jobs.  Pruning removes such folders as it removes files. */
 /* (pgtools_backup, continued) It covers the schemas in scope (pgscope.h:
  * schemas, the step's `schemas` or NULL for the role's own) and schema
  * stagecoach, with the extensions living in them; detail also gets
@@ -100,18 +106,22 @@ int pgtools_safety_backup(struct run *run, PGconn *db, const char *dir, const ch
 int pgtools_backup_record(struct run *run, const char *file, json_t **rec, struct err *e);
 
 /*
- * Restore the backup file into db, so that afterwards the schemas it
- * covers hold exactly what the backup holds; schema stagecoach's records
- * are kept (its migration history comes back as the backup has it).  One
- * transaction, run by psql with ON_ERROR_STOP: it opens with a clean-up
- * (below); then comes
- * the script of `pg_restore --single-transaction --exit-on-error`, limited
- * by a -L list and -N to everything outside schema stagecoach, which ends
- * with the COMMIT.  Any failure leaves the database as it was.
+ * Restore the backup file (or directory backup) into db, so that afterwards
+ * the schemas it covers hold exactly what the backup holds; schema
+ * stagecoach's records are kept (its migration history comes back as the
+ * backup has it).  `pg_restore --single-transaction --exit-on-error -d`,
+ * limited by a -L list to everything outside schema stagecoach but its
+ * history's rows; the transaction opens with a clean-up (below), carried
+ * by the archive's table of contents (pgarchive.h).  Any failure leaves
+ * the database as it was.  A directory backup taken with jobs = N > 1 is
+ * restored with pg_restore -j N instead: the clean-up commits first, and
+ * a failure or a stop midway (SC_EROLLBACK) leaves part of the backup
+ * restored, which the message says.
  *
  * When the file is one of ours (an artifact of kind "backup" names its real
  * path), its sha256 must match the record: a changed file is refused
- * (SC_EUSAGE) before anything changes.  So is a file pg_restore cannot list.
+ * (SC_EUSAGE) before anything changes.  So is a file whose table of
+ * contents cannot be read.
  */
 int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *pg_dump, char *const *schemas,
 		    struct err *e);
@@ -124,6 +134,17 @@ int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *p
  * `pg_restore --list`): 0 when the file can be restored.  *known is set to 1
  * when the file is one of ours and its checksum matched. */
 int pgtools_check_backup(struct run *run, const char *file, const char *pg_dump, int *known, struct err *e);
+
+/* The sha256 of a backup: a file's bytes, or a directory backup's
+ * manifest (below).  The last one computed is remembered with what stat
+ * says of it, so a backup checked before a restore is not read twice.
+ * 0, or -1 with errno. */
+int pgtools_backup_sha256(const char *path, char out[65]);
+
+/* A directory backup's manifest: "SHA256 SIZE NAME\n" per file, sorted by
+ * name, appended to manifest; sha gets the manifest's sha256.  0, or -1
+ * with errno. */
+int pgtools_dir_manifest(const char *dir, struct buf *manifest, char sha[65]);
 
 /* "1.2 MB" style size, into out (at least 32 bytes). */
 void pgtools_human_size(long long bytes, char *out, size_t outlen);

@@ -110,6 +110,10 @@ static int pga_parse(const unsigned char *data, size_t len, int at_eof, const ch
 			       "pg_dump 9.0 to 17)", what, a->vmaj, a->vmin);
 	if (a->int_size < 1 || a->int_size > 8 || a->off_size < 1 || a->off_size > 8)
 		return err_set(e, SC_EUSAGE, "'%s': the archive's header is damaged (integer size %d)", what, a->int_size);
+	/* a directory archive's toc.dat says "tar" (3): pg_dump writes that
+	 * code there, the two formats' entries being alike */
+	if (a->format == 3)
+		a->format = PGARCHIVE_DIRECTORY;
 	if (a->format != PGARCHIVE_CUSTOM && a->format != PGARCHIVE_DIRECTORY)
 		return err_set(e, SC_EUSAGE, "'%s': archive format %d is neither custom nor directory", what, a->format);
 	c.int_size = a->int_size;

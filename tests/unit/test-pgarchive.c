@@ -62,7 +62,7 @@ static void archive(struct buf *b, int custom)
 	buf_addc(b, 0);
 	buf_addc(b, 4);
 	buf_addc(b, 8);
-	buf_addc(b, custom ? 1 : 5);
+	buf_addc(b, custom ? 1 : 3); /* a toc.dat says "tar" */
 	put_int(b, -1); /* compression */
 	for (int i = 0; i < 7; i++)
 		put_int(b, i);

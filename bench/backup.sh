@@ -34,7 +34,7 @@ conf() {
 version = 1;
 project = "bench-backup";
 environments = { bench = { database = "\${DB}"; }; };
-steps = ( { name = "backup"; kind = "pg_backup"; dir = "backups"; keep = 2; $1 } );
+steps = ( { name = "backup"; kind = "pg_backup"; dir = "backups"; keep = 50; $1 } );
 CONF
 }
 conf ""

@@ -359,6 +359,25 @@ static void httpc_finish_attempt(struct httpc_req *q, CURLcode cc)
 	/* a multipart body must be readable again by a retry: curl rewinds it */
 }
 
+/* Start what may start: in order, a slot free and its backoff over. */
+static int httpc_start_due(CURLM *m, struct httpc_req **reqs, size_t n, int parallel, size_t *inflight, struct err *e)
+{
+	long long now = time_mono_ms();
+	for (size_t i = 0; i < n && *inflight < (size_t)parallel; i++) {
+		struct httpc_req *q = reqs[i];
+		if (q->done || q->in_flight || q->next_at_ms > now)
+			continue;
+		httpc_setup_attempt(q);
+		q->attempts++;
+		CURLMcode mc = curl_multi_add_handle(m, q->easy);
+		if (mc != CURLM_OK)
+			return err_set(e, SC_EFAIL, "curl: %s", curl_multi_strerror(mc));
+		q->in_flight = 1;
+		(*inflight)++;
+	}
+	return 0;
+}
+
 int httpc_run(struct httpc_req **reqs, size_t n, const struct httpc_opts *opts, struct err *e)
 {
 	static const struct httpc_opts none = { .parallel = 1 };
@@ -378,28 +397,17 @@ int httpc_run(struct httpc_req **reqs, size_t n, const struct httpc_opts *opts, 
 		reqs[i]->waited_ms = 0;
 	}
 	int rc = 0, refused = 0;
+	struct httpc_req **finished = xcalloc(n ? n : 1, sizeof(*finished));
 	while (ndone < n) {
 		if (opts->should_stop && opts->should_stop(opts->ctx)) {
 			rc = err_set(e, SC_EFAIL, "interrupted");
 			break;
 		}
-		long long now = time_mono_ms();
-		/* start what may start: in order, a slot free and its backoff over */
-		for (size_t i = 0; i < n && inflight < (size_t)parallel; i++) {
-			struct httpc_req *q = reqs[i];
-			if (q->done || q->in_flight || q->next_at_ms > now)
-				continue;
-			httpc_setup_attempt(q);
-			q->attempts++;
-			CURLMcode mc = curl_multi_add_handle(m, q->easy);
-			if (mc != CURLM_OK) {
-				rc = err_set(e, SC_EFAIL, "curl: %s", curl_multi_strerror(mc));
-				goto out;
-			}
-			q->in_flight = 1;
-			inflight++;
-		}
+		long long now;
+		if ((rc = httpc_start_due(m, reqs, n, parallel, &inflight, e)) < 0)
+			goto out;
 		int running = 0;
+		size_t nfinished = 0;
 		CURLMcode mc = curl_multi_perform(m, &running);
 		if (mc != CURLM_OK) {
 			rc = err_set(e, SC_EFAIL, "curl: %s", curl_multi_strerror(mc));
@@ -427,11 +435,25 @@ int httpc_run(struct httpc_req **reqs, size_t n, const struct httpc_opts *opts, 
 				continue;
 			}
 			q->done = 1;
-			ndone++;
-			if (opts->done)
-				opts->done(opts->ctx, q, ndone, n);
+			finished[nfinished++] = q;
 			if (opts->stop_after_refusal && q->curl_code == CURLE_OK && q->status >= 400 && q->status < 500)
 				refused = 1;
+		}
+		/* the freed slots are taken before the callbacks run: a callback
+		 * that writes records (functions_deploy) then overlaps the next
+		 * requests instead of delaying them */
+		if (nfinished && !refused && !(opts->should_stop && opts->should_stop(opts->ctx))) {
+			if ((rc = httpc_start_due(m, reqs, n, parallel, &inflight, e)) < 0)
+				goto out;
+			if ((mc = curl_multi_perform(m, &running)) != CURLM_OK) {
+				rc = err_set(e, SC_EFAIL, "curl: %s", curl_multi_strerror(mc));
+				break;
+			}
+		}
+		for (size_t k = 0; k < nfinished; k++) {
+			ndone++;
+			if (opts->done)
+				opts->done(opts->ctx, finished[k], ndone, n);
 		}
 		/* after a refusal, what has not been sent yet is not sent */
 		for (size_t i = 0; refused && i < n; i++) {
@@ -485,6 +507,7 @@ out:
 		reqs[i]->opts = NULL; /* the debug callback checks it */
 	}
 	curl_multi_cleanup(m);
+	free(finished);
 	return rc;
 }
 

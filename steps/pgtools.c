@@ -1391,21 +1391,6 @@ int pgtools_backup_record(struct run *run, const char *file, json_t **rec, struc
 	return found < 0 ? found : *rec != NULL;
 }
 
-static int restore_list(struct run *run, const char *restore_bin, char *const *envp, const char *file,
-			struct buf *list, struct err *e)
-{
-	char *argv[] = { (char *)restore_bin, "--list", (char *)file, NULL };
-	struct buf errb = BUF_INIT;
-	int status = 0;
-	struct stop_tick st = { run };
-	int rc = pgtools_run(argv, envp, -1, -1, list, &errb, stop_tick, &st, &status, e);
-	if (rc == 0 && status != 0)
-		rc = err_set(e, SC_EUSAGE, "backup '%s' cannot be read by pg_restore: %s", file,
-			     pgtools_first_error(&errb));
-	buf_release(&errb);
-	return rc;
-}
-
 /* What stat says of a backup (a file; a folder and each of its files):
  * equal signatures, same bytes (ctime cannot be set back). */
 static void backup_signature(const char *path, struct buf *sig)
@@ -1508,20 +1493,43 @@ static int restore_check_sha(struct run *run, const char *file, int *known, stru
 	return rc;
 }
 
+/* The backup's table of contents, read by stagecoach itself (pgarchive.h):
+ * a file or folder pg_restore could not read is refused here, without
+ * starting pg_restore --list for it. */
+static int restore_read_toc(const char *file, struct pgarchive *ar, struct err *e)
+{
+	struct stat sb;
+	if (stat(file, &sb) < 0)
+		return err_set(e, SC_EUSAGE, "cannot read backup '%s': %s", file, strerror(errno));
+	char *toc = S_ISDIR(sb.st_mode) ? path_join(file, "toc.dat") : xstrdup(file);
+	int fd = open(toc, O_RDONLY | O_CLOEXEC);
+	int rc;
+	if (fd < 0) {
+		rc = err_set(e, SC_EUSAGE, "cannot read backup '%s': %s", toc, strerror(errno));
+	} else {
+		rc = pgarchive_read(fd, toc, ar, e);
+		close(fd);
+		if (rc == 0 && ar->format != (S_ISDIR(sb.st_mode) ? PGARCHIVE_DIRECTORY : PGARCHIVE_CUSTOM)) {
+			pgarchive_release(ar);
+			rc = err_set(e, SC_EUSAGE, "backup '%s' is not a %s archive", file,
+				     S_ISDIR(sb.st_mode) ? "directory-format" : "custom-format");
+		}
+		if (rc < 0)
+			err_prefix(e, "backup '%s' cannot be restored", file);
+	}
+	free(toc);
+	return rc;
+}
+
 int pgtools_check_backup(struct run *run, const char *file, const char *pg_dump, int *known, struct err *e)
 {
 	int rc = restore_check_sha(run, file, known, e);
 	if (rc < 0)
 		return rc;
-	char *restore_bin = pgtools_find(pg_dump, "pg_restore");
-	struct buf list = BUF_INIT;
-	/* it reads a file and connects nowhere: an environment without the
-	 * variables that hold secrets (a DATABASE_URL with its password) */
-	char **envp = pgtools_env(NULL, NULL);
-	rc = restore_list(run, restore_bin, envp, file, &list, e);
-	pgtools_env_free(envp);
-	buf_release(&list);
-	free(restore_bin);
+	struct pgarchive ar;
+	rc = restore_read_toc(file, &ar, e);
+	if (rc == 0)
+		pgarchive_release(&ar);
 	return rc;
 }
 

@@ -166,11 +166,18 @@ int cmd_help(int argc, char **argv, struct global *g, struct err *e)
 		for (const struct command *c = commands; c->name; c++)
 			buf_addf(&b, "%s%s", b.len ? ", " : "", c->name);
 		char *topics = help_topic_list();
-		const char **names = command_names();
-		const char *near = suggest_closest(argv[1], names);
+		/* did you mean: the closest command or topic */
+		char **names = NULL;
+		for (const struct command *c = commands; c->name; c++)
+			strv_push(&names, c->name);
+		char *list = xstrdup(topics);
+		for (char *save = NULL, *t = strtok_r(list, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
+			strv_push(&names, t);
+		const char *near = suggest_closest(argv[1], (const char *const *)names);
 		err_set(e, SC_EUSAGE, "help: unknown command or topic '%s'%s%s%s\ncommands: %s\ntopics: %s", argv[1],
 			near ? ": did you mean " : "", near ? near : "", near ? "?" : "", buf_str(&b), topics);
-		free(names);
+		strv_free(names);
+		free(list);
 		free(topics);
 		buf_release(&b);
 		return -SC_EUSAGE;

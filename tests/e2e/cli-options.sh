@@ -67,6 +67,7 @@ did_you_mean deploy deplyo local
 did_you_mean status stauts local
 did_you_mean history histroy local
 did_you_mean rollback help rollbak
+did_you_mean config help confg
 expect_exit 2 sc history local --frobnicate
 assert_contains "$T/err" "unknown option '--frobnicate'"
 assert_not_contains "$T/err" "did you mean"

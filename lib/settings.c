@@ -90,6 +90,24 @@ int cfg_string(const config_setting_t *s, const char *key, int required, char **
 	return 0;
 }
 
+int cfg_choice(const config_setting_t *s, const char *key, const char *const *choices, const char *what, int *out,
+	       struct err *e)
+{
+	char *v = NULL;
+	int rc = cfg_string(s, key, 0, &v, e);
+	if (rc < 0 || !v)
+		return rc;
+	for (int i = 0; choices[i]; i++)
+		if (strcmp(v, choices[i]) == 0) {
+			*out = i;
+			free(v);
+			return 0;
+		}
+	rc = cfg_error(config_setting_get_member(s, key), e, "'%s' is \"%s\": %s", key, v, what);
+	free(v);
+	return rc;
+}
+
 int cfg_int(const config_setting_t *s, const char *key, int required, long long *out, struct err *e)
 {
 	config_setting_t *v = config_setting_get_member(s, key);

@@ -21,6 +21,11 @@ int cfg_int(const config_setting_t *s, const char *key, int required, long long 
 int cfg_int_range(const config_setting_t *s, const char *key, int required, long long min, long long max,
 		  long long *out, struct err *e);
 int cfg_bool(const config_setting_t *s, const char *key, int required, int *out, struct err *e);
+/* a string that is one of `choices` (NULL-terminated): *out its index, left
+ * as it is when the key is absent; another string is an error at its line,
+ * "'KEY' is \"VALUE\": " then `what` (which says the choices) */
+int cfg_choice(const config_setting_t *s, const char *key, const char *const *choices, const char *what, int *out,
+	       struct err *e);
 /* an array or list of strings; *out NULL-terminated (caller frees with strv_free) */
 int cfg_strings(const config_setting_t *s, const char *key, int required, char ***out, struct err *e);
 /* Unknown keys of group s are errors naming the closest of `known` (a

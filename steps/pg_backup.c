@@ -76,34 +76,16 @@ static int pg_backup_parse(struct step *st, const config_setting_t *s, struct er
 		const config_setting_t *k = config_setting_get_member(s, "keep");
 		return cfg_error(k ? k : s, e, "'keep' must be at least 1");
 	}
-	char *verify = NULL;
-	if ((rc = cfg_string(s, "verify", 0, &verify, e)) < 0)
+	static const char *const verifies[] = { "toc", "full", NULL };
+	static const char *const formats[] = { "custom", "directory", NULL };
+	int verify = 0, format = 0;
+	if ((rc = cfg_choice(s, "verify", verifies, "it is \"toc\" (the default: pg_restore reads the dump's table of "
+				     "contents) or \"full\" (the dump is read back whole)", &verify, e)) < 0 ||
+	    (rc = cfg_choice(s, "format", formats, "it is \"custom\" (the default: one file, pg_dump -Fc) or "
+				     "\"directory\" (a folder, pg_dump -Fd, with 'jobs' for large databases)", &format, e)) < 0)
 		return rc;
-	if (verify && strcmp(verify, "full") != 0 && strcmp(verify, "toc") != 0) {
-		const config_setting_t *k = config_setting_get_member(s, "verify");
-		rc = cfg_error(k ? k : s, e,
-			       "'verify' is \"%s\": it is \"toc\" (the default: pg_restore reads the dump's table of "
-			       "contents) or \"full\" (the dump is read back whole)",
-			       verify);
-		free(verify);
-		return rc;
-	}
-	b->verify_full = verify && strcmp(verify, "full") == 0;
-	free(verify);
-	char *format = NULL;
-	if ((rc = cfg_string(s, "format", 0, &format, e)) < 0)
-		return rc;
-	if (format && strcmp(format, "custom") != 0 && strcmp(format, "directory") != 0) {
-		const config_setting_t *k = config_setting_get_member(s, "format");
-		rc = cfg_error(k ? k : s, e,
-			       "'format' is \"%s\": it is \"custom\" (the default: one file, pg_dump -Fc) or "
-			       "\"directory\" (a folder, pg_dump -Fd, with 'jobs' for large databases)",
-			       format);
-		free(format);
-		return rc;
-	}
-	int directory = format && strcmp(format, "directory") == 0;
-	free(format);
+	b->verify_full = verify == 1;
+	int directory = format == 1;
 	if ((rc = cfg_int_range(s, "jobs", 0, 1, 64, &b->jobs, e)) < 0)
 		return rc;
 	if (b->jobs && !directory) {

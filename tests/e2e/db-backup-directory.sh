@@ -47,6 +47,10 @@ conf 'format = "tar";'
 expect_exit 2 sc validate
 assert_contains "$T/err" "stagecoach.conf:6"
 assert_contains "$T/err" "'format' is \"tar\""
+conf 'verify = "half";'
+expect_exit 2 sc validate
+assert_contains "$T/err" "stagecoach.conf:6"
+assert_contains "$T/err" "'verify' is \"half\": it is \"toc\""
 conf 'jobs = 4;'
 expect_exit 2 sc deploy staging
 assert_contains "$T/err" "stagecoach.conf:6"

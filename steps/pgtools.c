@@ -784,20 +784,27 @@ static int backup_write(void *arg, const char *data, size_t n, struct err *e)
 	return 0;
 }
 
+/* A backup's progress ("N MB written" when size moved since *last), then
+ * a stop or the step's deadline ends it: both ticks, file and folder. */
+static int dump_tick(struct run *run, long long size, long long *last, long long deadline_ms, struct err *e)
+{
+	if (size != *last) {
+		char h[32];
+		*last = size;
+		pgtools_human_size(size, h, sizeof h);
+		run_progress(run, "%s written", h);
+	}
+	if (run_should_stop(run))
+		return err_set(e, SC_EFAIL, "interrupted");
+	if (deadline_ms && time_mono_ms() > deadline_ms)
+		return err_set(e, SC_EFAIL, "timed out (timeout_ms)");
+	return 0;
+}
+
 static int backup_tick(void *arg, struct err *e)
 {
 	struct backup_tick *t = arg;
-	if (t->written != t->last_size) {
-		char h[32];
-		t->last_size = t->written;
-		pgtools_human_size(t->last_size, h, sizeof h);
-		run_progress(t->run, "%s written", h);
-	}
-	if (run_should_stop(t->run))
-		return err_set(e, SC_EFAIL, "interrupted");
-	if (t->deadline_ms && time_mono_ms() > t->deadline_ms)
-		return err_set(e, SC_EFAIL, "timed out (timeout_ms)");
-	return 0;
+	return dump_tick(t->run, t->written, &t->last_size, t->deadline_ms, e);
 }
 
 static long long step_deadline(struct run *run)
@@ -1052,9 +1059,10 @@ struct dir_tick {
 static int dir_tick(void *arg, struct err *e)
 {
 	struct dir_tick *t = arg;
+	long long size = t->last_size;
 	if (time_mono_ms() - t->last_ms >= 1000) {
 		t->last_ms = time_mono_ms();
-		long long size = 0;
+		size = 0;
 		char **files = dir_files(t->tmp);
 		for (size_t i = 0; files && files[i]; i++) {
 			struct stat sb;
@@ -1064,18 +1072,8 @@ static int dir_tick(void *arg, struct err *e)
 			free(p);
 		}
 		strv_free(files);
-		if (size != t->last_size) {
-			char h[32];
-			t->last_size = size;
-			pgtools_human_size(size, h, sizeof h);
-			run_progress(t->run, "%s written", h);
-		}
 	}
-	if (run_should_stop(t->run))
-		return err_set(e, SC_EFAIL, "interrupted");
-	if (t->deadline_ms && time_mono_ms() > t->deadline_ms)
-		return err_set(e, SC_EFAIL, "timed out (timeout_ms)");
-	return 0;
+	return dump_tick(t->run, size, &t->last_size, t->deadline_ms, e);
 }
 
 /* pg_dump -Fd -j N into the folder tmp (pg_dump fsyncs its files), the

@@ -24,8 +24,10 @@ Control (never logged, never failed, never delayed):
                             that exists without stagecoach having deployed it
   POST /_control/fail       {"match": "deploy"|"health"|PATH-PREFIX|"*", "method": optional,
                              "count": N, "status": 500, "retry_after": "2", "drop": false,
-                             "delay_ms": 0, "body": optional}: the next N matching requests
-                            fail like this (rules are used in order)
+                             "delay_ms": 0, "body": optional, "unheld": false}: the next N
+                            matching requests fail like this (rules are used in order);
+                            "unheld": such a request is answered even while /_control/hold
+                            holds the others (to order a refusal before another's answer)
   POST /_control/config     {"delay_ms": N, "delay_match": "*"|"deploy"|PATH-PREFIX,
                              "health_status": N, "health_delay_ms": N,
                              "health_body": "..."}
@@ -181,7 +183,8 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["max_concurrency_deploy"] = max(STATE["max_concurrency_deploy"], STATE["inflight_deploy"])
             rule = self.take_rule(path, is_deploy)
             delay = STATE["config"]["delay_ms"] if self.matches(STATE["config"]["delay_match"], path, is_deploy) else 0
-            hold = STATE["hold"] is not None and self.matches(STATE["hold"], path, is_deploy)
+            hold = (STATE["hold"] is not None and self.matches(STATE["hold"], path, is_deploy)
+                    and not (rule and rule.get("unheld")))
         try:
             if hold:
                 RELEASED.wait(120)

@@ -14,8 +14,8 @@ PKG_LIBS   = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
 WARN     = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wvla -Wno-format-truncation
 # CFLAGS is the user's (make CFLAGS=-O0); ALL_CFLAGS adds what the build needs
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) $(PGQ_CFLAGS) -I. $(CFLAGS)
-LDLIBS  += $(PKG_LIBS) $(PGQ_LIBS) -lm
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(PKG_CFLAGS) $(PGQ_CFLAGS) -I. $(CFLAGS)
+LDLIBS  += $(PKG_LIBS) $(PGQ_LIBS) -lm -pthread
 BUILD   ?= build
 
 SRCS := $(sort $(wildcard lib/*.c env/*.c steps/*.c hooks/*.c orchestrator/*.c))

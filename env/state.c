@@ -10,6 +10,8 @@
  * public function here hands a state without a connection (st->conn NULL)
  * to its statefile_* twin (statefile.c).
  */
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -279,6 +281,55 @@ int state_open_ex(const char *url, const char *env, const char *app_name, int cr
 	}
 	*out = st;
 	return 0;
+}
+
+struct state_opening {
+	char *url, *env, *app;
+	int create, threaded, rc;
+	pthread_t thread;
+	struct state *st;
+	struct err e;
+};
+
+static void *state_open_thread(void *arg)
+{
+	struct state_opening *o = arg;
+	o->rc = state_open_ex(o->url, o->env, o->app, o->create, &o->st, &o->e);
+	return NULL;
+}
+
+struct state_opening *state_open_start(const char *url, const char *env, const char *app_name, int create)
+{
+	struct state_opening *o = xcalloc(1, sizeof(*o));
+	o->url = xstrdup(url);
+	o->env = xstrdup(env);
+	o->app = app_name ? xstrdup(app_name) : NULL;
+	o->create = create;
+	/* signals (SIGINT, SIGTERM, SIGCHLD) stay with the caller's thread:
+	 * the new thread starts with all of them blocked */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	o->threaded = pthread_create(&o->thread, NULL, state_open_thread, o) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return o;
+}
+
+int state_open_wait(struct state_opening *o, struct state **out, struct err *e)
+{
+	if (o->threaded)
+		pthread_join(o->thread, NULL);
+	else
+		state_open_thread(o);
+	int rc = o->rc;
+	*out = o->st;
+	if (rc < 0)
+		*e = o->e;
+	free(o->url);
+	free(o->env);
+	free(o->app);
+	free(o);
+	return rc;
 }
 
 int state_open_dir(const char *state_dir, const char *env, struct state **out, struct err *e)

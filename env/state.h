@@ -73,6 +73,14 @@ void state_set_holder(struct state *st, const char *command, const char *actor, 
 int state_open_ex(const char *url, const char *env, const char *app_name, int create, struct state **out,
 		  struct err *e);
 void state_close(struct state *st);
+/* state_open_ex started in a thread of its own, so that the connection's
+ * round trips (the server's fork, the authentication) overlap work the
+ * caller does meanwhile; state_open_wait ends the thread and returns what
+ * state_open_ex returned.  Without a thread (pthread_create failed) the
+ * open happens in state_open_wait.  Every opening must be waited for. */
+struct state_opening;
+struct state_opening *state_open_start(const char *url, const char *env, const char *app_name, int create);
+int state_open_wait(struct state_opening *o, struct state **out, struct err *e);
 
 /* Run rows */
 int state_run_begin(struct state *st, struct run *r, struct err *e);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -850,6 +851,62 @@ static int backup_is_env_dump(struct run *run, const char *name, const char *env
 	return 1;
 }
 
+/* A dump being written (NAME.tmp, a file or pg_dump -Fd's folder) is held
+ * with flock() by the run writing it, for as long as it writes: one that
+ * nobody holds was left by a run killed with -9 (or a machine that
+ * stopped) and is removed by the next backup of the same environment,
+ * whichever run that is.  A live writer's is left alone (its lock), so is
+ * another environment's. */
+static int tmp_hold(const char *tmp)
+{
+	int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void backup_sweep_tmp(struct run *run, const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	char **stale = NULL;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (n < 5 || strcmp(de->d_name + n - 4, ".tmp") != 0)
+			continue;
+		char *name = xstrndup(de->d_name, n - 4);
+		char *pre = strstr(name, ".pre-restore.dump");
+		if (pre && strcmp(pre, ".pre-restore.dump") == 0)
+			strcpy(pre, ".dump"); /* a safety backup's: the same name checks */
+		if (backup_is_env_dump(run, name, run->env->name))
+			strv_push(&stale, de->d_name);
+		free(name);
+	}
+	closedir(d);
+	for (size_t i = 0; stale && stale[i]; i++) {
+		char *p = path_join(dir, stale[i]);
+		int fd = tmp_hold(p);
+		if (fd >= 0) {
+			struct stat sb;
+			if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode))
+				rm_flat(p);
+			else
+				unlink(p);
+			close(fd);
+			if (access(p, F_OK) == 0)
+				run_warn(run, "cannot remove '%s', left by a backup that was stopped: %s", p, strerror(errno));
+			else
+				run_warn(run, "removed '%s', left by a backup that was stopped", p);
+		}
+		free(p);
+	}
+	strv_free(stale);
+}
+
 /* The backups a rollback still reachable needs: those of runs not rolled
  * back whose migrate step restores its backup (rollback = "restore", a
  * migration without down, a no-transaction migration run in part). */
@@ -1118,7 +1175,7 @@ static int backup_take(struct run *run, PGconn *db, const char *dir, const char 
 	json_t *base_counters = NULL;
 	struct buf errb = BUF_INIT, list = BUF_INIT, manifest = BUF_INIT;
 	char *client_v = NULL;
-	int fd = -1, rc, status = 0;
+	int fd = -1, hold = -1, rc, status = 0;
 	struct stop_tick st = { run };
 	char sha[65];
 
@@ -1126,12 +1183,21 @@ static int backup_take(struct run *run, PGconn *db, const char *dir, const char 
 		goto out;
 	if ((rc = pgtools_mkdir_p(dir, e)) < 0)
 		goto out;
-	if (jobs)
-		rm_flat(tmp); /* a folder left by a run killed with -9: pg_dump -Fd makes it new */
-	else
+	backup_sweep_tmp(run, dir);
+	if (jobs) {
+		/* pg_dump -Fd writes into an empty folder that exists; ours, held
+		 * while it writes (backup_sweep_tmp) */
+		rm_flat(tmp);
+		if (mkdir(tmp, 0700) == 0)
+			hold = tmp_hold(tmp);
+	} else {
 		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (!jobs && fd < 0) {
-		rc = err_set(e, SC_EFAIL, "cannot create '%s': %s", tmp, strerror(errno));
+		if (fd >= 0)
+			hold = flock(fd, LOCK_EX | LOCK_NB) == 0 ? fd : -1;
+	}
+	if (hold < 0) {
+		rc = err_set(e, SC_EFAIL, "cannot create '%s': %s", tmp,
+			     errno == EWOULDBLOCK ? "another process holds it" : strerror(errno));
 		goto out;
 	}
 	if (fd >= 0)
@@ -1302,6 +1368,8 @@ out:
 		close(fd);
 		unlink(tmp);
 	}
+	if (jobs && hold >= 0)
+		close(hold); /* the file's hold is its fd, closed above or once written */
 	pgtools_env_free(envp);
 	strv_free(base);
 	strv_free(sel);
@@ -1616,6 +1684,75 @@ static char *restore_dbname(PGconn *db)
 	return buf_detach(&b);
 }
 
+/* The record a restore in one transaction writes in that transaction
+ * (artifact kind "restore", named by the file): found afterwards, the
+ * restore committed; not found once its session has ended, it did not. */
+static char *restore_mark_sql(PGconn *db, struct run *run, const char *file)
+{
+	PGresult *res = PQexec(db, "SELECT to_regclass('stagecoach.artifacts') IS NOT NULL");
+	int have = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	if (!have)
+		return NULL;
+	char *env = PQescapeLiteral(db, run->env->name, strlen(run->env->name));
+	char *id = PQescapeLiteral(db, run->run_id, strlen(run->run_id));
+	char *rel = run->release ? PQescapeLiteral(db, run->release, strlen(run->release)) : NULL;
+	char *name = PQescapeLiteral(db, file, strlen(file));
+	char *sql = env && id && name ? xasprintf("INSERT INTO stagecoach.artifacts (env, release, run_id, kind, name) "
+						  "VALUES (%s, %s, %s, 'restore', %s);\n",
+						  env, rel ? rel : "NULL", id, name)
+				      : NULL;
+	PQfreemem(env);
+	PQfreemem(id);
+	PQfreemem(rel);
+	PQfreemem(name);
+	return sql;
+}
+
+/*
+ * After pg_restore was stopped (a signal, timeout_ms): did its transaction
+ * commit?  Its server session may outlive it, finishing (and committing)
+ * what it was sent: it is ended first and waited for (its children connect
+ * with the steps connection's application_name), then the mark is looked
+ * up.  1 committed, 0 not, -1 unknown (why in e).
+ */
+static int restore_committed(PGconn *db, struct run *run, const char *file, struct err *e)
+{
+	const char *p[] = { run->run_id, file };
+	int n = -1;
+	for (int i = 0; i < 150 && n != 0; i++) {
+		if (i)
+			usleep(100 * 1000);
+		PGresult *res = PQexecParams(db, "SELECT count(pg_catalog.pg_terminate_backend(pid)) FROM "
+						 "pg_catalog.pg_stat_activity WHERE application_name = "
+						 "pg_catalog.current_setting('application_name') AND pid <> "
+						 "pg_catalog.pg_backend_pid() AND datname = pg_catalog.current_database()",
+					     0, NULL, NULL, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			err_set(e, SC_EFAIL, "cannot end pg_restore's session: %s", PQerrorMessage(db));
+			PQclear(res);
+			return -1;
+		}
+		n = atoi(PQgetvalue(res, 0, 0));
+		PQclear(res);
+	}
+	if (n != 0) {
+		err_set(e, SC_EFAIL, "pg_restore's database session was still there after 15 s");
+		return -1;
+	}
+	PGresult *res = PQexecParams(db, "SELECT count(*) FROM stagecoach.artifacts WHERE run_id = $1 AND "
+					 "kind = 'restore' AND name = $2",
+				     2, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		err_set(e, SC_EFAIL, "cannot read the restore's record: %s", PQerrorMessage(db));
+		PQclear(res);
+		return -1;
+	}
+	int found = atoi(PQgetvalue(res, 0, 0)) > 0;
+	PQclear(res);
+	return found;
+}
+
 int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *pg_dump, char *const *schemas,
 		    struct err *e)
 {
@@ -1631,7 +1768,7 @@ int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *p
 	int view_made = 0, list_made = 0;
 	int src = -1, has_history = 0, blobs = 0, is_dir = 0;
 	long long jobs = 1;
-	char *toc_path = NULL, *prelude = NULL, *sql = NULL, *dbname = restore_dbname(db);
+	char *toc_path = NULL, *prelude = NULL, *sql = NULL, *mark = NULL, *dbname = restore_dbname(db);
 	unsigned char *head = NULL;
 	size_t head_len = 0;
 	struct pgarchive ar;
@@ -1776,7 +1913,9 @@ int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *p
 		 * (pgarchive.h); a failure anywhere leaves the database as it
 		 * was. */
 		argv[ac++] = "--single-transaction";
-		sql = xasprintf("SELECT pg_catalog.set_config('search_path', '', false);\n%s", prelude);
+		mark = restore_mark_sql(db, run, file);
+		sql = xasprintf("SELECT pg_catalog.set_config('search_path', '', false);\n%s%s", prelude,
+				mark ? mark : "");
 		head = pgarchive_with_sql(&ar, sql, &head_len);
 		if (is_dir) {
 			view_made = 1;
@@ -1836,6 +1975,25 @@ int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *p
 	 * failed midway, the database holds part of the backup */
 	const char *midway = "the database holds part of the backup (pg_restore --jobs restores without one "
 			     "transaction): restore it again, or restore the safety backup";
+	if (rc < 0 && jobs <= 1 && mark) {
+		/* stopped: pg_restore may have sent its COMMIT (or ended)
+		 * before the stop reached it; say what is true */
+		struct err e2 = ERR_INIT;
+		int committed = restore_committed(db, run, file, &e2);
+		if (committed == 1) {
+			run_warn(run, "%s came after the restore of '%s' had committed: the database holds the backup",
+				 e->msg, file);
+			err_clear(e);
+			rc = 0;
+			ch.status = 0;
+		} else if (committed < 0) {
+			err_prefix(e, "restore of '%s' stopped, and whether it committed is unknown (%s): check the "
+				   "database, then restore again or 'stagecoach resolve'", file, e2.msg);
+			e->code = SC_EROLLBACK;
+			rc = -SC_EROLLBACK;
+			goto out;
+		}
+	}
 	if (rc < 0) {
 		if (jobs > 1) {
 			err_prefix(e, "restore of '%s' stopped midway; %s", file, midway);
@@ -1871,6 +2029,7 @@ out:
 	pgarchive_release(&ar);
 	free(head);
 	free(sql);
+	free(mark);
 	free(prelude);
 	free(toc_path);
 	free(dbname);

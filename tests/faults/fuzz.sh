@@ -25,7 +25,7 @@ fi
 OUT="$TOP/build-fuzz"
 PKGS="libconfig libpq libcurl libssh2 jansson libcrypto"
 CFLAGS="-std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer -I$TOP $(pkg-config --cflags $PKGS) $(pkg-config --cflags libpg_query 2>/dev/null)"
-LIBS="$(pkg-config --libs $PKGS) $(pkg-config --libs libpg_query 2>/dev/null || echo -lpg_query) -lm"
+LIBS="$(pkg-config --libs $PKGS) $(pkg-config --libs libpg_query 2>/dev/null || echo -lpg_query) -lm -pthread"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 mkdir -p "$OUT"
 cd "$TOP"

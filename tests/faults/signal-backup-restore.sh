@@ -122,4 +122,33 @@ for sig in TERM INT; do
 	assert_eq "$(psql_q "$APP_DB" "SELECT status FROM stagecoach.runs ORDER BY started_at DESC LIMIT 1")" failed "stuck backup $sig: run"
 done
 kill $LOCKER 2>/dev/null
+# (its server session sleeps on, holding the lock, unless ended)
+psql_q "$APP_DB" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(120)'" >/dev/null
+# a restore whose pg_restore had committed when the signal came (here a
+# wrapper deaf to SIGTERM that goes on after pg_restore ended): exit 0 and a
+# warning that the database holds the backup, never "nothing was changed"
+# (was: exit 1 "stopped, nothing was changed" over a restored database; seen
+# when the signal of the loop above landed as pg_restore committed)
+rm pgbin/pg_restore
+cat >pgbin/pg_restore <<SH
+#!/bin/sh
+trap '' TERM INT
+"$PG_BIN/pg_restore" "\$@"
+rc=\$?
+touch "$T/restored"
+sleep 30
+exit \$rc
+SH
+chmod +x pgbin/pg_restore
+since_backup
+bg_sc late restore staging "$dump" --approve --yes --no-safety-backup
+wait_until 120 test -e "$T/restored"
+kill -INT "$BG"
+wait_exit "$BG" 30
+assert_eq "$RC" 0 "restore signalled once it had committed: exit"
+assert_contains "$T/late.err" "came after the restore of '$dump' had committed: the database holds the backup"
+assert_not_contains "$T/late.err" "nothing was changed"
+assert_eq "$(psql_q "$APP_DB" "SELECT count(*) FROM big")" 1000000 "rows after the committed restore"
+assert_eq "$(psql_q "$APP_DB" "SELECT count(*) FROM pg_class WHERE relname = 'after_backup'")" 0 "the table made after the backup"
+assert_eq "$(psql_q "$APP_DB" "SELECT status FROM stagecoach.runs WHERE command = 'restore' ORDER BY started_at DESC LIMIT 1")" succeeded "the committed restore's run"
 pass

@@ -9,7 +9,9 @@
 #     check, rows written since the backup counted, then pg_restore
 #     --single-transaction -d with the clean-up and the migration history in
 #     the same transaction) against `pg_restore --single-transaction
-#     --exit-on-error -d` of the same file into a fresh database;
+#     --exit-on-error -d` of the same file into a fresh database, and
+#     `pg_restore --clean --if-exists -n public` of it over the live
+#     database (what restoring by hand does: the old rows go too);
 #   - with JOBS=N (N > 1), the same with format = "directory": pg_dump -Fd
 #     -j N against stagecoach's, and pg_restore -j N against stagecoach's.
 # Peak memory: stagecoach's own (VmHWM of its process, read until it exits)
@@ -63,7 +65,7 @@ fresh_db() {
 }
 dropdb_q() { psql $PG_SUPER -d postgres -c "DROP DATABASE \"$1\"" >/dev/null; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
-sc_t=(); pd_t=(); sr_t=(); pr_t=()
+sc_t=(); pd_t=(); sr_t=(); pr_t=(); lr_t=()
 for r in $(seq "$ROUNDS"); do
 	pd_t+=("$(ms "$PG_DUMP" -Fc -f "$T/plain.dump" "$DB")")
 	sc_t+=("$(ms "$SC" -q backup bench)")
@@ -74,11 +76,14 @@ for r in $(seq "$ROUNDS"); do
 	pr_t+=("$(ms "$PG_BIN/pg_restore" --single-transaction --exit-on-error -d "$fresh" "$dump")")
 	sr_t+=("$(ms "$SC" -q restore bench "$dump" --yes --approve --no-safety-backup)")
 	dropdb_q "fresh$r"
+	# the same over the live database, as by hand: its old rows go too
+	lr_t+=("$(ms "$PG_BIN/pg_restore" --clean --if-exists -n public --single-transaction --exit-on-error -d "$DB" "$dump")")
 done
 sc_best=$(printf '%s\n' "${sc_t[@]}" | best)
 pd_best=$(printf '%s\n' "${pd_t[@]}" | best)
 sr_best=$(printf '%s\n' "${sr_t[@]}" | best)
 pr_best=$(printf '%s\n' "${pr_t[@]}" | best)
+lr_best=$(printf '%s\n' "${lr_t[@]}" | best)
 bown=$(own_peak "$SC" -q backup bench)
 btree=$(tree_peak "$SC" -q backup bench)
 rown=$(own_peak "$SC" -q restore bench "$dump" --yes --approve --no-safety-backup)
@@ -88,7 +93,8 @@ echo "backup and restore: database ${size} MB on disk, dump ${dump_size} MB, bes
 echo "  pg_dump -Fc:                 ${pd_best} ms  (${pd_t[*]})"
 echo "  stagecoach backup:           ${sc_best} ms  (${sc_t[*]})  $(ratio "$sc_best" "$pd_best") pg_dump"
 echo "  pg_restore -1 -d (fresh db): ${pr_best} ms  (${pr_t[*]})"
-echo "  stagecoach restore:          ${sr_best} ms  (${sr_t[*]})  $(ratio "$sr_best" "$pr_best") pg_restore"
+echo "  pg_restore --clean -n public -1 -d (the live db): ${lr_best} ms  (${lr_t[*]})"
+echo "  stagecoach restore:          ${sr_best} ms  (${sr_t[*]})  $(ratio "$sr_best" "$pr_best") pg_restore into a fresh db, $(ratio "$sr_best" "$lr_best") over the live db"
 echo "  peak RSS of stagecoach itself: backup ${bown} MB, restore ${rown} MB; with its largest child: backup ${btree} MB, restore ${rtree} MB"
 if [ "$JOBS" -gt 1 ]; then
 	conf "format = \"directory\"; jobs = $JOBS;"

@@ -115,6 +115,11 @@ def build_multipart(metadata, files):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY: http.server writes the headers and the body apart; with
+    # Nagle on, the body of an answer on a kept-alive connection waited for
+    # the client's delayed ACK (40 ms on Linux), which bench/functions.sh
+    # counted against stagecoach (a real API answers in one go)
+    disable_nagle_algorithm = True
     server_version = "fake-supabase/1"
 
     def log_message(self, fmt, *args):

@@ -881,7 +881,7 @@ static void backup_sweep_tmp(struct run *run, const char *dir)
 		char *name = xstrndup(de->d_name, n - 4);
 		char *pre = strstr(name, ".pre-restore.dump");
 		if (pre && strcmp(pre, ".pre-restore.dump") == 0)
-			strcpy(pre, ".dump"); /* a safety backup's: the same name checks */
+			memcpy(pre, ".dump", sizeof ".dump"); /* a safety backup's: the same name checks */
 		if (backup_is_env_dump(run, name, run->env->name))
 			strv_push(&stale, de->d_name);
 		free(name);

@@ -892,13 +892,17 @@ static void backup_sweep_tmp(struct run *run, const char *dir)
 		int fd = tmp_hold(p);
 		if (fd >= 0) {
 			struct stat sb;
-			if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode))
+			int gone;
+			if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 				rm_flat(p);
-			else
-				unlink(p);
+				gone = rmdir(p) == 0 || errno == ENOENT;
+			} else {
+				gone = unlink(p) == 0;
+			}
+			int why = errno;
 			close(fd);
-			if (access(p, F_OK) == 0)
-				run_warn(run, "cannot remove '%s', left by a backup that was stopped: %s", p, strerror(errno));
+			if (!gone)
+				run_warn(run, "cannot remove '%s', left by a backup that was stopped: %s", p, strerror(why));
 			else
 				run_warn(run, "removed '%s', left by a backup that was stopped", p);
 		}
@@ -1716,6 +1720,20 @@ static char *restore_mark_sql(PGconn *db, struct run *run, const char *file)
  * with the steps connection's application_name), then the mark is looked
  * up.  1 committed, 0 not, -1 unknown (why in e).
  */
+/* the first column of a one-row count query as a number, -1 (why in e) when it fails */
+static int count_query(PGconn *db, const char *sql, int n, const char *const *params, const char *what,
+		       struct err *e)
+{
+	PGresult *res = PQexecParams(db, sql, n, NULL, params, NULL, NULL, 0);
+	int count = -1;
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		count = atoi(PQgetvalue(res, 0, 0));
+	else
+		err_set(e, SC_EFAIL, "cannot %s: %s", what, PQerrorMessage(db));
+	PQclear(res);
+	return count;
+}
+
 static int restore_committed(PGconn *db, struct run *run, const char *file, struct err *e)
 {
 	const char *p[] = { run->run_id, file };
@@ -1723,34 +1741,22 @@ static int restore_committed(PGconn *db, struct run *run, const char *file, stru
 	for (int i = 0; i < 150 && n != 0; i++) {
 		if (i)
 			usleep(100 * 1000);
-		PGresult *res = PQexecParams(db, "SELECT count(pg_catalog.pg_terminate_backend(pid)) FROM "
-						 "pg_catalog.pg_stat_activity WHERE application_name = "
-						 "pg_catalog.current_setting('application_name') AND pid <> "
-						 "pg_catalog.pg_backend_pid() AND datname = pg_catalog.current_database()",
-					     0, NULL, NULL, NULL, NULL, 0);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-			err_set(e, SC_EFAIL, "cannot end pg_restore's session: %s", PQerrorMessage(db));
-			PQclear(res);
+		n = count_query(db, "SELECT count(pg_catalog.pg_terminate_backend(pid)) FROM "
+				    "pg_catalog.pg_stat_activity WHERE application_name = "
+				    "pg_catalog.current_setting('application_name') AND pid <> "
+				    "pg_catalog.pg_backend_pid() AND datname = pg_catalog.current_database()",
+				0, NULL, "end pg_restore's session", e);
+		if (n < 0)
 			return -1;
-		}
-		n = atoi(PQgetvalue(res, 0, 0));
-		PQclear(res);
 	}
 	if (n != 0) {
 		err_set(e, SC_EFAIL, "pg_restore's database session was still there after 15 s");
 		return -1;
 	}
-	PGresult *res = PQexecParams(db, "SELECT count(*) FROM stagecoach.artifacts WHERE run_id = $1 AND "
-					 "kind = 'restore' AND name = $2",
-				     2, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		err_set(e, SC_EFAIL, "cannot read the restore's record: %s", PQerrorMessage(db));
-		PQclear(res);
-		return -1;
-	}
-	int found = atoi(PQgetvalue(res, 0, 0)) > 0;
-	PQclear(res);
-	return found;
+	int found = count_query(db, "SELECT count(*) FROM stagecoach.artifacts WHERE run_id = $1 AND "
+				    "kind = 'restore' AND name = $2",
+				2, p, "read the restore's record", e);
+	return found < 0 ? -1 : found > 0;
 }
 
 int pgtools_restore(struct run *run, PGconn *db, const char *file, const char *pg_dump, char *const *schemas,
